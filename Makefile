@@ -1,0 +1,30 @@
+# qa: `make run` starts the web app, `make test` runs every test. Both install first if needed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	# The local CPU wheel; a bare `torch` requirement would pull a multi-GB CUDA build.
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[test]'
+	HF_HUB_OFFLINE=1 $(BIN)/qa model prepare
+	touch $(STAMP)
+
+run: install
+	HF_HUB_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False $(BIN)/python app.py
+
+test: install
+	HF_HUB_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False $(BIN)/python -m pytest
+
+bench: install
+	HF_HUB_OFFLINE=1 $(BIN)/python -m qa.bench
+
+clean:
+	rm -rf $(VENV) index/CURRENT index/v* index/.building-*

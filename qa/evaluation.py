@@ -1,0 +1,218 @@
+"""`qa eval`: retrieval and answer metrics on a QA file (definitions: shared/eval/README.md).
+
+Two formats are read:
+- JSON lines (`seed_qa.jsonl`): `question`, `answers`, `evidence`, `answerable`,
+  optional `lang` and `history`; asked against the default index.
+- SQuAD JSON (`piaf_sample.json`): each paragraph is indexed as its own document in a
+  temporary index; a hit is a passage from the question's paragraph.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import tempfile
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from qa.config import Settings
+from qa.index import Index, build_index, default_index
+from qa.results import Answer
+
+KS = (1, 3, 5)
+MAX_CITED_CHARS = 600
+
+
+@dataclass
+class Example:
+    question: str
+    answers: list[str]
+    answerable: bool
+    evidence: str | None = None
+    source: str | None = None
+    language: str | None = None
+    history: list[str] = field(default_factory=list)
+    id: str = ""
+
+
+def normalise(text: str) -> str:
+    """NFKC, typographic apostrophes as `'`, case-folded: how answers are compared."""
+    return unicodedata.normalize("NFKC", text).replace("’", "'").replace("‘", "'").casefold()
+
+
+def read_examples(path: Path, workdir: Path) -> tuple[list[Example], list[Path] | None]:
+    """Examples of a QA file, and for SQuAD files the paragraph documents to index."""
+    raw = path.read_text(encoding="utf-8")
+    if path.suffix == ".jsonl":
+        examples = []
+        for line in raw.splitlines():
+            if line.strip():
+                row = json.loads(line)
+                examples.append(
+                    Example(
+                        question=row["question"],
+                        answers=row.get("answers", []),
+                        answerable=row.get("answerable", True),
+                        evidence=row.get("evidence"),
+                        language=row.get("lang"),
+                        history=row.get("history") or [],
+                        id=str(row.get("id", len(examples))),
+                    )
+                )
+        return examples, None
+    squad = json.loads(raw)
+    examples, documents = [], []
+    for article in squad["data"]:
+        for paragraph in article["paragraphs"]:
+            doc = workdir / f"paragraph-{len(documents) + 1:03d}.txt"
+            doc.write_text(paragraph["context"], encoding="utf-8")
+            documents.append(doc)
+            for qa in paragraph["qas"]:
+                examples.append(
+                    Example(
+                        question=qa["question"],
+                        answers=[a["text"] for a in qa.get("answers", [])],
+                        answerable=not qa.get("is_impossible", False),
+                        source=str(doc),
+                        id=str(qa.get("id", len(examples))),
+                    )
+                )
+    return examples, documents
+
+
+def _hit_rank(example: Example, result: Answer) -> int | None:
+    for rank, passage in enumerate(result.passages, start=1):
+        if example.source is not None and passage.source == example.source:
+            return rank
+        if example.evidence is not None and normalise(example.evidence) in normalise(passage.text):
+            return rank
+    return None
+
+
+def _contains_answer(example: Example, cited: str) -> bool:
+    return any(normalise(a) in normalise(cited) for a in example.answers)
+
+
+def _citations_exact(index: Index, result: Answer) -> bool:
+    return all(index.document_text(c.source)[c.start : c.end] == c.text for c in result.citations)
+
+
+def ask(example: Example, index: Index, settings: Settings) -> Answer:
+    """Ask an example's question, replaying its conversation first."""
+    from qa.answering import answer
+
+    history: list[dict] = []
+    for earlier in example.history:
+        reply = answer(earlier, index=index, history=history, settings=settings)
+        history += [{"role": "user", "content": earlier}, {"role": "assistant", "content": reply.text}]
+    return answer(example.question, index=index, history=history, settings=settings)
+
+
+def evaluate(path: str | Path, *, settings: Settings | None = None, show_progress: bool = False) -> dict:
+    """Score qa on a QA file.
+
+    Returns:
+        A flat dict of metrics (`hit@1`, `mrr@5`, `answer_accuracy`, ...); the
+        primary metric is `answer_accuracy`. Rates are fractions; counts are ints.
+    """
+    settings = settings or Settings.from_env()
+    path = Path(path)
+    with tempfile.TemporaryDirectory(prefix="qa-eval-") as tmp:
+        workdir = Path(tmp)
+        examples, documents = read_examples(path, workdir)
+        if documents is not None:
+            index = build_index(documents, workdir / "index", settings=settings)
+        else:
+            index = default_index(settings)
+        rows = []
+        iterator = examples
+        if show_progress:
+            from tqdm import tqdm
+
+            iterator = tqdm(examples, desc="qa eval", unit="question")
+        for example in iterator:
+            started = time.perf_counter()
+            result = ask(example, index, settings)
+            latency = time.perf_counter() - started
+            rows.append(_score(example, result, index, latency))
+    return _summarise(rows)
+
+
+def _score(example: Example, result: Answer, index: Index, latency: float) -> dict:
+    cited = "".join(c.text for c in result.citations)
+    within_limit = sum(len(c.text) for c in result.citations) <= MAX_CITED_CHARS
+    answered = not result.abstained
+    return {
+        "id": example.id,
+        "answerable": example.answerable,
+        "rank": _hit_rank(example, result) if example.answerable else None,
+        "correct": example.answerable and answered and within_limit and _contains_answer(example, cited),
+        "first_correct": example.answerable
+        and answered
+        and bool(result.citations)
+        and len(result.citations[0].text) <= MAX_CITED_CHARS
+        and _contains_answer(example, result.citations[0].text),
+        "abstained": result.abstained,
+        "exact": _citations_exact(index, result),
+        "language_right": None if example.language is None else result.language == example.language,
+        "latency": latency,
+    }
+
+
+def _summarise(rows: list[dict]) -> dict:
+    answerable = [r for r in rows if r["answerable"]]
+    unanswerable = [r for r in rows if not r["answerable"]]
+    with_language = [r for r in rows if r["language_right"] is not None]
+    n = max(len(answerable), 1)
+    metrics: dict = {"questions": len(rows), "answerable": len(answerable), "unanswerable": len(unanswerable)}
+    for k in KS:
+        metrics[f"hit@{k}"] = sum(r["rank"] is not None and r["rank"] <= k for r in answerable) / n
+    metrics["mrr@5"] = sum(1 / r["rank"] for r in answerable if r["rank"] and r["rank"] <= 5) / n
+    metrics["answer_accuracy"] = sum(r["correct"] for r in answerable) / n
+    metrics["first_citation_accuracy"] = sum(r["first_correct"] for r in answerable) / n
+    metrics["abstention"] = sum(r["abstained"] for r in unanswerable) / len(unanswerable) if unanswerable else None
+    metrics["abstained_unanswerable"] = sum(r["abstained"] for r in unanswerable)
+    metrics["false_abstentions"] = sum(r["abstained"] for r in answerable)
+    metrics["citation_exactness"] = sum(r["exact"] for r in rows) / max(len(rows), 1)
+    metrics["language_accuracy"] = (
+        sum(r["language_right"] for r in with_language) / len(with_language) if with_language else None
+    )
+    latencies = sorted(r["latency"] for r in rows)
+    metrics["latency_p50_ms"] = round(1000 * statistics.median(latencies), 1) if latencies else None
+    metrics["latency_p95_ms"] = round(1000 * latencies[int(0.95 * (len(latencies) - 1))], 1) if latencies else None
+    metrics["primary"] = "answer_accuracy"
+    metrics["failures"] = [
+        r["id"] for r in rows if (r["answerable"] and not r["correct"]) or (not r["answerable"] and not r["abstained"])
+    ]
+    return metrics
+
+
+def format_table(metrics: dict, title: str) -> str:
+    """The metrics as an aligned two-column table."""
+    answerable, unanswerable = metrics["answerable"], metrics["unanswerable"]
+
+    def rate(key: str, total: int | None = None) -> str:
+        value = metrics.get(key)
+        if value is None:
+            return "n/a"
+        count = f"  ({round(value * total)}/{total})" if total else ""
+        return f"{100 * value:5.1f}%{count}"
+
+    lines = [
+        f"qa eval: {title}",
+        f"  questions            {metrics['questions']} ({answerable} answerable, {unanswerable} unanswerable)",
+        *(f"  hit@{k}                {rate(f'hit@{k}', answerable)}" for k in KS),
+        f"  MRR@5                {metrics['mrr@5']:.3f}",
+        f"  answer accuracy      {rate('answer_accuracy', answerable)}",
+        f"  first-citation acc.  {rate('first_citation_accuracy', answerable)}",
+        f"  abstention           {rate('abstention', unanswerable)}",
+        f"  false abstentions    {metrics['false_abstentions']}",
+        f"  citation exactness   {rate('citation_exactness', metrics['questions'])}",
+        f"  language accuracy    {rate('language_accuracy')}",
+        f"  latency p50 / p95    {metrics['latency_p50_ms']} ms / {metrics['latency_p95_ms']} ms",
+    ]
+    if metrics["failures"]:
+        lines.append(f"  not right            {', '.join(metrics['failures'])}")
+    return "\n".join(lines)

@@ -1,0 +1,362 @@
+"""The on-disk index: documents, chunk and sentence tables, their vectors and a manifest.
+
+Layout of an index folder::
+
+    CURRENT                  name of the live version folder (swapped atomically)
+    v<timestamp>/
+        manifest.json        model, chunking settings, documents and their hashes,
+                             and a SHA-256 of every other file here
+        documents.jsonl      one {"source", "text"} a line: the text offsets point into
+        chunks.npy           int64 rows: document, start, end, first sentence, last sentence + 1
+        sentences.npy        int64 rows: document, start, end
+        chunk_vectors.faiss  FAISS index of the chunks' embeddings
+        sentence_vectors.npy float32 embeddings of the sentences
+
+A build writes a new version folder beside the live one, then replaces `CURRENT`, so a
+crash at any point leaves the previous index whole. Nothing is pickled.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from qa.chunking import chunk_document, split_sentences
+from qa.config import Settings
+from qa.documents import SUPPORTED_SUFFIXES, content_hash, read_document
+from qa.errors import IndexCorruptError, IndexNotFoundError, QAError
+from qa.vectors import FaissVectorStore
+
+logger = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+CURRENT_FILE = "CURRENT"
+_MANIFEST = "manifest.json"
+_DATA_FILES = ("documents.jsonl", "chunks.npy", "sentences.npy", "chunk_vectors.faiss", "sentence_vectors.npy")
+
+
+@dataclass(frozen=True)
+class Document:
+    """A document as indexed: offsets of passages and citations point into ``text``."""
+
+    source: str
+    text: str
+
+    @functools.cached_property
+    def sha256(self) -> str:
+        return content_hash(self.text)
+
+
+class Index:
+    """An index loaded in memory; build one with `build_index`, open one with `load_index`."""
+
+    def __init__(
+        self,
+        *,
+        documents: list[Document],
+        chunks: np.ndarray,
+        sentences: np.ndarray,
+        chunk_vectors: FaissVectorStore,
+        sentence_vectors: np.ndarray,
+        model: str,
+        chunk_size: int,
+        chunk_overlap: int,
+        directory: Path | None = None,
+    ):
+        self.documents = documents
+        self.chunks = chunks
+        self.sentences = sentences
+        self.chunk_vectors = chunk_vectors
+        self.sentence_vectors = sentence_vectors
+        self.model = model
+        self.chunk_size = chunk_size
+        self.chunk_overlap = chunk_overlap
+        self.directory = directory
+        self._by_source = {doc.source: doc for doc in documents}
+        self._lexical_lock = threading.Lock()
+        self._lexical = None
+
+    def __repr__(self) -> str:
+        return f"Index({len(self.documents)} documents, {len(self.chunks)} chunks, model={self.model!r})"
+
+    @property
+    def sources(self) -> list[str]:
+        return [doc.source for doc in self.documents]
+
+    def document_text(self, source: str) -> str:
+        """The text of an indexed document, as its offsets index it."""
+        try:
+            return self._by_source[source].text
+        except KeyError:
+            raise QAError(f"{source!r} is not in this index; indexed documents: {', '.join(self.sources)}.") from None
+
+    def span_text(self, document: int, start: int, end: int) -> str:
+        return self.documents[document].text[start:end]
+
+    def chunk_text(self, chunk: int) -> str:
+        doc, start, end = self.chunks[chunk, :3]
+        return self.span_text(int(doc), int(start), int(end))
+
+    @property
+    def lexical(self):
+        """The BM25 index over chunks, built on first use."""
+        from qa.lexical import LexicalIndex
+
+        with self._lexical_lock:
+            if self._lexical is None:
+                self._lexical = LexicalIndex([self.chunk_text(i) for i in range(len(self.chunks))])
+            return self._lexical
+
+    def manifest(self) -> dict:
+        return {
+            "format": FORMAT_VERSION,
+            "model": self.model,
+            "dimension": int(self.sentence_vectors.shape[1]),
+            "chunk_size": self.chunk_size,
+            "chunk_overlap": self.chunk_overlap,
+            "documents": [{"source": d.source, "sha256": d.sha256, "chars": len(d.text)} for d in self.documents],
+            "chunks": int(len(self.chunks)),
+            "sentences": int(len(self.sentences)),
+        }
+
+    def save(self, directory: str | Path) -> None:
+        """Write the index to ``directory`` atomically: the previous index stays whole until the swap."""
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".building-", dir=directory))
+        try:
+            with open(staging / "documents.jsonl", "w", encoding="utf-8") as out:
+                for doc in self.documents:
+                    out.write(json.dumps({"source": doc.source, "text": doc.text}, ensure_ascii=False) + "\n")
+            np.save(staging / "chunks.npy", self.chunks, allow_pickle=False)
+            np.save(staging / "sentences.npy", self.sentences, allow_pickle=False)
+            self.chunk_vectors.save(staging / "chunk_vectors.faiss")
+            np.save(staging / "sentence_vectors.npy", self.sentence_vectors, allow_pickle=False)
+            manifest = self.manifest() | {"files": {name: _file_sha256(staging / name) for name in _DATA_FILES}}
+            (staging / _MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
+            for name in (*_DATA_FILES, _MANIFEST):
+                _fsync(staging / name)
+            version = f"v{time.time_ns()}"
+            os.rename(staging, directory / version)
+            _fsync(directory)
+            pointer = directory / f".{CURRENT_FILE}.{os.getpid()}.{threading.get_ident()}"
+            pointer.write_text(version + "\n", encoding="utf-8")
+            _fsync(pointer)
+            os.replace(pointer, directory / CURRENT_FILE)
+            _fsync(directory)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        self.directory = directory
+        _remove_old_versions(directory, keep=version)
+        logger.info("Wrote %r to %s", self, directory)
+
+
+def build_index(
+    paths: list[str | Path],
+    index_dir: str | Path | None = None,
+    *,
+    settings: Settings | None = None,
+    show_progress: bool = False,
+) -> Index:
+    """Read, chunk and embed documents into a new index, and write it to ``index_dir``.
+
+    Args:
+        paths: `.txt` or `.md` files; each passage's `source` is the path as given here.
+        index_dir: where to write the index (default `QA_INDEX_DIR`). The previous
+            index there stays loadable until the new one is complete.
+        settings: chunking and model settings (default: from `QA_*` variables).
+        show_progress: show a progress bar while embedding.
+
+    Returns:
+        The new index, already in memory.
+
+    Raises:
+        DocumentError: a document is missing, unsupported, binary or empty; nothing is written.
+
+    Example:
+        >>> idx = build_index(["seeds/poutine-coree-du-nord.txt"], "/tmp/qa-index")
+        >>> len(idx.documents)
+        1
+    """
+    from qa.embedding import load_embedder
+
+    settings = settings or Settings.from_env()
+    index_dir = Path(index_dir) if index_dir is not None else settings.index_dir
+    documents = _read_documents(paths)
+    embedder = load_embedder(settings)
+
+    chunk_rows, sentence_rows = [], []
+    for doc_id, doc in enumerate(documents):
+        sentences = split_sentences(doc.text)
+        first_sentence = len(sentence_rows)
+        sentence_rows.extend((doc_id, s.start, s.end) for s in sentences)
+        starts = np.array([s.start for s in sentences], dtype=np.int64)
+        ends = np.array([s.end for s in sentences], dtype=np.int64)
+        for chunk in chunk_document(doc.text, chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap):
+            # sentences overlapping the chunk: they end after it starts and start before it ends
+            lo = first_sentence + int(np.searchsorted(ends, chunk.start, side="right"))
+            hi = first_sentence + int(np.searchsorted(starts, chunk.end, side="left"))
+            chunk_rows.append((doc_id, chunk.start, chunk.end, lo, max(hi, lo)))
+    chunks = np.array(chunk_rows, dtype=np.int64).reshape(-1, 5)
+    sentences = np.array(sentence_rows, dtype=np.int64).reshape(-1, 3)
+
+    texts = [documents[d].text[s:e] for d, s, e, *_ in chunk_rows] + [documents[d].text[s:e] for d, s, e in sentence_rows]
+    logger.info("Embedding %d chunks and %d sentences", len(chunk_rows), len(sentence_rows))
+    vectors = embedder.embed_passages(texts, show_progress=show_progress) if texts else np.zeros((0, embedder.dimension), np.float32)
+    index = Index(
+        documents=documents,
+        chunks=chunks,
+        sentences=sentences,
+        chunk_vectors=FaissVectorStore.from_vectors(vectors[: len(chunk_rows)]),
+        sentence_vectors=vectors[len(chunk_rows) :],
+        model=embedder.name,
+        chunk_size=settings.chunk_size,
+        chunk_overlap=settings.chunk_overlap,
+    )
+    index.save(index_dir)
+    return index
+
+
+def load_index(index_dir: str | Path) -> Index:
+    """Open the index stored in ``index_dir``, checking every file against its checksum.
+
+    Raises:
+        IndexNotFoundError: the folder holds no qa index.
+        IndexCorruptError: a file is missing, truncated or altered.
+
+    Example:
+        >>> idx = load_index("index")
+    """
+    directory = Path(index_dir)
+    try:
+        version = (directory / CURRENT_FILE).read_text(encoding="utf-8").strip()
+    except (FileNotFoundError, NotADirectoryError):
+        raise IndexNotFoundError(
+            f"{directory} holds no qa index. Build one with `qa index` or `build_index(paths, {str(directory)!r})`."
+        ) from None
+    folder = directory / version
+    try:
+        manifest = json.loads((folder / _MANIFEST).read_text(encoding="utf-8"))
+        if manifest.get("format") != FORMAT_VERSION:
+            raise IndexCorruptError(f"{folder} was written by another version of qa; rebuild it with `qa index`.")
+        for name, expected in manifest["files"].items():
+            if _file_sha256(folder / name) != expected:
+                raise IndexCorruptError(f"{folder / name} is damaged (checksum mismatch); rebuild with `qa index`.")
+        with open(folder / "documents.jsonl", encoding="utf-8") as lines:
+            documents = [Document(**json.loads(line)) for line in lines]
+        return Index(
+            documents=documents,
+            chunks=np.load(folder / "chunks.npy", allow_pickle=False),
+            sentences=np.load(folder / "sentences.npy", allow_pickle=False),
+            chunk_vectors=FaissVectorStore.load(folder / "chunk_vectors.faiss"),
+            sentence_vectors=np.load(folder / "sentence_vectors.npy", allow_pickle=False),
+            model=manifest["model"],
+            chunk_size=manifest["chunk_size"],
+            chunk_overlap=manifest["chunk_overlap"],
+            directory=directory,
+        )
+    except IndexCorruptError:
+        raise
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
+        raise IndexCorruptError(f"The index in {directory} cannot be read ({exc}); rebuild it with `qa index`.") from exc
+
+
+def corpus_paths(settings: Settings) -> list[Path]:
+    """The documents of the default index: `QA_CORPUS_DIR`, then `QA_UPLOAD_DIR`."""
+    paths: list[Path] = []
+    for folder in (settings.corpus_dir, settings.upload_dir):
+        if folder.is_dir():
+            paths.extend(
+                sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+            )
+    return paths
+
+
+_default_lock = threading.Lock()
+_default_cache: dict[tuple, tuple[tuple, Index]] = {}
+
+
+def default_index(settings: Settings | None = None, *, show_progress: bool = False) -> Index:
+    """The index of the default corpus, built when missing and rebuilt when stale.
+
+    Stale means the documents in `QA_CORPUS_DIR`/`QA_UPLOAD_DIR` changed, or the model
+    or chunking settings differ from those that built it.
+    """
+    settings = settings or Settings.from_env()
+    key = (settings.index_dir.resolve(), settings.corpus_dir.resolve(), settings.upload_dir.resolve(), settings.embedding_model)
+    paths = corpus_paths(settings)
+    signature = tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in paths)
+    with _default_lock:
+        cached = _default_cache.get(key)
+        if cached and cached[0] == signature:
+            return cached[1]
+        index = _fresh_index(settings, paths, show_progress=show_progress)
+        _default_cache[key] = (signature, index)
+        return index
+
+
+def _fresh_index(settings: Settings, paths: list[Path], *, show_progress: bool) -> Index:
+    from qa.embedding import model_name
+
+    try:
+        index = load_index(settings.index_dir)
+    except IndexNotFoundError:
+        logger.info("No index in %s yet: building it", settings.index_dir)
+        return build_index(paths, settings.index_dir, settings=settings, show_progress=show_progress)
+    except IndexCorruptError as exc:
+        logger.warning("%s Rebuilding it from the documents.", exc)
+        return build_index(paths, settings.index_dir, settings=settings, show_progress=show_progress)
+    wanted = [(str(p), content_hash(read_document(p))) for p in paths]
+    have = [(d.source, d.sha256) for d in index.documents]
+    settings_match = (index.model, index.chunk_size, index.chunk_overlap) == (
+        model_name(settings),
+        settings.chunk_size,
+        settings.chunk_overlap,
+    )
+    if wanted == have and settings_match:
+        return index
+    logger.info("The index in %s is stale: rebuilding it", settings.index_dir)
+    return build_index(paths, settings.index_dir, settings=settings, show_progress=show_progress)
+
+
+def _read_documents(paths: list[str | Path]) -> list[Document]:
+    documents: dict[str, Document] = {}
+    for path in paths:
+        source = str(path)
+        if source not in documents:
+            documents[source] = Document(source, read_document(path))
+    return list(documents.values())
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as data:
+        for block in iter(lambda: data.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove_old_versions(directory: Path, *, keep: str) -> None:
+    for entry in directory.iterdir():
+        is_version = entry.name.startswith("v") and entry.name[1:].isdigit()
+        if entry.is_dir() and is_version and entry.name != keep:
+            shutil.rmtree(entry, ignore_errors=True)

@@ -1,0 +1,61 @@
+"""Lexical matching: language-agnostic terms and a BM25 ranking over chunks."""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+import numpy as np
+
+# Terms are cut to this many characters: a crude stemmer that works the same in every
+# language with inflections at the end of words (sanction/sanctions/sanctionné).
+_STEM_CHARS = 6
+_WORD_RE = re.compile(r"\w+", re.UNICODE)
+STOPWORD_LANGUAGES = ("fr", "en", "es", "de", "it", "pt", "ru", "nl")
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip accents and unify apostrophes, for matching across spellings."""
+    text = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+@functools.cache
+def stopwords() -> frozenset[str]:
+    """Function words of the covered languages (folded), numbers excluded."""
+    import stopwordsiso
+
+    words = stopwordsiso.stopwords(list(STOPWORD_LANGUAGES))
+    return frozenset(fold(w) for w in words if not any(ch.isdigit() for ch in w))
+
+
+def terms(text: str, *, keep_stopwords: bool = False) -> list[str]:
+    """The lexical terms of ``text``: folded words cut to a common stem length.
+
+    Example:
+        >>> terms("Les sanctions occidentales")
+        ['sancti', 'occide']
+    """
+    stop = frozenset() if keep_stopwords else stopwords()
+    words = (w for w in _WORD_RE.findall(fold(text)) if w not in stop and (len(w) > 1 or w.isdigit()))
+    return [w[:_STEM_CHARS] for w in words]
+
+
+class LexicalIndex:
+    """BM25 over chunk texts (bm25s), rebuilt from the chunk table when an index loads."""
+
+    def __init__(self, texts: list[str]):
+        import bm25s
+
+        self._bm25 = bm25s.BM25()
+        self._size = len(texts)
+        if texts:
+            self._bm25.index([terms(t) or ["\u2400"] for t in texts], show_progress=False)
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every chunk for ``query`` (zeros when nothing matches)."""
+        query_terms = terms(query)
+        if not self._size or not query_terms:
+            return np.zeros(self._size, dtype=np.float32)
+        return np.asarray(self._bm25.get_scores(query_terms), dtype=np.float32)

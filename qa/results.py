@@ -1,0 +1,73 @@
+"""The data qa hands back: passages it retrieved, citations it quotes, and answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk of a document.
+
+    Attributes:
+        text: the chunk, exactly ``document_text(source)[start:end]``.
+        source: the document's path as given to `build_index`.
+        start: offset of the first character in the document's text.
+        end: offset just past the last character.
+        score: hybrid relevance in (0, 1], higher is better: the reciprocal-rank
+            fusion of the dense (embedding) and lexical (BM25) rankings, scaled so
+            that 1.0 means ranked first by both.
+    """
+
+    text: str
+    source: str
+    start: int
+    end: int
+    score: float
+
+
+@dataclass(frozen=True)
+class Citation:
+    """An excerpt quoted in an answer: exactly ``document_text(source)[start:end]``."""
+
+    text: str
+    source: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A reply to a question.
+
+    Attributes:
+        text: what a person reads: a short lead-in in the question's language, then
+            the quoted excerpts numbered ``[1]``, ``[2]``; or the abstention message.
+        abstained: True when the documents do not answer the question.
+        language: ISO 639-1 code of the question's language.
+        citations: the quoted excerpts, in the order of their numbers; empty when abstaining.
+        passages: the ranked passages that were looked at.
+    """
+
+    text: str
+    abstained: bool
+    language: str
+    citations: list[Citation] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+
+    def to_dict(self, question: str) -> dict:
+        """The JSON object of `qa ask --json` and the app's `/ask` endpoint."""
+        return {
+            "question": question,
+            "language": self.language,
+            "abstained": self.abstained,
+            "answer": self.text,
+            "citations": [
+                {"n": n, "text": c.text, "source": c.source, "start": c.start, "end": c.end}
+                for n, c in enumerate(self.citations, start=1)
+            ],
+            "passages": [
+                {"rank": r, "text": p.text, "source": p.source, "start": p.start, "end": p.end, "score": p.score}
+                for r, p in enumerate(self.passages, start=1)
+            ],
+        }
