@@ -39,9 +39,9 @@ class Embedder:
     def dimension(self) -> int:
         return int(self.model.get_sentence_embedding_dimension())
 
-    def embed_queries(self, texts: list[str]) -> np.ndarray:
+    def embed_queries(self, texts: list[str], *, show_progress: bool = False) -> np.ndarray:
         """L2-normalised float32 embeddings of questions, one row a text."""
-        return self._encode(texts, "query")
+        return self._encode(texts, "query", show_progress=show_progress)
 
     def embed_passages(self, texts: list[str], *, show_progress: bool = False) -> np.ndarray:
         """L2-normalised float32 embeddings of document passages, one row a text."""

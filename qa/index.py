@@ -11,6 +11,9 @@ Layout of an index folder::
         sentences.npy        int64 rows: document, start, end
         chunk_vectors.faiss  FAISS index of the chunks' embeddings
         sentence_vectors.npy float32 embeddings of the sentences
+        vocabulary.json      the documents' content words (see `qa.lexical.key_words`)
+        word_vectors.npy     float32 embeddings of those words, to match a question's
+                             words across languages
 
 A build writes a new version folder beside the live one, then replaces `CURRENT`, so a
 crash at any point leaves the previous index whole. Nothing is pickled.
@@ -36,14 +39,23 @@ from qa.chunking import chunk_document, split_sentences
 from qa.config import Settings
 from qa.documents import SUPPORTED_SUFFIXES, content_hash, read_document
 from qa.errors import IndexCorruptError, IndexNotFoundError, QAError
+from qa.lexical import key_words
 from qa.vectors import FaissVectorStore
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 CURRENT_FILE = "CURRENT"
 _MANIFEST = "manifest.json"
-_DATA_FILES = ("documents.jsonl", "chunks.npy", "sentences.npy", "chunk_vectors.faiss", "sentence_vectors.npy")
+_DATA_FILES = (
+    "documents.jsonl",
+    "chunks.npy",
+    "sentences.npy",
+    "chunk_vectors.faiss",
+    "sentence_vectors.npy",
+    "vocabulary.json",
+    "word_vectors.npy",
+)
 
 
 @dataclass(frozen=True)
@@ -69,6 +81,8 @@ class Index:
         sentences: np.ndarray,
         chunk_vectors: FaissVectorStore,
         sentence_vectors: np.ndarray,
+        vocabulary: list[str],
+        word_vectors: np.ndarray,
         model: str,
         chunk_size: int,
         chunk_overlap: int,
@@ -79,6 +93,9 @@ class Index:
         self.sentences = sentences
         self.chunk_vectors = chunk_vectors
         self.sentence_vectors = sentence_vectors
+        self.vocabulary = vocabulary
+        self.word_vectors = word_vectors
+        self.word_ids = {word: i for i, word in enumerate(vocabulary)}
         self.model = model
         self.chunk_size = chunk_size
         self.chunk_overlap = chunk_overlap
@@ -143,6 +160,8 @@ class Index:
             np.save(staging / "sentences.npy", self.sentences, allow_pickle=False)
             self.chunk_vectors.save(staging / "chunk_vectors.faiss")
             np.save(staging / "sentence_vectors.npy", self.sentence_vectors, allow_pickle=False)
+            (staging / "vocabulary.json").write_text(json.dumps(self.vocabulary, ensure_ascii=False), encoding="utf-8")
+            np.save(staging / "word_vectors.npy", self.word_vectors, allow_pickle=False)
             manifest = self.manifest() | {"files": {name: _file_sha256(staging / name) for name in _DATA_FILES}}
             (staging / _MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
             for name in (*_DATA_FILES, _MANIFEST):
@@ -212,20 +231,31 @@ def build_index(
     sentences = np.array(sentence_rows, dtype=np.int64).reshape(-1, 3)
 
     texts = [documents[d].text[s:e] for d, s, e, *_ in chunk_rows] + [documents[d].text[s:e] for d, s, e in sentence_rows]
-    logger.info("Embedding %d chunks and %d sentences", len(chunk_rows), len(sentence_rows))
-    vectors = embedder.embed_passages(texts, show_progress=show_progress) if texts else np.zeros((0, embedder.dimension), np.float32)
+    vocabulary = sorted({word for doc in documents for word in key_words(doc.text)})
+    logger.info("Embedding %d chunks, %d sentences, %d words", len(chunk_rows), len(sentence_rows), len(vocabulary))
+    vectors = _embed(embedder.embed_passages, texts, embedder.dimension, show_progress)
+    # Words are embedded as queries: a question's words are compared with them as equals.
+    word_vectors = _embed(embedder.embed_queries, vocabulary, embedder.dimension, show_progress)
     index = Index(
         documents=documents,
         chunks=chunks,
         sentences=sentences,
         chunk_vectors=FaissVectorStore.from_vectors(vectors[: len(chunk_rows)]),
         sentence_vectors=vectors[len(chunk_rows) :],
+        vocabulary=vocabulary,
+        word_vectors=word_vectors,
         model=embedder.name,
         chunk_size=settings.chunk_size,
         chunk_overlap=settings.chunk_overlap,
     )
     index.save(index_dir)
     return index
+
+
+def _embed(encode, texts: list[str], dimension: int, show_progress: bool) -> np.ndarray:
+    if not texts:
+        return np.zeros((0, dimension), dtype=np.float32)
+    return encode(texts, show_progress=show_progress)
 
 
 def load_index(index_dir: str | Path) -> Index:
@@ -261,6 +291,8 @@ def load_index(index_dir: str | Path) -> Index:
             sentences=np.load(folder / "sentences.npy", allow_pickle=False),
             chunk_vectors=FaissVectorStore.load(folder / "chunk_vectors.faiss"),
             sentence_vectors=np.load(folder / "sentence_vectors.npy", allow_pickle=False),
+            vocabulary=json.loads((folder / "vocabulary.json").read_text(encoding="utf-8")),
+            word_vectors=np.load(folder / "word_vectors.npy", allow_pickle=False),
             model=manifest["model"],
             chunk_size=manifest["chunk_size"],
             chunk_overlap=manifest["chunk_overlap"],

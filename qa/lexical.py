@@ -42,6 +42,24 @@ def terms(text: str, *, keep_stopwords: bool = False) -> list[str]:
     return [w[:_STEM_CHARS] for w in words]
 
 
+def key_words(text: str) -> list[str]:
+    """Content words of ``text``, lower-cased, in order, without repeats.
+
+    These are what must be found in the documents for a question to be answered;
+    they are matched by spelling (`terms`) or by meaning (word embeddings).
+
+    Example:
+        >>> key_words("Who won the 2022 football World Cup?")
+        ['won', '2022', 'football', 'world', 'cup']
+    """
+    stop = stopwords()
+    seen: dict[str, None] = {}
+    for word in _WORD_RE.findall(text.lower().replace("’", "'")):
+        if (len(word) > 2 or word.isdigit()) and fold(word) not in stop and not word.startswith("_"):
+            seen.setdefault(word, None)
+    return list(seen)
+
+
 class LexicalIndex:
     """BM25 over chunk texts (bm25s), rebuilt from the chunk table when an index loads."""
 
