@@ -9,8 +9,8 @@ Layout of an index folder::
         documents.jsonl      one {"source", "text"} a line: the text offsets point into
         chunks.npy           int64 rows: document, start, end, first sentence, last sentence + 1
         sentences.npy        int64 rows: document, start, end
-        chunk_vectors.faiss  FAISS index of the chunks' embeddings
-        sentence_vectors.npy float32 embeddings of the sentences
+        sentence_vectors.faiss  FAISS index of the sentences' embeddings (dense retrieval
+                             ranks a chunk by its best sentence)
         vocabulary.json      the documents' content words (see `qa.lexical.key_words`)
         word_vectors.npy     float32 embeddings of those words, to match a question's
                              words across languages
@@ -44,15 +44,14 @@ from qa.vectors import FaissVectorStore
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 CURRENT_FILE = "CURRENT"
 _MANIFEST = "manifest.json"
 _DATA_FILES = (
     "documents.jsonl",
     "chunks.npy",
     "sentences.npy",
-    "chunk_vectors.faiss",
-    "sentence_vectors.npy",
+    "sentence_vectors.faiss",
     "vocabulary.json",
     "word_vectors.npy",
 )
@@ -79,8 +78,7 @@ class Index:
         documents: list[Document],
         chunks: np.ndarray,
         sentences: np.ndarray,
-        chunk_vectors: FaissVectorStore,
-        sentence_vectors: np.ndarray,
+        sentence_store: FaissVectorStore,
         vocabulary: list[str],
         word_vectors: np.ndarray,
         model: str,
@@ -91,8 +89,12 @@ class Index:
         self.documents = documents
         self.chunks = chunks
         self.sentences = sentences
-        self.chunk_vectors = chunk_vectors
-        self.sentence_vectors = sentence_vectors
+        self.sentence_store = sentence_store
+        self.sentence_vectors = sentence_store.vectors()
+        # Chunks and their sentence ranges both grow in document order, so the chunks
+        # holding sentence s are the contiguous run with first <= s < last.
+        self._chunks_from = np.searchsorted(chunks[:, 4], np.arange(len(sentences)), side="right")
+        self._chunks_to = np.searchsorted(chunks[:, 3], np.arange(len(sentences)), side="right")
         self.vocabulary = vocabulary
         self.word_vectors = word_vectors
         self.word_ids = {word: i for i, word in enumerate(vocabulary)}
@@ -118,6 +120,10 @@ class Index:
         except KeyError:
             raise QAError(f"{source!r} is not in this index; indexed documents: {', '.join(self.sources)}.") from None
 
+    def chunks_of_sentence(self, sentence: int) -> range:
+        """The chunks that hold a sentence (one, or two where chunks overlap)."""
+        return range(int(self._chunks_from[sentence]), int(self._chunks_to[sentence]))
+
     def span_text(self, document: int, start: int, end: int) -> str:
         return self.documents[document].text[start:end]
 
@@ -139,7 +145,7 @@ class Index:
         return {
             "format": FORMAT_VERSION,
             "model": self.model,
-            "dimension": int(self.sentence_vectors.shape[1]),
+            "dimension": int(self.sentence_store.dimension),
             "chunk_size": self.chunk_size,
             "chunk_overlap": self.chunk_overlap,
             "documents": [{"source": d.source, "sha256": d.sha256, "chars": len(d.text)} for d in self.documents],
@@ -158,8 +164,7 @@ class Index:
                     out.write(json.dumps({"source": doc.source, "text": doc.text}, ensure_ascii=False) + "\n")
             np.save(staging / "chunks.npy", self.chunks, allow_pickle=False)
             np.save(staging / "sentences.npy", self.sentences, allow_pickle=False)
-            self.chunk_vectors.save(staging / "chunk_vectors.faiss")
-            np.save(staging / "sentence_vectors.npy", self.sentence_vectors, allow_pickle=False)
+            self.sentence_store.save(staging / "sentence_vectors.faiss")
             (staging / "vocabulary.json").write_text(json.dumps(self.vocabulary, ensure_ascii=False), encoding="utf-8")
             np.save(staging / "word_vectors.npy", self.word_vectors, allow_pickle=False)
             manifest = self.manifest() | {"files": {name: _file_sha256(staging / name) for name in _DATA_FILES}}
@@ -230,9 +235,9 @@ def build_index(
     chunks = np.array(chunk_rows, dtype=np.int64).reshape(-1, 5)
     sentences = np.array(sentence_rows, dtype=np.int64).reshape(-1, 3)
 
-    texts = [documents[d].text[s:e] for d, s, e, *_ in chunk_rows] + [documents[d].text[s:e] for d, s, e in sentence_rows]
+    texts = [documents[d].text[s:e] for d, s, e in sentence_rows]
     vocabulary = sorted({word for doc in documents for word in key_words(doc.text)})
-    logger.info("Embedding %d chunks, %d sentences, %d words", len(chunk_rows), len(sentence_rows), len(vocabulary))
+    logger.info("Embedding %d sentences and %d words", len(sentence_rows), len(vocabulary))
     vectors = _embed(embedder.embed_passages, texts, embedder.dimension, show_progress)
     # Words are embedded as queries: a question's words are compared with them as equals.
     word_vectors = _embed(embedder.embed_queries, vocabulary, embedder.dimension, show_progress)
@@ -240,8 +245,7 @@ def build_index(
         documents=documents,
         chunks=chunks,
         sentences=sentences,
-        chunk_vectors=FaissVectorStore.from_vectors(vectors[: len(chunk_rows)]),
-        sentence_vectors=vectors[len(chunk_rows) :],
+        sentence_store=FaissVectorStore.from_vectors(vectors),
         vocabulary=vocabulary,
         word_vectors=word_vectors,
         model=embedder.name,
@@ -289,8 +293,7 @@ def load_index(index_dir: str | Path) -> Index:
             documents=documents,
             chunks=np.load(folder / "chunks.npy", allow_pickle=False),
             sentences=np.load(folder / "sentences.npy", allow_pickle=False),
-            chunk_vectors=FaissVectorStore.load(folder / "chunk_vectors.faiss"),
-            sentence_vectors=np.load(folder / "sentence_vectors.npy", allow_pickle=False),
+            sentence_store=FaissVectorStore.load(folder / "sentence_vectors.faiss"),
             vocabulary=json.loads((folder / "vocabulary.json").read_text(encoding="utf-8")),
             word_vectors=np.load(folder / "word_vectors.npy", allow_pickle=False),
             model=manifest["model"],

@@ -26,6 +26,16 @@ class FaissVectorStore:
             index.add(np.ascontiguousarray(vectors, dtype=np.float32))
         return cls(index)
 
+    @property
+    def dimension(self) -> int:
+        return int(self._index.d)
+
+    def vectors(self) -> np.ndarray:
+        """All stored vectors, one row each (a copy)."""
+        if not len(self):
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return self._index.reconstruct_n(0, len(self))
+
     def __len__(self) -> int:
         return int(self._index.ntotal)
 
