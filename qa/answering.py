@@ -293,12 +293,18 @@ def answer(
 
     query = contextual_query(question, history)
     embedder = load_embedder(settings)
-    vector = embedder.embed_queries([query])[0]
+    if query == question:
+        vector = sentence_vector = embedder.embed_queries([query])[0]
+    else:
+        # A follow-up: the conversation finds the passages, but the sentence that
+        # answers is the one closest to what is asked now.
+        vector, own = embedder.embed_queries([query, question])
+        sentence_vector = (vector + own) / np.linalg.norm(vector + own)
     hits = search_chunks(index, query, vector, k or settings.top_k)
     passages = to_passages(index, hits)
     # Grounding checks the question's own words: a follow-up's context is already found.
     words = QuestionWords.of(question, embedder)
-    candidates = score_candidates(index, hits, vector, words, answer_type(question))
+    candidates = score_candidates(index, hits, sentence_vector, words, answer_type(question))
     if not candidates or should_abstain(candidates[0]):
         return Answer(message(language, "abstain"), abstained=True, language=language, passages=passages)
     citations = _select_citations(index, candidates)

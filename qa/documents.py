@@ -61,12 +61,32 @@ def _decode(data: bytes, path: Path) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    western = _as_western(data)
+    if western is not None:
+        return western
     from charset_normalizer import from_bytes
 
     best = from_bytes(data, cp_exclusion=["utf_16", "utf_32"]).best()
     if best is None:
         raise DocumentError(f"{path}: the text encoding could not be recognised; save it as UTF-8 and try again.")
     return str(best)
+
+
+# Windows-1252 (a superset of Latin-1's printable range) is the usual legacy encoding
+# of Western European text, and detectors misjudge short texts of it (measured:
+# charset-normalizer took French cp1252 for mac_latin2). Text in another script read
+# as cp1252 shows up as mostly non-ASCII letters ("Ïðèâåò"); Western text has few.
+_MAX_NON_ASCII_LETTERS = 0.3
+
+
+def _as_western(data: bytes) -> str | None:
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    letters = [ch for ch in text if ch.isalpha()]
+    non_ascii = sum(not ch.isascii() for ch in letters)
+    return text if letters and non_ascii / len(letters) <= _MAX_NON_ASCII_LETTERS else None
 
 
 def _decode_as(data: bytes, encoding: str, path: Path) -> str:

@@ -37,7 +37,7 @@ class Embedder:
 
     @property
     def dimension(self) -> int:
-        return int(self.model.get_sentence_embedding_dimension())
+        return int(self.model.get_embedding_dimension())
 
     def embed_queries(self, texts: list[str], *, show_progress: bool = False) -> np.ndarray:
         """L2-normalised float32 embeddings of questions, one row a text."""

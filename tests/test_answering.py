@@ -1,0 +1,64 @@
+import pytest
+
+from qa import answer
+from qa.errors import EmptyQuestionError
+from tests.conftest import SEED
+
+
+def test_answer_cites_exact_excerpts_in_the_question_language(seed_index, settings):
+    result = answer("When was the friendship treaty signed?", index=seed_index, settings=settings)
+    text = SEED.read_text(encoding="utf-8")
+    assert not result.abstained and result.language == "en"
+    assert "1961" in result.citations[0].text
+    assert all(text[c.start : c.end] == c.text for c in result.citations)
+    assert result.text.startswith("Here is what the documents say:") and "[1]" in result.text
+    assert len(result.passages) == 5
+
+
+@pytest.mark.parametrize(
+    "question, language, lead",
+    [
+        ("Qui a invité Poutine en Corée du Nord ?", "fr", "Voici ce que disent les documents"),
+        ("¿Quién invitó a Putin a Corea del Norte?", "es", "Esto es lo que dicen"),
+        ("Wer hat Putin nach Nordkorea eingeladen?", "de", "Das steht in den Dokumenten"),
+    ],
+)
+def test_lead_in_follows_the_question_language(seed_index, settings, question, language, lead):
+    result = answer(question, index=seed_index, settings=settings)
+    assert result.language == language and result.text.startswith(lead)
+    assert "Kim Jong Un" in " ".join(c.text for c in result.citations)
+
+
+@pytest.mark.parametrize(
+    "question, language, message",
+    [
+        ("Who won the 2022 football World Cup?", "en", "The documents don't say"),
+        ("Quel est le prix actuel du baril de pétrole russe ?", "fr", "Les documents ne le disent pas"),
+    ],
+)
+def test_off_topic_question_is_abstained_in_its_language(seed_index, settings, question, language, message):
+    result = answer(question, index=seed_index, settings=settings)
+    assert result.abstained and result.citations == [] and result.language == language
+    assert result.text.startswith(message)
+
+
+def test_follow_up_uses_the_conversation(seed_index, settings):
+    first = "Quel traité la Corée du Nord et l'Union soviétique ont-elles signé en 1961 ?"
+    reply = answer(first, index=seed_index, settings=settings)
+    history = [{"role": "user", "content": first}, {"role": "assistant", "content": reply.text}]
+    result = answer("Quand a-t-il été abandonné ?", index=seed_index, history=history, settings=settings)
+    assert not result.abstained
+    assert "1996" in " ".join(c.text for c in result.citations)
+
+
+def test_empty_question_raises(seed_index, settings):
+    with pytest.raises(EmptyQuestionError):
+        answer("  ", index=seed_index, settings=settings)
+
+
+def test_no_documents_says_so(tmp_path, settings):
+    from qa import build_index
+
+    empty = build_index([], tmp_path / "empty", settings=settings)
+    result = answer("Anything?", index=empty, settings=settings)
+    assert result.abstained and "No documents" in result.text

@@ -1,0 +1,36 @@
+import json
+import os
+import subprocess
+import sys
+
+from tests.conftest import ROOT, SEED
+
+
+def run_qa(*args, settings, cwd=ROOT):
+    env = dict(os.environ, QA_CACHE_DIR=str(settings.cache_dir))
+    return subprocess.run([sys.executable, "-m", "qa.cli", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_ask_json_has_the_documented_shape(seed_index, settings):
+    done = run_qa("ask", "When was the friendship treaty signed?", "--json", "-k", "3", "--index", str(seed_index.directory), settings=settings)
+    assert done.returncode == 0, done.stderr
+    reply = json.loads(done.stdout)
+    assert list(reply) == ["question", "language", "abstained", "answer", "citations", "passages"]
+    assert reply["language"] == "en" and reply["abstained"] is False
+    assert [c["n"] for c in reply["citations"]][0] == 1
+    assert [p["rank"] for p in reply["passages"]] == [1, 2, 3]
+    text = SEED.read_text(encoding="utf-8")
+    assert all(text[c["start"] : c["end"]] == c["text"] for c in reply["citations"])
+    assert set(reply["passages"][0]) == {"rank", "text", "source", "start", "end", "score"}
+
+
+def test_ask_on_missing_index_fails_with_a_message(tmp_path, settings):
+    done = run_qa("ask", "Hello?", "--index", str(tmp_path), settings=settings)
+    assert done.returncode == 2
+    assert "holds no qa index" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_help_does_not_load_torch():
+    code = "import sys; from qa.cli import _parser; _parser().format_help(); print('torch' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert done.stdout.strip() == "False"

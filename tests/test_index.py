@@ -1,0 +1,94 @@
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import replace
+
+import pytest
+
+from qa import QAError, build_index, load_index
+from qa.errors import IndexCorruptError, IndexNotFoundError
+from qa.index import CURRENT_FILE, default_index
+from tests.conftest import ROOT, SEED
+
+
+def test_index_round_trips_through_disk(seed_index):
+    loaded = load_index(seed_index.directory)
+    assert loaded.sources == [str(SEED)]
+    assert loaded.manifest() == seed_index.manifest()
+    assert (loaded.sentence_vectors == seed_index.sentence_vectors).all()
+
+
+def test_passage_offsets_index_the_document_text(seed_index):
+    text = SEED.read_text(encoding="utf-8")
+    for chunk in range(len(seed_index.chunks)):
+        doc, start, end = seed_index.chunks[chunk, :3]
+        assert seed_index.chunk_text(chunk) == text[start:end]
+
+
+def test_load_index_on_a_folder_without_index_is_a_clear_error(tmp_path):
+    with pytest.raises(IndexNotFoundError, match="holds no qa index"):
+        load_index(tmp_path)
+
+
+def test_damaged_index_file_is_detected(seed_index, tmp_path, settings):
+    index = build_index([SEED], tmp_path / "idx", settings=settings)
+    version = (tmp_path / "idx" / CURRENT_FILE).read_text().strip()
+    target = tmp_path / "idx" / version / "sentence_vectors.faiss"
+    target.write_bytes(target.read_bytes()[:-100])
+    with pytest.raises(IndexCorruptError, match="sentence_vectors.faiss"):
+        load_index(tmp_path / "idx")
+    assert index.sources == [str(SEED)]
+
+
+def test_bad_document_leaves_existing_index_untouched(tmp_path, settings):
+    build_index([SEED], tmp_path / "idx", settings=settings)
+    before = (tmp_path / "idx" / CURRENT_FILE).read_text()
+    binary = tmp_path / "data.txt"
+    binary.write_bytes(b"\x00\x01\x02binary")
+    with pytest.raises(QAError, match="data.txt"):
+        build_index([SEED, binary], tmp_path / "idx", settings=settings)
+    assert (tmp_path / "idx" / CURRENT_FILE).read_text() == before
+    assert load_index(tmp_path / "idx").sources == [str(SEED)]
+
+
+def test_default_index_is_built_when_missing_and_rebuilt_when_stale(tmp_path, settings):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    doc = corpus / "note.md"
+    doc.write_text("Le traité fut signé à Lisbonne en 2007.\n", encoding="utf-8")
+    local = replace(settings, corpus_dir=corpus, index_dir=tmp_path / "index", upload_dir=tmp_path / "up")
+    first = default_index(local)
+    assert first.sources == [str(doc)] and (tmp_path / "index" / CURRENT_FILE).exists()
+    assert default_index(local) is first  # unchanged documents: no rebuild
+    doc.write_text("Le traité fut signé à Rome en 1957.\n", encoding="utf-8")
+    os.utime(doc, ns=(time.time_ns() + 10**9, time.time_ns() + 10**9))
+    second = default_index(local)
+    assert "Rome" in second.document_text(str(doc))
+    assert "Rome" in load_index(tmp_path / "index").document_text(str(doc))
+
+
+def test_killed_build_leaves_previous_index_loadable(tmp_path, settings):
+    """SIGKILL a real `qa index` at several points: the previous index always loads."""
+    index_dir = tmp_path / "idx"
+    build_index([SEED], index_dir, settings=settings)
+    docs = []
+    for i in range(40):
+        doc = tmp_path / f"doc{i}.txt"
+        doc.write_text(SEED.read_text(encoding="utf-8").replace("Poutine", f"Poutine{i}"), encoding="utf-8")
+        docs.append(str(doc))
+    env = dict(os.environ, QA_CACHE_DIR=str(settings.cache_dir))
+    for delay in (0.5, 3.0, 6.0):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "qa.cli", "index", *docs, "--index", str(index_dir)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(delay)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        loaded = load_index(index_dir)
+        assert loaded.sources in ([str(SEED)], docs)
