@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import functools
+import logging
 import re
 import unicodedata
 
 import numpy as np
+
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 # Terms are cut to this many characters: a crude stemmer that works the same in every
 # language with inflections at the end of words (sanction/sanctions/sanctionné).
