@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test bench clean
+.PHONY: install run test clean
 
 install: $(STAMP)
 
@@ -23,8 +23,9 @@ run: install
 test: install
 	HF_HUB_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False $(BIN)/python -m pytest
 
-bench: install
-	HF_HUB_OFFLINE=1 $(BIN)/python -m qa.bench
+# `make bench` arrives with the performance issue.
+#bench: install
+#	HF_HUB_OFFLINE=1 $(BIN)/python -m qa.bench
 
 clean:
 	rm -rf $(VENV) index/CURRENT index/v* index/.building-*

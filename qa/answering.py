@@ -22,6 +22,9 @@ from qa.retrieval import ChunkHit, clean_question, search_chunks, to_passages
 # Citations quoted in all stay under this many characters (the eval's 600-character rule).
 MAX_CITED_CHARS = 600
 MAX_CITATIONS = 2
+# A further sentence is quoted when it scores within this of the best one: close
+# scores mean the ranking cannot tell which of them answers.
+SECOND_CITATION_MARGIN = 0.02
 
 
 @dataclass(frozen=True)
@@ -238,7 +241,7 @@ def _select_citations(index: Index, candidates: list[Candidate]) -> list[Citatio
         if len(chosen) >= MAX_CITATIONS:
             break
         citation = _citation(index, candidate.sentence)
-        if candidate.score >= best.score - 0.02 and sum(len(c.text) for c in chosen) + len(citation.text) <= MAX_CITED_CHARS:
+        if candidate.score >= best.score - SECOND_CITATION_MARGIN and sum(len(c.text) for c in chosen) + len(citation.text) <= MAX_CITED_CHARS:
             chosen.append(citation)
     if len(chosen[0].text) > MAX_CITED_CHARS:
         chosen = [chosen[0]]
