@@ -83,6 +83,9 @@ def _load(settings: Settings) -> Embedder:
     # Keep torch to the machine's cores and quiet about tokenizers forking.
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()  # "Loading weights" on every start is noise
 
     if settings.embedding_model == DEFAULT_MODEL:
         from qa.model_prep import ensure_default_model

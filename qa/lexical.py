@@ -9,8 +9,6 @@ import unicodedata
 
 import numpy as np
 
-logging.getLogger("bm25s").setLevel(logging.WARNING)
-
 # Terms are cut to this many characters: a crude stemmer that works the same in every
 # language with inflections at the end of words (sanction/sanctions/sanctionné).
 _STEM_CHARS = 6
@@ -69,6 +67,8 @@ class LexicalIndex:
     def __init__(self, texts: list[str]):
         import bm25s
 
+        # bm25s sets its own logger to DEBUG on import; its progress notes are noise here.
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
         self._bm25 = bm25s.BM25()
         self._size = len(texts)
         if texts:
