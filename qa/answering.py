@@ -158,24 +158,39 @@ class QuestionWords:
     words: list[str]
     stems: list[str]
     vectors: np.ndarray
+    names: frozenset[str]
 
     @classmethod
     def of(cls, question: str, embedder) -> QuestionWords:
         words = key_words(question)
-        stems = [terms(w, keep_stopwords=True)[0] if terms(w, keep_stopwords=True) else w for w in words]
+        stems = [_stem(w) for w in words]
         vectors = embedder.embed_queries(words) if words else np.zeros((0, 1), np.float32)
-        return cls(words, stems, vectors)
+        # Capitalised words after the first are names: "Yoweri Museveni", "Zgorzelec".
+        names = frozenset(_stem(m) for m in _NAME.findall(question))
+        return cls(words, stems, vectors, names)
 
 
-def grounding(index: Index, words: QuestionWords, text: str) -> float:
-    """Share of the question's content words found in ``text``, by stem or by meaning."""
+def _stem(word: str) -> str:
+    stems = terms(word, keep_stopwords=True)
+    return stems[0] if stems else word
+
+
+def grounding(index: Index, words: QuestionWords, text: str, document_stems: frozenset[str]) -> float:
+    """Share of the question's content words found in ``text``, by stem or by meaning.
+
+    A name counts as found anywhere in the sentence's document: the sentence that
+    answers often calls its subject "he" or "the city".
+    """
     if not words.words:
         return 1.0
     text_words = key_words(text)
     text_stems = set(terms(text, keep_stopwords=True))
     ids = [index.word_ids[w] for w in text_words if w in index.word_ids]
     similar = (words.vectors @ index.word_vectors[ids].T).max(axis=1) if ids else np.zeros(len(words.words))
-    found = [stem in text_stems or sim >= WORD_MATCH for stem, sim in zip(words.stems, similar)]
+    found = [
+        stem in text_stems or sim >= WORD_MATCH or (stem in words.names and stem in document_stems)
+        for stem, sim in zip(words.stems, similar)
+    ]
     return sum(found) / len(found)
 
 
@@ -193,7 +208,8 @@ def score_candidates(
             seen.add(sentence)
             text = index.span_text(*(int(v) for v in index.sentences[sentence]))
             dense = float(index.sentence_vectors[sentence] @ vector)
-            grounded = grounding(index, words, _window_text(index, sentence))
+            document = int(index.sentences[sentence, 0])
+            grounded = grounding(index, words, _window_text(index, sentence), index.document_stems(document))
             typed = matches_type(kind, text)
             score = dense + W_TERMS * grounded + W_TYPE * typed - W_CHUNK_RANK * rank
             candidates.append(Candidate(sentence, dense, grounded, typed, kind, rank, score))
@@ -234,13 +250,39 @@ def _citation(index: Index, sentence: int) -> Citation:
     return Citation(index.span_text(doc, start, end), index.documents[doc].source, start, end)
 
 
+# Subject pronouns that, early in a sentence, point to a subject named just before.
+_SUBJECT_PRONOUNS = frozenset(
+    "il elle ils elles he she they er sie el ella ellos ellas lui lei loro ele ela eles elas "
+    "он она они hij zij".split()
+)
+_PRONOUN_WINDOW = 6
+
+
+def _leans_on_previous(text: str) -> bool:
+    """Whether a sentence's subject is a pronoun ("Dès 1987, il abandonne ...")."""
+    return any(word in _SUBJECT_PRONOUNS for word in re.findall(r"\w+", fold(text))[:_PRONOUN_WINDOW])
+
+
+def _answer_citation(index: Index, sentence: int) -> Citation:
+    """The answering sentence, with the sentence before it when it only says "he"/"she"."""
+    citation = _citation(index, sentence)
+    doc, start, end = (int(v) for v in index.sentences[sentence])
+    if sentence > 0 and index.sentences[sentence - 1, 0] == doc and _leans_on_previous(citation.text):
+        previous_start = int(index.sentences[sentence - 1, 1])
+        if end - previous_start <= MAX_CITED_CHARS:
+            return Citation(index.span_text(doc, previous_start, end), citation.source, previous_start, end)
+    return citation
+
+
 def _select_citations(index: Index, candidates: list[Candidate]) -> list[Citation]:
     best = candidates[0]
-    chosen = [_citation(index, best.sentence)]
+    chosen = [_answer_citation(index, best.sentence)]
     for candidate in candidates[1:MAX_CITATIONS + 2]:
         if len(chosen) >= MAX_CITATIONS:
             break
         citation = _citation(index, candidate.sentence)
+        if chosen[0].start <= citation.start and citation.end <= chosen[0].end:
+            continue
         if candidate.score >= best.score - SECOND_CITATION_MARGIN and sum(len(c.text) for c in chosen) + len(citation.text) <= MAX_CITED_CHARS:
             chosen.append(citation)
     if len(chosen[0].text) > MAX_CITED_CHARS:

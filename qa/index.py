@@ -111,6 +111,7 @@ class Index:
         self._by_source = {doc.source: doc for doc in documents}
         self._lexical_lock = threading.Lock()
         self._lexical = None
+        self._document_stems: dict[int, frozenset[str]] = {}
 
     def __repr__(self) -> str:
         return f"Index({len(self.documents)} documents, {len(self.chunks)} chunks, model={self.model!r})"
@@ -125,6 +126,15 @@ class Index:
             return self._by_source[source].text
         except KeyError:
             raise QAError(f"{source!r} is not in this index; indexed documents: {', '.join(self.sources)}.") from None
+
+    def document_stems(self, document: int) -> frozenset[str]:
+        """The lexical terms of a document (computed once, on first use)."""
+        from qa.lexical import terms
+
+        with self._lexical_lock:
+            if document not in self._document_stems:
+                self._document_stems[document] = frozenset(terms(self.documents[document].text, keep_stopwords=True))
+            return self._document_stems[document]
 
     def chunks_of_sentence(self, sentence: int) -> range:
         """The chunks that hold a sentence (one, or two where chunks overlap)."""

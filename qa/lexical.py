@@ -24,11 +24,19 @@ def fold(text: str) -> str:
 
 @functools.cache
 def stopwords() -> frozenset[str]:
-    """Function words of the covered languages (folded), numbers excluded."""
+    """Function words of the covered languages (lower-case, accents kept), numbers excluded."""
     import stopwordsiso
 
     words = stopwordsiso.stopwords(list(STOPWORD_LANGUAGES))
-    return frozenset(fold(w) for w in words if not any(ch.isdigit() for ch in w))
+    return frozenset(w.lower().replace("’", "'") for w in words if not any(ch.isdigit() for ch in w))
+
+
+def is_stopword(word: str) -> bool:
+    """Whether a lower-case word is a function word.
+
+    Compared with its accents: folded, French "thèse" would be English "these".
+    """
+    return word in stopwords()
 
 
 def terms(text: str, *, keep_stopwords: bool = False) -> list[str]:
@@ -38,9 +46,17 @@ def terms(text: str, *, keep_stopwords: bool = False) -> list[str]:
         >>> terms("Les sanctions occidentales")
         ['sancti', 'occide']
     """
-    stop = frozenset() if keep_stopwords else stopwords()
-    words = (w for w in _WORD_RE.findall(fold(text)) if w not in stop and (len(w) > 1 or w.isdigit()))
-    return [w[:_STEM_CHARS] for w in words]
+    words = _WORD_RE.findall(text.lower().replace("’", "'"))
+    kept = (w for w in words if (keep_stopwords or fold(w) not in _folded_stopwords()) and (len(w) > 1 or w.isdigit()))
+    return [fold(w)[:_STEM_CHARS] for w in kept]
+
+
+@functools.cache
+def _folded_stopwords() -> frozenset[str]:
+    # For BM25 a word is dropped when it folds to a function word of any covered
+    # language ("été", "thèse"): the ranking loses a little recall but much noise, and
+    # the dense and sparse rankings back it up (PIAF hit@1 46/51 against 45/51).
+    return frozenset(fold(w) for w in stopwords())
 
 
 def key_words(text: str) -> list[str]:
@@ -53,10 +69,9 @@ def key_words(text: str) -> list[str]:
         >>> key_words("Who won the 2022 football World Cup?")
         ['won', '2022', 'football', 'world', 'cup']
     """
-    stop = stopwords()
     seen: dict[str, None] = {}
     for word in _WORD_RE.findall(text.lower().replace("’", "'")):
-        if (len(word) > 2 or word.isdigit()) and fold(word) not in stop and not word.startswith("_"):
+        if (len(word) > 2 or word.isdigit()) and not is_stopword(word) and not word.startswith("_"):
             seen.setdefault(word, None)
     return list(seen)
 
