@@ -161,13 +161,18 @@ class QuestionWords:
     names: frozenset[str]
 
     @classmethod
-    def of(cls, question: str, embedder) -> QuestionWords:
-        words = key_words(question)
+    def of(cls, question: str, words: list[str], vectors: np.ndarray) -> QuestionWords:
         stems = [_stem(w) for w in words]
-        vectors = embedder.embed_queries(words) if words else np.zeros((0, 1), np.float32)
         # Capitalised words after the first are names: "Yoweri Museveni", "Zgorzelec".
         names = frozenset(_stem(m) for m in _NAME.findall(question))
         return cls(words, stems, vectors, names)
+
+
+def _word_vectors(index: Index, words: list[str], embedded: dict[str, np.ndarray]) -> np.ndarray:
+    """Embeddings of question words: the index's own for words of the documents."""
+    if not words:
+        return np.zeros((0, index.word_vectors.shape[1] if index.word_vectors.ndim == 2 else 1), np.float32)
+    return np.stack([index.word_vectors[index.word_ids[w]] if w in index.word_ids else embedded[w] for w in words])
 
 
 def _stem(word: str) -> str:
@@ -338,17 +343,21 @@ def answer(
 
     query = contextual_query(question, history)
     embedder = load_embedder(settings)
-    encoded = encode_query(query, embedder, index)
+    # Grounding checks the question's own words: a follow-up's context is already found.
+    question_words = key_words(question)
+    new_words = [w for w in question_words if w not in index.word_ids]
+    follow_up = query != question
+    encoded, extra = encode_query(query, embedder, index, extra=[question] * follow_up + new_words)
     sentence_vector = encoded.vector
-    if query != question:
-        # A follow-up: the conversation finds the passages, but the sentence that
-        # answers is the one closest to what is asked now.
-        own = embedder.embed_queries([question])[0]
+    if follow_up:
+        # The conversation finds the passages, but the sentence that answers is the
+        # one closest to what is asked now.
+        own, extra = extra[0], extra[1:]
         sentence_vector = (encoded.vector + own) / np.linalg.norm(encoded.vector + own)
     hits = search_chunks(index, encoded, k or settings.top_k)
     passages = to_passages(index, hits)
-    # Grounding checks the question's own words: a follow-up's context is already found.
-    words = QuestionWords.of(question, embedder)
+    vectors = _word_vectors(index, question_words, dict(zip(new_words, extra)))
+    words = QuestionWords.of(question, question_words, vectors)
     candidates = score_candidates(index, hits, sentence_vector, words, answer_type(question))
     if not candidates or should_abstain(candidates[0]):
         return Answer(message(language, "abstain"), abstained=True, language=language, passages=passages)

@@ -58,6 +58,26 @@ class Embedder:
             raise ModelError(f"{self.name} has no sparse head.")
         return self.sparse.encode(texts)
 
+    def embed_question(self, text: str, extra: list[str] = (), *, sparse: bool = False):
+        """Everything a question needs: its query embedding, ``extra`` ones, its sparse vector.
+
+        The question (with and without prompt) and the short extra texts (single words)
+        go in two forward passes: one batch would pad every word to the question's length.
+
+        Returns:
+            The query embeddings of ``text`` and of each ``extra`` text (one row each),
+            and ``text``'s sparse vector when ``sparse`` (else None).
+        """
+        prompt = (self.model.prompts or {}).get("query", "")
+        texts = [prompt + text] + ([text] if sparse else [])
+        outputs = self.model.encode(texts, output_value=None, convert_to_numpy=False, batch_size=len(texts))
+        vector = outputs[0]["sentence_embedding"].float().numpy()
+        vectors = [vector / np.linalg.norm(vector)]
+        if extra:
+            vectors.extend(self.embed_queries(list(extra)))
+        sparse_vector = self.sparse.encode_states([outputs[1]["token_embeddings"]]) if sparse else None
+        return np.stack(vectors).astype(np.float32), sparse_vector
+
     def _encode(self, texts: list[str], prompt: str, *, show_progress: bool = False) -> np.ndarray:
         prompt_name = prompt if prompt in (self.model.prompts or {}) else None
         vectors = self.model.encode(

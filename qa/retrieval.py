@@ -33,11 +33,15 @@ class Query:
     sparse: object | None = None
 
 
-def encode_query(text: str, embedder, index: Index) -> Query:
-    """Embed a query for every ranking the index supports."""
-    vector = embedder.embed_queries([text])[0]
-    sparse = embedder.embed_sparse([text]) if embedder.has_sparse and index.chunk_sparse.shape[1] else None
-    return Query(text, vector, sparse)
+def encode_query(text: str, embedder, index: Index, extra: list[str] = ()) -> tuple[Query, np.ndarray]:
+    """Embed a query for every ranking the index supports, and ``extra`` texts alongside.
+
+    Returns:
+        The query, and the query embeddings of the ``extra`` texts (one row each).
+    """
+    sparse = embedder.has_sparse and index.chunk_sparse.shape[1] > 0
+    vectors, sparse_vector = embedder.embed_question(text, list(extra), sparse=sparse)
+    return Query(text, vectors[0], sparse_vector), vectors[1:]
 
 
 @dataclass(frozen=True)
@@ -161,5 +165,5 @@ def retrieve(
     settings = settings or Settings.from_env()
     question = clean_question(question, settings)
     index = index if index is not None else default_index(settings)
-    query = encode_query(question, load_embedder(settings), index)
+    query, _ = encode_query(question, load_embedder(settings), index)
     return to_passages(index, search_chunks(index, query, k or settings.top_k))

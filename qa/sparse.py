@@ -60,22 +60,27 @@ class SparseEncoder:
 
     def encode(self, texts: list[str], *, batch_size: int = 32):
         """A CSR matrix, one row per text, of its `TOP_FEATURES` strongest features."""
+        states = []
+        for start in range(0, len(texts), batch_size):
+            batch = texts[start : start + batch_size]
+            states += self._model.encode(batch, output_value="token_embeddings", convert_to_numpy=False, batch_size=batch_size)
+        return self.encode_states(states)
+
+    def encode_states(self, states: list):
+        """Sparse vectors from the model's token states (one tensor per text, with <s> and </s>)."""
         from scipy.sparse import csr_matrix
 
         rows, cols, vals = [], [], []
-        for start in range(0, len(texts), batch_size):
-            batch = texts[start : start + batch_size]
-            states = self._model.encode(batch, output_value="token_embeddings", convert_to_numpy=False, batch_size=batch_size)
-            for offset, tokens in enumerate(states):
-                features, weights = self._pool(tokens.float().numpy()[1:-1])  # without <s> and </s>
-                rows.append(np.full(len(features), start + offset))
-                cols.append(features)
-                vals.append(weights)
-        if not texts:
+        for row, tokens in enumerate(states):
+            features, weights = self._pool(tokens.float().numpy()[1:-1])  # without <s> and </s>
+            rows.append(np.full(len(features), row))
+            cols.append(features)
+            vals.append(weights)
+        if not states:
             return csr_matrix((0, self.dimension), dtype=np.float32)
         return csr_matrix(
             (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-            shape=(len(texts), self.dimension),
+            shape=(len(states), self.dimension),
             dtype=np.float32,
         )
 
