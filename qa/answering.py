@@ -143,6 +143,9 @@ CONFIDENT_DENSE = 0.85
 # Kinds of answer whose absence from the best sentence means "not answered". A "who"
 # answer may be a pronoun or a common noun ("his parents"), so it only helps ranking.
 _REQUIRED_KINDS = {"when", "how_many", "duration"}
+# How far below the best sentence one holding the asked-for kind of answer may score
+# and still be preferred to it (see `_promote_typed`).
+TYPE_MARGIN = 0.06
 
 
 # A question word is found in a sentence when one of its words has the same stem, or
@@ -218,7 +221,22 @@ def score_candidates(
             typed = matches_type(kind, text)
             score = dense + W_TERMS * grounded + W_TYPE * typed - W_CHUNK_RANK * rank
             candidates.append(Candidate(sentence, dense, grounded, typed, kind, rank, score))
-    return sorted(candidates, key=lambda c: -c.score)
+    ranked = sorted(candidates, key=lambda c: -c.score)
+    return _promote_typed(ranked)
+
+
+def _promote_typed(ranked: list[Candidate]) -> list[Candidate]:
+    """Put first the best sentence holding the kind of answer asked for, when it is close.
+
+    "When will Putin visit?" is answered by "On 18 and 19 June, ..." even if "Putin's
+    first visit in 24 years" is a little closer in meaning.
+    """
+    if not ranked or ranked[0].kind not in _REQUIRED_KINDS or ranked[0].type_match:
+        return ranked
+    typed = next((c for c in ranked if c.type_match), None)
+    if typed is None or typed.score < ranked[0].score - TYPE_MARGIN:
+        return ranked
+    return [typed] + [c for c in ranked if c is not typed]
 
 
 def should_abstain(best: Candidate) -> bool:

@@ -31,12 +31,30 @@ def stopwords() -> frozenset[str]:
     return frozenset(w.lower().replace("’", "'") for w in words if not any(ch.isdigit() for ch in w))
 
 
+# Question words are function words too, whatever the stopword lists say: "hoeveel"
+# or "каком" must not count as words the documents have to contain.
+INTERROGATIVES = frozenset(
+    """what which who whom whose when where why how quoi quel quelle quels quelles qui quand où
+    pourquoi comment combien qué cuál cuáles quién quiénes cuándo dónde cómo cuánto cuánta cuántos
+    cuántas was welche welcher welches wer wen wem wann wo warum wie wieviel cosa quale quali chi
+    quando dove perché come quanto quanta quanti quante que qual quais quem onde porque quantos
+    quantas что какой какая какое какие каком какой какую кто когда где почему зачем как сколько
+    wat welk welke wie wanneer waar waarom hoe hoeveel jaki jaka jakie który która które którym
+    kto kiedy gdzie dlaczego ile""".split()
+) | frozenset(
+    # words that only say what kind of answer is wanted ("in what *year*", "how much *time*")
+    """year years date day month time année date jour mois temps año fecha día mes tiempo jahr
+    datum tag monat zeit anno data giorno mese tempo ano dia mês год году дата день месяц время
+    jaar datum dag maand tijd rok roku data dzień miesiąc czas""".split()
+)
+
+
 def is_stopword(word: str) -> bool:
-    """Whether a lower-case word is a function word.
+    """Whether a lower-case word is a function word or a question word.
 
     Compared with its accents: folded, French "thèse" would be English "these".
     """
-    return word in stopwords()
+    return word in stopwords() or word in INTERROGATIVES
 
 
 def terms(text: str, *, keep_stopwords: bool = False) -> list[str]:

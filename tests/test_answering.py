@@ -62,3 +62,22 @@ def test_no_documents_says_so(tmp_path, settings):
     empty = build_index([], tmp_path / "empty", settings=settings)
     result = answer("Anything?", index=empty, settings=settings)
     assert result.abstained and "No documents" in result.text
+
+
+def test_short_follow_up_is_understood_on_another_corpus(tmp_path, settings):
+    from qa import build_index
+
+    doc = tmp_path / "europe.md"
+    doc.write_text(
+        "# L'Europe\n\nLe traité de Rome a été signé par six pays fondateurs en 1957. "
+        "Il a créé la Communauté économique européenne.\n\n"
+        "Le traité de Maastricht, signé en 1992, a fondé l'Union européenne.\n",
+        encoding="utf-8",
+    )
+    index = build_index([doc], tmp_path / "idx", settings=settings)
+    first = "Qui a signé le traité de Rome ?"
+    reply = answer(first, index=index, settings=settings)
+    history = [{"role": "user", "content": first}, {"role": "assistant", "content": reply.text}]
+    result = answer("Et en quelle année ?", index=index, history=history, settings=settings)
+    assert not result.abstained and result.language == "fr"
+    assert "1957" in result.citations[0].text

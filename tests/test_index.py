@@ -92,3 +92,16 @@ def test_killed_build_leaves_previous_index_loadable(tmp_path, settings):
         process.wait()
         loaded = load_index(index_dir)
         assert loaded.sources in ([str(SEED)], docs)
+
+
+def test_another_embedding_model_is_recorded_in_the_index(tmp_path, settings, embedder):
+    from qa import retrieve
+    from qa.model_prep import default_model_dir
+
+    local_model = str(default_model_dir(settings.cache_dir))
+    other = replace(settings, embedding_model=local_model)
+    index = build_index([SEED], tmp_path / "idx", settings=other)
+    assert load_index(tmp_path / "idx").model == local_model
+    assert index.chunk_sparse.shape[1] == 0  # the sparse head belongs to the default model only
+    passages = retrieve("When was the friendship treaty signed?", k=3, index=index, settings=other)
+    assert any("1961" in p.text for p in passages)
