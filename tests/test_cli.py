@@ -6,8 +6,8 @@ import sys
 from tests.conftest import ROOT, SEED
 
 
-def run_qa(*args, settings, cwd=ROOT):
-    env = dict(os.environ, QA_CACHE_DIR=str(settings.cache_dir))
+def run_qa(*args, settings, cwd=ROOT, extra_env=None):
+    env = dict(os.environ, QA_CACHE_DIR=str(settings.cache_dir), **(extra_env or {}))
     return subprocess.run([sys.executable, "-m", "qa.cli", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
 
 
@@ -34,3 +34,19 @@ def test_help_does_not_load_torch():
     code = "import sys; from qa.cli import _parser; _parser().format_help(); print('torch' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert done.stdout.strip() == "False"
+
+
+def test_docs_add_list_remove(tmp_path, settings):
+    corpus, uploads = tmp_path / "corpus", tmp_path / "uploads"
+    corpus.mkdir()
+    (corpus / SEED.name).write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    note = tmp_path / "note.txt"
+    note.write_text("Epsilon est une étoile visible en hiver.\n", encoding="utf-8")
+    env = {"QA_CORPUS_DIR": str(corpus), "QA_UPLOAD_DIR": str(uploads), "QA_INDEX_DIR": str(tmp_path / "index")}
+    added = run_qa("docs", "add", str(note), settings=settings, extra_env=env)
+    assert added.returncode == 0, added.stderr
+    assert "note.txt" in added.stdout and "(uploaded)" in added.stdout
+    removed = run_qa("docs", "remove", str(uploads / "note.txt"), settings=settings, extra_env=env)
+    assert removed.returncode == 0 and "note.txt" not in removed.stdout
+    missing = run_qa("docs", "remove", "nope.txt", settings=settings, extra_env=env)
+    assert missing.returncode == 2 and "not indexed" in missing.stderr
