@@ -1,7 +1,8 @@
-"""The qa web app: a Gradio chat over the default index, and an `/ask` endpoint for programs.
+"""The qa web app: a chat whose every answer shows its evidence, a documents panel, and `/ask`.
 
-Only UI lives here: answers come from `qa.answer`, the same function the CLI and
-Python users call. Start it with `make run` (http://127.0.0.1:7860).
+Only UI lives here: answers and document operations come from the `qa` package, the
+same functions the CLI and Python users call. Start it with `make run`
+(http://127.0.0.1:7860). Document text is always escaped: nothing in a document runs.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import html
 import logging
 import os
+from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -16,8 +18,11 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import gradio as gr  # noqa: E402
 
 from qa import QAError, answer  # noqa: E402
+from qa.collection import add_documents, list_documents, reindex_all, remove_document  # noqa: E402
 from qa.config import Settings  # noqa: E402
+from qa.documents import SUPPORTED_SUFFIXES  # noqa: E402
 from qa.index import default_index  # noqa: E402
+from qa.results import Answer, Citation  # noqa: E402
 
 logger = logging.getLogger("qa.app")
 
@@ -25,60 +30,290 @@ EXAMPLES = [
     "Quand Poutine ira-t-il à Pyongyang ?",
     "When was the friendship treaty signed?",
     "¿Cuándo viajó Kim al Lejano Oriente ruso?",
-    "Welche Bereiche umfassen die Gespräche?",
+    "Welche Bereiche umfassen die Gespräche laut dem Kreml-Berater?",
+    "Chi ha invitato Putin in Corea del Nord?",
 ]
 
+CSS = """
+.qa-card {border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 10px 12px; margin: 8px 0;}
+.qa-card-head {font-size: 0.85em; color: var(--body-text-color-subdued); margin-bottom: 6px;}
+.qa-card-head b {color: var(--body-text-color);}
+.qa-passage {white-space: pre-wrap; line-height: 1.5;}
+.qa-passage mark, .qa-doc mark {background: #ffe066; color: #000; padding: 0 2px; border-radius: 3px;}
+.qa-doc {white-space: pre-wrap; line-height: 1.6; max-height: 520px; overflow-y: auto; padding: 8px;}
+.qa-score {float: right;}
+"""
 
-def _history(messages: list[dict]) -> list[dict]:
+# Scroll the document viewer to its highlight once the new document has rendered.
+SCROLL_TO_HIGHLIGHT = """() => {
+  let tries = 0;
+  const scroll = () => {
+    const mark = document.querySelector('#qa-viewer mark');
+    if (mark) { mark.scrollIntoView({block: 'center'}); } else if (tries++ < 20) { setTimeout(scroll, 100); }
+  };
+  setTimeout(scroll, 100);
+}"""
+
+
+def _settings() -> Settings:
+    return Settings.from_env()
+
+
+def _history(messages: list[dict] | None) -> list[dict]:
     """Chat messages as `answer`'s history: role and plain-text content."""
     turns = []
     for message in messages or []:
-        content = message.get("content")
+        content = message.get("content") if isinstance(message, dict) else None
         if isinstance(content, list):  # Gradio may hand content as a list of parts
             content = " ".join(part.get("text", "") for part in content if isinstance(part, dict))
-        if message.get("role") in ("user", "assistant") and isinstance(content, str):
+        if isinstance(message, dict) and message.get("role") in ("user", "assistant") and isinstance(content, str):
             turns.append({"role": message["role"], "content": content})
     return turns
 
 
-def chat(message: str, history: list[dict]) -> str:
-    """The chat reply: the cited answer, or the problem in plain words."""
-    settings = Settings.from_env()
-    try:
-        result = answer(message, index=default_index(settings), history=_history(history), settings=settings)
-    except QAError as exc:
-        return html.escape(str(exc))
-    # Document text is shown as text, never as HTML.
+# --- rendering (everything from documents goes through html.escape) ----------------------
+
+
+def _highlighted(text: str, start: int, end: int) -> str:
+    return f"{html.escape(text[:start])}<mark>{html.escape(text[start:end])}</mark>{html.escape(text[end:])}"
+
+
+def _passage_around(result: Answer, citation: Citation) -> tuple[str, int, int]:
+    """The retrieved passage holding a citation, and the citation's place in it."""
+    for passage in result.passages:
+        if passage.source == citation.source and passage.start <= citation.start and citation.end <= passage.end:
+            return passage.text, citation.start - passage.start, citation.end - passage.start
+    return citation.text, 0, len(citation.text)
+
+
+def render_cards(result: Answer | None) -> str:
+    if result is None:
+        return ""
+    if result.abstained:
+        return f"<div class='qa-card'><div class='qa-card-head'>No citation</div>{html.escape(result.text)}</div>"
+    cards = []
+    for n, citation in enumerate(result.citations, start=1):
+        text, start, end = _passage_around(result, citation)
+        cards.append(
+            f"<div class='qa-card' data-citation='{n}'><div class='qa-card-head'><b>[{n}] {html.escape(Path(citation.source).name)}</b>"
+            f" · characters {citation.start}–{citation.end}</div>"
+            f"<div class='qa-passage'>{_highlighted(text, start, end)}</div></div>"
+        )
+    return "".join(cards)
+
+
+def render_passages(result: Answer | None) -> str:
+    if result is None or not result.passages:
+        return ""
+    rows = []
+    for rank, passage in enumerate(result.passages, start=1):
+        rows.append(
+            f"<div class='qa-card'><div class='qa-card-head'><b>#{rank} {html.escape(Path(passage.source).name)}</b>"
+            f" · characters {passage.start}–{passage.end}<span class='qa-score'>score {passage.score:.3f}</span></div>"
+            f"<div class='qa-passage'>{html.escape(passage.text)}</div></div>"
+        )
+    return "".join(rows)
+
+
+def render_document(source: str, start: int, end: int) -> str:
+    index = default_index(_settings())
+    text = index.document_text(source)
+    return (
+        f"<div class='qa-card-head'><b>{html.escape(Path(source).name)}</b> · characters {start}–{end}</div>"
+        f"<div class='qa-doc'>{_highlighted(text, start, end)}</div>"
+    )
+
+
+def _chat_text(result: Answer) -> str:
     return html.escape(result.text).replace("\n", "  \n")
+
+
+# --- events ---------------------------------------------------------------------------------
+
+
+def respond(message: str, history: list[dict]):
+    """Answer the typed question; returns chat, cards, passages, citation choices, last answer."""
+    history = list(history or [])
+    if not (message or "").strip():
+        return history, gr.skip(), gr.skip(), gr.skip(), gr.skip(), ""
+    try:
+        result = answer(message, history=_history(history), settings=_settings())
+    except QAError as exc:
+        history += [{"role": "user", "content": message}, {"role": "assistant", "content": html.escape(str(exc))}]
+        return history, "", "", gr.update(choices=[], value=None), None, ""
+    history += [{"role": "user", "content": message}, {"role": "assistant", "content": _chat_text(result)}]
+    choices = [(f"[{n}] {Path(c.source).name}", n) for n, c in enumerate(result.citations, start=1)]
+    return (
+        history,
+        render_cards(result),
+        render_passages(result),
+        gr.update(choices=choices, value=choices[0][1] if choices else None),
+        _answer_state(result),
+        "",
+    )
+
+
+def _answer_state(result: Answer) -> dict:
+    return {"citations": [{"source": c.source, "start": c.start, "end": c.end} for c in result.citations]}
+
+
+def open_citation(choice, state):
+    if not state or not choice:
+        return "<p>Ask a question, then open one of its citations here.</p>"
+    citation = state["citations"][int(choice) - 1]
+    try:
+        return render_document(citation["source"], citation["start"], citation["end"])
+    except QAError as exc:
+        return f"<p>{html.escape(str(exc))}</p>"
+
+
+def retry(history: list[dict]):
+    """Ask the last question again."""
+    history = list(history or [])
+    while history and history[-1].get("role") == "assistant":
+        history.pop()
+    if not history:
+        return respond("", [])
+    question = history.pop()
+    content = question.get("content")
+    return respond(content if isinstance(content, str) else "", history)
+
+
+def documents_table() -> list[list]:
+    try:
+        docs = list_documents(settings=_settings())
+    except QAError as exc:
+        logger.warning("%s", exc)
+        return []
+    return [[d.name, d.characters, "uploaded" if d.uploaded else "corpus"] for d in docs]
+
+
+def _removable() -> gr.update:
+    docs = [d for d in list_documents(settings=_settings()) if d.uploaded]
+    return gr.update(choices=[(d.name, d.source) for d in docs], value=None)
+
+
+def upload(files, progress=gr.Progress()):
+    if not files:
+        return gr.skip(), gr.skip(), gr.skip()
+    paths = [f if isinstance(f, str) else f.name for f in files]
+    names = [Path(p).name for p in paths]
+    progress(0.1, desc=f"Indexing {len(paths)} document(s)")
+    try:
+        add_documents(paths, names=names, settings=_settings())
+        status = f"Added {', '.join(names)}: searchable now."
+    except QAError as exc:
+        status = f"Nothing was added. {exc}"
+    progress(1.0)
+    return html.escape(status), documents_table(), _removable()
+
+
+def remove(source):
+    if not source:
+        return "Choose an uploaded document to remove.", gr.skip(), gr.skip()
+    try:
+        remove_document(source, settings=_settings())
+        status = f"Removed {Path(source).name}."
+    except QAError as exc:
+        status = str(exc)
+    return html.escape(status), documents_table(), _removable()
+
+
+def reindex(progress=gr.Progress()):
+    progress(0.1, desc="Re-indexing every document")
+    try:
+        index = reindex_all(settings=_settings())
+        status = f"Re-indexed {len(index.documents)} document(s)."
+    except QAError as exc:
+        status = str(exc)
+    return html.escape(status), documents_table(), _removable()
 
 
 def ask(question: str, k: int = 5, history: list[dict] | None = None) -> dict:
     """Answer a question; the same JSON object as `qa ask --json`."""
-    settings = Settings.from_env()
     try:
-        result = answer(question, k, index=default_index(settings), history=_history(history or []), settings=settings)
+        result = answer(question, int(k), history=_history(history or []), settings=_settings())
     except QAError as exc:
         raise gr.Error(str(exc)) from None
     return result.to_dict(question)
 
 
 def build_app() -> gr.Blocks:
+    settings = _settings()
     with gr.Blocks(title="qa: cited answers from your documents") as app:
-        gr.Markdown("# qa\nAsk in any language; every answer quotes the documents, with `[n]` citations.")
-        gr.ChatInterface(fn=chat, examples=EXAMPLES, api_name="chat")
+        gr.Markdown(
+            "# qa\nAsk in any language about the documents, even in another language. "
+            "Every answer quotes them: each `[n]` below is highlighted inside its passage."
+        )
+        last_answer = gr.State(None)
+        with gr.Row():
+            with gr.Column(scale=3):
+                chatbot = gr.Chatbot(label="Chat", height=380, elem_id="qa-chat", sanitize_html=True)
+                question = gr.Textbox(placeholder="Ask a question and press Enter", show_label=False, elem_id="qa-question")
+                with gr.Row():
+                    send = gr.Button("Ask", variant="primary")
+                    retry_button = gr.Button("Retry")
+                    clear = gr.Button("Clear")
+                gr.Examples(EXAMPLES, inputs=question, label="Examples")
+                gr.Markdown("### Evidence")
+                cards = gr.HTML(elem_id="qa-cards")
+                with gr.Accordion("All retrieved passages", open=False):
+                    passages = gr.HTML(elem_id="qa-passages")
+            with gr.Column(scale=2):
+                with gr.Tab("Document"):
+                    citation_choice = gr.Radio(label="Open the document at citation", choices=[], elem_id="qa-open")
+                    viewer = gr.HTML("<p>Ask a question, then open one of its citations here.</p>", elem_id="qa-viewer")
+                with gr.Tab("Documents"):
+                    table = gr.Dataframe(
+                        headers=["document", "characters", "from"], value=documents_table, interactive=False
+                    )
+                    files = gr.File(
+                        label=f"Add documents ({', '.join(SUPPORTED_SUFFIXES)}; up to {settings.max_upload_mb} MB each)",
+                        file_count="multiple",
+                        file_types=list(SUPPORTED_SUFFIXES),
+                        elem_id="qa-upload",
+                    )
+                    status = gr.Markdown(elem_id="qa-status")
+                    removable = gr.Dropdown(label="Uploaded document", choices=[], elem_id="qa-remove-choice")
+                    with gr.Row():
+                        remove_button = gr.Button("Remove")
+                        reindex_button = gr.Button("Re-index all")
+
+        outputs = [chatbot, cards, passages, citation_choice, last_answer, question]
+        for trigger in (question.submit, send.click):
+            trigger(respond, [question, chatbot], outputs, api_visibility="private").then(
+                open_citation, [citation_choice, last_answer], viewer, api_visibility="private"
+            ).then(None, js=SCROLL_TO_HIGHLIGHT)
+        retry_button.click(retry, [chatbot], outputs, api_visibility="private")
+        clear.click(lambda: ([], "", "", gr.update(choices=[], value=None), None, ""), None, outputs, api_visibility="private")
+        citation_choice.input(open_citation, [citation_choice, last_answer], viewer, api_visibility="private").then(
+            None, js=SCROLL_TO_HIGHLIGHT
+        )
+        files.upload(upload, [files], [status, table, removable], api_visibility="private")
+        remove_button.click(remove, [removable], [status, table, removable], api_visibility="private")
+        reindex_button.click(reindex, None, [status, table, removable], api_visibility="private")
+        app.load(_removable, None, removable, api_visibility="private")
         gr.api(ask, api_name="ask")
     return app
 
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    settings = Settings.from_env()
-    logger.info("Loading the model and the index...")
-    answer("warm-up", index=default_index(settings), settings=settings)
+    settings = _settings()
+    logger.info("Loading the model and the index (about 10 s)...")
+    index = default_index(settings)
+    if index.documents:
+        answer("warm-up", index=index, settings=settings)
     app = build_app()
     auth = tuple(settings.auth.split(":", 1)) if settings.auth else None
+    logger.info("Ready on http://%s:%d", settings.host, settings.port)
     app.queue(default_concurrency_limit=4).launch(
-        server_name=settings.host, server_port=settings.port, share=False, auth=auth
+        server_name=settings.host,
+        server_port=settings.port,
+        share=False,
+        auth=auth,
+        max_file_size=f"{settings.max_upload_mb}mb",
+        css=CSS,
     )
 
 

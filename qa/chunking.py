@@ -45,8 +45,22 @@ def split_sentences(text: str) -> list[Span]:
     """
     spans: list[Span] = []
     for line in _pieces(text, 0, len(text), _LINE_BREAKS_RE):
-        spans.extend(_pieces(text, line.start, line.end, _BOUNDARY_RE))
+        pieces = _pieces(text, line.start, line.end, _BOUNDARY_RE)
+        for piece in pieces:
+            # A fragment of a word or two ("agence de presse.”") is no sentence to cite:
+            # it joins the one before it on its line.
+            if spans and spans[-1].end > line.start and _words(text, piece) < MIN_SENTENCE_WORDS:
+                spans[-1] = Span(spans[-1].start, piece.end)
+            else:
+                spans.append(piece)
     return spans
+
+
+MIN_SENTENCE_WORDS = 4
+
+
+def _words(text: str, span: Span) -> int:
+    return len(text[span.start : span.end].split())
 
 
 def _pieces(text: str, start: int, end: int, separator: re.Pattern[str]) -> list[Span]:

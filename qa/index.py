@@ -47,7 +47,7 @@ from qa.vectors import FaissVectorStore
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5  # bump when chunking, sentence splitting or files change
 CURRENT_FILE = "CURRENT"
 _MANIFEST = "manifest.json"
 _DATA_FILES = (

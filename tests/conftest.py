@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -40,3 +44,42 @@ def seed_index(settings, embedder, tmp_path_factory):
     from qa import build_index
 
     return build_index([SEED], tmp_path_factory.mktemp("seed-index"), settings=settings)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory, settings, seed_index):
+    port = _free_port()
+    corpus = tmp_path_factory.mktemp("app-corpus")
+    (corpus / SEED.name).write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    env = dict(
+        os.environ,
+        QA_CACHE_DIR=str(settings.cache_dir),
+        QA_PORT=str(port),
+        QA_CORPUS_DIR=str(corpus),
+        QA_INDEX_DIR=str(tmp_path_factory.mktemp("app-index")),
+        QA_UPLOAD_DIR=str(tmp_path_factory.mktemp("app-uploads")),
+    )
+    process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 180
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+        except OSError:
+            assert process.poll() is None, "app.py exited during start-up"
+            time.sleep(0.5)
+    else:
+        process.kill()
+        pytest.fail("app.py did not start within 180 s")
+    yield url
+    process.terminate()
+    process.wait(timeout=30)
+
+

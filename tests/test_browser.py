@@ -1,0 +1,107 @@
+"""The web app in a real Chromium: cited answers with highlights, uploads, hostile documents."""
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = ROOT / "artifacts" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is not installed: `apt-get install chromium` (done by .ci/run).")
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, app_url):
+    page = browser.new_page(viewport={"width": 1400, "height": 1100})
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.dialogs = dialogs
+    page.goto(app_url)
+    page.wait_for_selector("#qa-question textarea", timeout=60000)
+    yield page
+    page.close()
+
+
+def ask(page, question: str) -> float:
+    previous = page.locator("#qa-chat .message").count()
+    page.fill("#qa-question textarea", question)
+    started = time.perf_counter()
+    page.press("#qa-question textarea", "Enter")
+    page.wait_for_function(
+        "n => document.querySelectorAll('#qa-chat .message').length >= n + 2", arg=previous, timeout=60000
+    )
+    page.wait_for_selector("#qa-cards .qa-card", timeout=60000)
+    return time.perf_counter() - started
+
+
+def test_question_shows_cited_answer_with_highlighted_excerpt(page):
+    elapsed = ask(page, "When was the friendship treaty signed?")
+    page.wait_for_selector("#qa-viewer mark", timeout=10000)
+    page.screenshot(path=str(ARTIFACTS / "cited-answer.png"), full_page=True)
+    assert "[1]" in page.inner_text("#qa-chat")
+    assert "1961" in page.inner_text("#qa-cards mark")
+    assert "1961" in page.inner_text("#qa-viewer mark")
+    print(f"Enter to answer: {elapsed:.2f} s")
+
+
+def test_uploaded_document_is_cited(page, tmp_path):
+    doc = tmp_path / "observatoire.md"
+    doc.write_text("L'observatoire du pic Zéphyr a été inauguré en 1887 par l'astronome Clara Vidal.\n", encoding="utf-8")
+    page.click("button[role=tab]:has-text('Documents')")
+    page.set_input_files("#qa-upload input[type=file]", str(doc))
+    page.wait_for_function(
+        "() => document.querySelector('#qa-status')?.innerText.includes('searchable now')", timeout=120000
+    )
+    ask(page, "Qui a inauguré l'observatoire du pic Zéphyr ?")
+    page.screenshot(path=str(ARTIFACTS / "uploaded-answer.png"), full_page=True)
+    assert "observatoire.md" in page.inner_text("#qa-cards")
+    assert "Clara Vidal" in page.inner_text("#qa-cards mark")
+
+
+def test_document_with_script_is_shown_as_text_and_never_runs(page, tmp_path):
+    doc = tmp_path / "hostile.txt"
+    doc.write_text(
+        "La fontaine Quirinale fut construite en 1642 <script>window.__qa_pwned = 1; alert('script')</script> "
+        "par le maçon Orso <img src=x onerror=\"window.__qa_pwned = 2; alert('onerror')\">.\n",
+        encoding="utf-8",
+    )
+    page.click("button[role=tab]:has-text('Documents')")
+    page.set_input_files("#qa-upload input[type=file]", str(doc))
+    page.wait_for_function(
+        "() => document.querySelector('#qa-status')?.innerText.includes('searchable now')", timeout=120000
+    )
+    ask(page, "Quand la fontaine Quirinale fut-elle construite ?")
+    page.click("button[role=tab]:has-text('Document')")
+    page.wait_for_selector("#qa-viewer mark", timeout=10000)
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(ARTIFACTS / "hostile-document.png"), full_page=True)
+    assert "<script>" in page.inner_text("#qa-cards")  # shown as text
+    assert page.evaluate("window.__qa_pwned") is None
+    assert page.dialogs == []
+    assert page.locator("#qa-cards script, #qa-cards img, #qa-viewer script, #qa-viewer img").count() == 0
