@@ -20,7 +20,7 @@ import gradio as gr  # noqa: E402
 from qa import QAError, answer  # noqa: E402
 from qa.collection import add_documents, list_documents, reindex_all, remove_document  # noqa: E402
 from qa.config import Settings  # noqa: E402
-from qa.documents import SUPPORTED_SUFFIXES  # noqa: E402
+from qa.documents import SUPPORTED_SUFFIXES, page_of  # noqa: E402
 from qa.index import default_index  # noqa: E402
 from qa.results import Answer, Citation  # noqa: E402
 
@@ -92,11 +92,14 @@ def render_cards(result: Answer | None) -> str:
     if result.abstained:
         return f"<div class='qa-card'><div class='qa-card-head'>No citation</div>{html.escape(result.text)}</div>"
     cards = []
+    index = default_index(_settings())
     for n, citation in enumerate(result.citations, start=1):
         text, start, end = _passage_around(result, citation)
+        page = page_of(index.document_text(citation.source), citation.start) if citation.source in index.sources else None
+        where = f"page {page} · " if page else ""
         cards.append(
             f"<div class='qa-card' data-citation='{n}'><div class='qa-card-head'><b>[{n}] {html.escape(Path(citation.source).name)}</b>"
-            f" · characters {citation.start}–{citation.end}</div>"
+            f" · {where}characters {citation.start}–{citation.end}</div>"
             f"<div class='qa-passage'>{_highlighted(text, start, end)}</div></div>"
         )
     return "".join(cards)
@@ -179,6 +182,16 @@ def retry(history: list[dict]):
     return respond(content if isinstance(content, str) else "", history)
 
 
+def status_line() -> str:
+    """What is loaded: shown under the title, so a person knows the app is ready."""
+    settings = _settings()
+    index = default_index(settings)
+    count = len(index.documents)
+    if not count:
+        return "Ready · no documents yet: add one in the Documents tab."
+    return f"Ready · {count} document{'s' if count > 1 else ''} indexed · model: {html.escape(index.model)}"
+
+
 def documents_table() -> list[list]:
     try:
         docs = list_documents(settings=_settings())
@@ -245,6 +258,7 @@ def build_app() -> gr.Blocks:
             "# qa\nAsk in any language about the documents, even in another language. "
             "Every answer quotes them: each `[n]` below is highlighted inside its passage."
         )
+        ready = gr.Markdown("Loading the model and the index...", elem_id="qa-ready")
         last_answer = gr.State(None)
         with gr.Row():
             with gr.Column(scale=3):
@@ -289,10 +303,16 @@ def build_app() -> gr.Blocks:
         citation_choice.input(open_citation, [citation_choice, last_answer], viewer, api_visibility="private").then(
             None, js=SCROLL_TO_HIGHLIGHT
         )
-        files.upload(upload, [files], [status, table, removable], api_visibility="private")
-        remove_button.click(remove, [removable], [status, table, removable], api_visibility="private")
-        reindex_button.click(reindex, None, [status, table, removable], api_visibility="private")
+        for trigger, handler, inputs in (
+            (files.upload, upload, [files]),
+            (remove_button.click, remove, [removable]),
+            (reindex_button.click, reindex, None),
+        ):
+            trigger(handler, inputs, [status, table, removable], api_visibility="private").then(
+                status_line, None, ready, api_visibility="private"
+            )
         app.load(_removable, None, removable, api_visibility="private")
+        app.load(status_line, None, ready, api_visibility="private")
         gr.api(ask, api_name="ask")
     return app
 

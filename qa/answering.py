@@ -359,7 +359,7 @@ def answer(
     if not index.documents:
         return Answer(message(language, "empty"), abstained=True, language=language)
 
-    query = contextual_query(question, history)
+    query = contextual_query(question, history)[-settings.max_question_chars :]
     embedder = load_embedder(settings)
     # Grounding checks the question's own words: a follow-up's context is already found.
     question_words = key_words(question)

@@ -83,24 +83,32 @@ def add_documents(paths: list[str | Path], *, settings: Settings | None = None, 
     with _write_lock:
         index = default_index(settings)
         known = {d.sha256: d.source for d in index.documents}
-        settings.upload_dir.mkdir(parents=True, exist_ok=True)
-        new_documents = []
-        for path, name, text in zip(paths, names, texts):
+        new_documents, targets = [], []
+        for name, text in zip(names, texts):
             document = Document("", text)
             if document.sha256 in known:
                 raise DocumentError(f"{name}: the same text is already indexed as {Path(known[document.sha256]).name}.")
-            target = _free_name(settings.upload_dir, _safe_name(name))
-            shutil.copyfile(path, target)
+            target = _free_name(settings.upload_dir, _safe_name(name), taken=targets)
+            targets.append(target)
             new_documents.append(Document(str(target), text))
             known[document.sha256] = str(target)
+        # Files wait in a hidden folder (not part of the corpus) until the index that
+        # holds them is saved: readers never see a document the index lacks.
+        staging = settings.upload_dir / ".incoming"
+        staging.mkdir(parents=True, exist_ok=True)
+        staged = [staging / target.name for target in targets]
         try:
+            for path, stage in zip(paths, staged):
+                shutil.copyfile(path, stage)
             addition = encode_documents(new_documents, load_embedder(settings), settings, known_words=index.word_ids)
             updated = index.merged(addition)
             updated.save(settings.index_dir)
         except BaseException:
-            for document in new_documents:
-                Path(document.source).unlink(missing_ok=True)
+            for stage in staged:
+                stage.unlink(missing_ok=True)
             raise
+        for stage, target in zip(staged, targets):
+            stage.replace(target)
         remember_default_index(settings, updated)
     logger.info("Added %s", ", ".join(Path(d.source).name for d in new_documents))
     return updated
@@ -162,11 +170,11 @@ def _safe_name(name: str) -> str:
     return base[:150]
 
 
-def _free_name(folder: Path, name: str) -> Path:
+def _free_name(folder: Path, name: str, *, taken: list[Path] = ()) -> Path:
     target = folder / name
     stem, suffix = Path(name).stem, Path(name).suffix
     counter = 1
-    while target.exists():
+    while target.exists() or target in taken:
         target = folder / f"{stem}-{counter}{suffix}"
         counter += 1
     return target

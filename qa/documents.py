@@ -7,6 +7,7 @@ from pathlib import Path
 
 from qa.errors import DocumentError
 
+PAGE_BREAK = "\n\f\n"
 TEXT_SUFFIXES = (".txt", ".md")
 SUPPORTED_SUFFIXES = (*TEXT_SUFFIXES, ".pdf", ".html", ".htm", ".docx")
 
@@ -55,6 +56,13 @@ def read_document(path: str | Path) -> str:
     if not text.strip():
         raise DocumentError(f"{path}: the document is empty; add some text and try again.")
     return text
+
+
+def page_of(text: str, offset: int) -> int | None:
+    """The 1-based page of ``offset`` in a PDF's text, or None for a text without pages."""
+    if "\f" not in text:
+        return None
+    return text.count("\f", 0, offset) + 1
 
 
 def content_hash(text: str) -> str:
@@ -109,7 +117,8 @@ def _pdf_text(data: bytes, path: Path) -> str:
         pages = [page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages]
     except (PdfReadError, ValueError, KeyError, OSError) as exc:
         raise DocumentError(f"{path}: not a readable PDF ({exc}).") from None
-    return "\n\n".join(page.strip() for page in pages)
+    # Pages are separated by a form feed, so a citation's page is the count of those before it.
+    return PAGE_BREAK.join(page.strip() for page in pages)
 
 
 def _docx_text(data: bytes, path: Path) -> str:

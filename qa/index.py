@@ -405,7 +405,13 @@ def corpus_paths(settings: Settings) -> list[Path]:
     for folder in (settings.corpus_dir, settings.upload_dir):
         if folder.is_dir():
             paths.extend(
-                sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+                sorted(
+                    p
+                    for p in folder.rglob("*")
+                    if p.is_file()
+                    and p.suffix.lower() in SUPPORTED_SUFFIXES
+                    and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+                )
             )
     return paths
 
