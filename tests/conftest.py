@@ -52,8 +52,8 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_url(tmp_path_factory, settings, seed_index):
+def start_app(tmp_path_factory, settings, **extra_env):
+    """Start app.py for real on a free port; returns (process, url)."""
     port = _free_port()
     corpus = tmp_path_factory.mktemp("app-corpus")
     (corpus / SEED.name).write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
@@ -64,6 +64,7 @@ def app_url(tmp_path_factory, settings, seed_index):
         QA_CORPUS_DIR=str(corpus),
         QA_INDEX_DIR=str(tmp_path_factory.mktemp("app-index")),
         QA_UPLOAD_DIR=str(tmp_path_factory.mktemp("app-uploads")),
+        **extra_env,
     )
     process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/"
@@ -78,6 +79,12 @@ def app_url(tmp_path_factory, settings, seed_index):
     else:
         process.kill()
         pytest.fail("app.py did not start within 180 s")
+    return process, url
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory, settings, seed_index):
+    process, url = start_app(tmp_path_factory, settings)
     yield url
     process.terminate()
     process.wait(timeout=30)

@@ -38,3 +38,27 @@ def test_sixteen_simultaneous_callers_are_all_answered(app_url):
     with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
         results = list(pool.map(call, questions))
     assert results == [True] * 16
+
+
+def test_login_is_required_when_qa_auth_is_set(tmp_path_factory, settings):
+    from gradio_client import Client
+
+    from tests.conftest import start_app
+
+    process, url = start_app(tmp_path_factory, settings, QA_AUTH="reader:s3cret")
+    try:
+        with pytest.raises(Exception):
+            Client(url, verbose=False).predict("When was the friendship treaty signed?", api_name="/ask")
+        reply = Client(url, auth=("reader", "s3cret"), verbose=False).predict(
+            "When was the friendship treaty signed?", api_name="/ask"
+        )
+        assert "1961" in reply["citations"][0]["text"]
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_app_binds_loopback_only_by_default():
+    from qa.config import Settings
+
+    assert Settings.from_env({}).host == "127.0.0.1"

@@ -69,12 +69,20 @@ def test_bad_upload_changes_nothing(tmp_path, local, name, content, message):
     assert not local.upload_dir.exists() or not any(local.upload_dir.iterdir())
 
 
-def test_upload_names_cannot_escape_the_upload_folder(tmp_path, local):
+@pytest.mark.parametrize("name", ["../../etc/evil.txt", "/etc/evil.txt", "..\\..\\evil.txt"])
+def test_upload_names_cannot_escape_the_upload_folder(tmp_path, local, name):
     path = tmp_path / "x.txt"
     path.write_text("Gamma est une rivière qui traverse trois pays.\n", encoding="utf-8")
-    add_documents([path], settings=local, names=["../../etc/evil.txt"])
+    add_documents([path], settings=local, names=[name])
     assert (local.upload_dir / "evil.txt").is_file()
-    assert not (tmp_path / "etc").exists()
+    assert sorted(p.name for p in local.upload_dir.iterdir() if not p.name.startswith(".")) == ["evil.txt"]
+
+
+def test_oversized_upload_is_refused_with_the_cap(tmp_path, local):
+    big = tmp_path / "big.txt"
+    big.write_text("Zêta " * 300_000, encoding="utf-8")  # 1.8 MB
+    with pytest.raises(DocumentError, match="over the 1 MB limit"):
+        add_documents([big], settings=replace(local, max_upload_mb=1))
 
 
 def test_corpus_documents_are_not_removed_from_the_app(local):

@@ -74,24 +74,31 @@ def test_killed_build_leaves_previous_index_loadable(tmp_path, settings):
     index_dir = tmp_path / "idx"
     build_index([SEED], index_dir, settings=settings)
     docs = []
-    for i in range(40):
+    for i in range(12):
         doc = tmp_path / f"doc{i}.txt"
         doc.write_text(SEED.read_text(encoding="utf-8").replace("Poutine", f"Poutine{i}"), encoding="utf-8")
         docs.append(str(doc))
     env = dict(os.environ, QA_CACHE_DIR=str(settings.cache_dir))
-    for delay in (0.5, 3.0, 6.0):
-        process = subprocess.Popen(
-            [sys.executable, "-m", "qa.cli", "index", *docs, "--index", str(index_dir)],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        time.sleep(delay)
+    command = [sys.executable, "-m", "qa.cli", "index", *docs, "--index", str(index_dir)]
+
+    def start():
+        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    # One full run to learn how long a build takes; then kills spread over it, the
+    # last ones falling while the files are written.
+    started = time.monotonic()
+    assert start().wait(timeout=600) == 0
+    duration = time.monotonic() - started
+    assert load_index(index_dir).sources == docs
+    build_index([SEED], index_dir, settings=settings)
+    for fraction in (0.2, 0.6, 0.9, 0.95, 0.98, 0.995):
+        process = start()
+        time.sleep(duration * fraction)
         process.send_signal(signal.SIGKILL)
         process.wait()
         loaded = load_index(index_dir)
         assert loaded.sources in ([str(SEED)], docs)
+        assert len(loaded.sentence_vectors) == len(loaded.sentences)
 
 
 def test_another_embedding_model_is_recorded_in_the_index(tmp_path, settings, embedder):
