@@ -29,6 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("eval", help="score qa on a QA file (JSON lines or SQuAD JSON)")
     evaluate.add_argument("file", type=Path)
     evaluate.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    evaluate.add_argument("--ablation", action="store_true", help="one row per ranking/abstention variant")
 
     docs = commands.add_parser("docs", help="list, add or remove documents of the default index")
     docs_commands = docs.add_subparsers(dest="docs_command", required=True)
@@ -68,10 +69,14 @@ def _ask(args, settings) -> int:
 
 
 def _eval(args, settings) -> int:
-    from qa.evaluation import evaluate, format_table
+    from qa.evaluation import ablation, evaluate, format_ablation, format_table
 
     if not args.file.is_file():
         raise QAError(f"{args.file}: no such file.")
+    if args.ablation:
+        results = ablation(args.file, settings=settings)
+        print(json.dumps(results, indent=2) if args.json else format_ablation(results, str(args.file)))
+        return 0
     metrics = evaluate(args.file, settings=settings, show_progress=not args.json)
     print(json.dumps(metrics, indent=2) if args.json else format_table(metrics, str(args.file)))
     return 0

@@ -216,3 +216,60 @@ def format_table(metrics: dict, title: str) -> str:
     if metrics["failures"]:
         lines.append(f"  not right            {', '.join(metrics['failures'])}")
     return "\n".join(lines)
+
+
+# --- ablation ---------------------------------------------------------------------------
+
+# Each variant switches rankings or abstention signals off by overriding the module
+# settings that define them, for the length of one evaluation.
+ABLATIONS: dict[str, dict[str, dict[str, object]]] = {
+    "hybrid (default)": {},
+    "dense only": {"qa.retrieval": {"W_SPARSE": 0.0, "W_LEXICAL": 0.0}},
+    "sparse only": {"qa.retrieval": {"W_DENSE": 0.0, "W_LEXICAL": 0.0}},
+    "lexical only": {"qa.retrieval": {"W_DENSE": 0.0, "W_SPARSE": 0.0}},
+    "without sparse": {"qa.retrieval": {"W_SPARSE": 0.0}},
+    "without lexical": {"qa.retrieval": {"W_LEXICAL": 0.0}},
+    "abstain: no similarity floor": {"qa.answering": {"MIN_DENSE": -1.0}},
+    "abstain: no word grounding": {"qa.answering": {"MIN_GROUNDING": 0.0, "WEAK_GROUNDING": 0.0}},
+    "abstain: no weak-grounding rule": {"qa.answering": {"WEAK_GROUNDING": 0.0}},
+    "abstain: no answer type": {"qa.answering": {"_REQUIRED_KINDS": frozenset()}},
+    "never abstain": {
+        "qa.answering": {"MIN_DENSE": -1.0, "MIN_GROUNDING": 0.0, "WEAK_GROUNDING": 0.0, "_REQUIRED_KINDS": frozenset()}
+    },
+}
+
+
+def ablation(path: str | Path, *, settings: Settings | None = None) -> dict[str, dict]:
+    """`evaluate` once per variant of `ABLATIONS`; returns the metrics by variant name."""
+    import importlib
+
+    results = {}
+    for name, overrides in ABLATIONS.items():
+        saved = []
+        try:
+            for module_name, values in overrides.items():
+                module = importlib.import_module(module_name)
+                for attribute, value in values.items():
+                    saved.append((module, attribute, getattr(module, attribute)))
+                    setattr(module, attribute, value)
+            results[name] = evaluate(path, settings=settings)
+        finally:
+            for module, attribute, value in reversed(saved):
+                setattr(module, attribute, value)
+    return results
+
+
+def format_ablation(results: dict[str, dict], title: str) -> str:
+    """One row per variant: retrieval hits, answers, abstentions."""
+
+    def pct(value) -> str:
+        return "  n/a" if value is None else f"{100 * value:5.1f}"
+
+    header = f"{'variant':32} {'hit@1':>6} {'hit@3':>6} {'answer':>7} {'first':>6} {'abst.':>6} {'false':>6}"
+    lines = [f"qa eval --ablation: {title}", header, "-" * len(header)]
+    for name, m in results.items():
+        lines.append(
+            f"{name:32} {pct(m['hit@1']):>6} {pct(m['hit@3']):>6} {pct(m['answer_accuracy']):>7} "
+            f"{pct(m['first_citation_accuracy']):>6} {pct(m['abstention']):>6} {m['false_abstentions']:>6}"
+        )
+    return "\n".join(lines)
