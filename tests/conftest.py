@@ -32,6 +32,15 @@ def settings(tmp_path_factory):
     )
 
 
+@pytest.fixture
+def local(tmp_path, settings):
+    """Settings for a private default corpus (the seed article), index and upload folder."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / SEED.name).write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    return replace(settings, corpus_dir=corpus, index_dir=tmp_path / "index", upload_dir=tmp_path / "uploads")
+
+
 @pytest.fixture(scope="session")
 def embedder(settings):
     from qa.embedding import load_embedder

@@ -1,6 +1,5 @@
 """The web app in a real Chromium: cited answers with highlights, uploads, hostile documents."""
 
-import os
 import shutil
 import time
 from pathlib import Path

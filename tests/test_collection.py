@@ -11,14 +11,6 @@ from qa.index import CURRENT_FILE, load_index
 from tests.conftest import SEED
 
 
-@pytest.fixture
-def local(tmp_path, settings):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / SEED.name).write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
-    return replace(settings, corpus_dir=corpus, index_dir=tmp_path / "index", upload_dir=tmp_path / "uploads")
-
-
 def test_added_document_is_searchable_at_once_and_after_reload(tmp_path, local):
     before = load_index_or_build(local)
     note = tmp_path / "lisbonne.md"

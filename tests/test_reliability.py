@@ -5,7 +5,6 @@ import os
 import subprocess
 import sys
 import threading
-from dataclasses import replace
 
 import pytest
 
@@ -14,14 +13,6 @@ from qa.collection import add_documents
 from qa.errors import DocumentError
 from qa.index import CURRENT_FILE, default_index
 from tests.conftest import ROOT, SEED
-
-
-@pytest.fixture
-def local(tmp_path, settings):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / SEED.name).write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
-    return replace(settings, corpus_dir=corpus, index_dir=tmp_path / "index", upload_dir=tmp_path / "uploads")
 
 
 def test_huge_question_is_cut_and_answered(seed_index, settings):
