@@ -22,6 +22,7 @@ from qa.collection import add_documents, list_documents, reindex_all, remove_doc
 from qa.config import Settings  # noqa: E402
 from qa.documents import SUPPORTED_SUFFIXES, page_of  # noqa: E402
 from qa.index import default_index  # noqa: E402
+from qa.language import preload_language_models  # noqa: E402
 from qa.results import Answer, Citation  # noqa: E402
 
 logger = logging.getLogger("qa.app")
@@ -322,6 +323,7 @@ def main() -> None:
     settings = _settings()
     logger.info("Loading the model and the index (about 10 s)...")
     index = default_index(settings)
+    preload_language_models()
     if index.documents:
         answer("warm-up", index=index, settings=settings)
     app = build_app()
