@@ -59,6 +59,14 @@ def ask(page, question: str) -> float:
     return time.perf_counter() - started
 
 
+def upload(page, path) -> None:
+    page.click("button[role=tab]:has-text('Documents')")
+    page.set_input_files("#qa-upload input[type=file]", str(path))
+    page.wait_for_function(
+        "() => document.querySelector('#qa-status')?.innerText.includes('searchable now')", timeout=120000
+    )
+
+
 def test_question_shows_cited_answer_with_highlighted_excerpt(page):
     elapsed = ask(page, "When was the friendship treaty signed?")
     page.wait_for_selector("#qa-viewer mark", timeout=10000)
@@ -72,11 +80,7 @@ def test_question_shows_cited_answer_with_highlighted_excerpt(page):
 def test_uploaded_document_is_cited(page, tmp_path):
     doc = tmp_path / "observatoire.md"
     doc.write_text("L'observatoire du pic Zéphyr a été inauguré en 1887 par l'astronome Clara Vidal.\n", encoding="utf-8")
-    page.click("button[role=tab]:has-text('Documents')")
-    page.set_input_files("#qa-upload input[type=file]", str(doc))
-    page.wait_for_function(
-        "() => document.querySelector('#qa-status')?.innerText.includes('searchable now')", timeout=120000
-    )
+    upload(page, doc)
     ask(page, "Qui a inauguré l'observatoire du pic Zéphyr ?")
     page.screenshot(path=str(ARTIFACTS / "uploaded-answer.png"), full_page=True)
     assert "observatoire.md" in page.inner_text("#qa-cards")
@@ -90,11 +94,7 @@ def test_document_with_script_is_shown_as_text_and_never_runs(page, tmp_path):
         "par le maçon Orso <img src=x onerror=\"window.__qa_pwned = 2; alert('onerror')\">.\n",
         encoding="utf-8",
     )
-    page.click("button[role=tab]:has-text('Documents')")
-    page.set_input_files("#qa-upload input[type=file]", str(doc))
-    page.wait_for_function(
-        "() => document.querySelector('#qa-status')?.innerText.includes('searchable now')", timeout=120000
-    )
+    upload(page, doc)
     ask(page, "Quand la fontaine Quirinale fut-elle construite ?")
     page.click("button[role=tab]:has-text('Document')")
     page.wait_for_selector("#qa-viewer mark", timeout=10000)

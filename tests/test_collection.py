@@ -7,12 +7,12 @@ import pytest
 from qa import answer
 from qa.collection import add_documents, list_documents, remove_document
 from qa.errors import DocumentError, QAError
-from qa.index import CURRENT_FILE, load_index
+from qa.index import CURRENT_FILE, default_index, load_index
 from tests.conftest import SEED
 
 
 def test_added_document_is_searchable_at_once_and_after_reload(tmp_path, local):
-    before = load_index_or_build(local)
+    before = default_index(local)
     note = tmp_path / "lisbonne.md"
     note.write_text("Le traité de Lisbonne a été signé le 13 décembre 2007.\n", encoding="utf-8")
     updated = add_documents([note], settings=local)
@@ -51,7 +51,7 @@ def test_removed_upload_leaves_the_others_exact(tmp_path, local):
     ],
 )
 def test_bad_upload_changes_nothing(tmp_path, local, name, content, message):
-    load_index_or_build(local)
+    default_index(local)
     pointer = (local.index_dir / CURRENT_FILE).read_text()
     path = tmp_path / "upload.bin"
     path.write_bytes(content)
@@ -78,7 +78,7 @@ def test_oversized_upload_is_refused_with_the_cap(tmp_path, local):
 
 
 def test_corpus_documents_are_not_removed_from_the_app(local):
-    load_index_or_build(local)
+    default_index(local)
     with pytest.raises(QAError, match="QA_CORPUS_DIR"):
         remove_document(str(local.corpus_dir / SEED.name), settings=local)
 
@@ -93,9 +93,3 @@ def test_html_document_is_indexed_as_text(tmp_path, local):
     index = add_documents([page], settings=local)
     text = index.document_text(str(local.upload_dir / "page.html"))
     assert "Delta est un port actif depuis 1700." in text and "alert" not in text
-
-
-def load_index_or_build(settings):
-    from qa.index import default_index
-
-    return default_index(settings)
