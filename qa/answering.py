@@ -7,6 +7,7 @@ question -> language -> follow-up context -> chunks -> candidate sentences -> sc
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -15,7 +16,7 @@ import numpy as np
 from qa.config import Settings
 from qa.index import Index, default_index
 from qa.language import detect_language, message
-from qa.lexical import fold, key_words, terms
+from qa.lexical import TYPE_WORDS, fold, is_stopword, key_words, stopwords, terms
 from qa.results import Answer, Citation
 from qa.retrieval import ChunkHit, clean_question, encode_query, search_chunks, to_passages
 
@@ -79,7 +80,10 @@ _ASKS = {
     r"per quanto|сколько времени|как долго|hoe lang)\b",
     "when": r"\b(when|what year|which year|what date|quand|quelle annee|quel jour|quelle date|cuando|"
     r"en que ano|wann|in welchem jahr|quando|in che anno|em que ano|когда|в каком году|wanneer|in welk jaar)\b",
-    "how_many": r"\b(how many|how much|combien|cuant[oa]s?|wie viele?|quant[ioea]s?|сколько|hoeveel)\b",
+    # a count, an amount, or a quantity named by its noun ("the population of")
+    "how_many": r"\b(how many|how much|how old|combien|quel age|cuant[oa]s?|que edad|wie viele?|wie alt|"
+    r"quant[ioea]s?|сколько|hoeveel|hoe oud|population|nombre de|number of|numero de|anzahl|aantal|"
+    r"население|численность|количество)\b",
     "who": r"\b(who|whom|(?<!est-ce )qui|quien(es)?|wer|chi|quem|кто)\b",
 }
 _ASK_RES = {kind: re.compile(pattern) for kind, pattern in _ASKS.items()}
@@ -97,7 +101,6 @@ _NUMBER_WORDS = (
     r"cinco|seis|siete|ocho|nueve|diez|zwei|drei|vier|funf|sechs|sieben|acht|neun|zehn|hundert|tausend|"
     r"dozen|douzaine|dizaine|centaine|plusieurs|several|quelques"
 )
-_NUMBER = re.compile(rf"\d|\b({_NUMBER_WORDS})s?\b")
 _TIME_UNITS = (
     r"seconde|minute|heure|jour|journee|semaine|mois|an|annee|siecle|second|hour|day|week|month|year|century|"
     r"segundo|minuto|hora|dia|semana|mes|ano|sekunde|stunde|tag|woche|monat|jahr|ora|giorno|settimana|anno"
@@ -115,17 +118,98 @@ def answer_type(question: str) -> str | None:
     return None
 
 
-def matches_type(kind: str | None, sentence: str) -> bool:
-    """Whether a sentence holds the kind of answer asked for (a date for `when`, ...)."""
+def matches_type(kind: str | None, sentence: str, counted=None) -> bool:
+    """Whether a sentence holds the kind of answer asked for (a date for `when`, ...).
+
+    Args:
+        counted: for `how_many`, a test of whether a word of the sentence is the thing
+            counted (see `counted_words`); a number then counts only just before it.
+            For `duration`, a test of whether a word is one of the question's: the
+            duration must be next to what the question asks about.
+    """
     if kind == "duration":
-        return bool(_DURATION.search(fold(sentence)))
+        return _has_duration(sentence, counted)
     if kind == "when":
         return bool(_DATE.search(fold(sentence)))
     if kind == "how_many":
-        return bool(_NUMBER.search(fold(sentence)))
+        return _has_count(sentence, counted)
     if kind == "who":
         return bool(_NAME.search(sentence))
     return True
+
+
+# "How many soldiers" is answered by a number next to "soldiers" (or its translation),
+# not by any number: "24 years" does not count soldiers. Dates are not counts either.
+_COUNT_PHRASES = (
+    ("how", "many"), ("combien", "de"), ("combien", "d"), ("cuantos",), ("cuantas",), ("wie", "viele"),
+    ("quanti",), ("quante",), ("quantos",), ("quantas",), ("сколько",), ("hoeveel",), ("ile",), ("ilu",),
+)
+_COUNT_WINDOW = 3
+# A duration qualifies its noun directly: "visite de deux jours", "two-day visit",
+# "deux années de stage"; "visite en Corée du Nord en 24 ans, à l'invitation" does not.
+_DURATION_WINDOW = 2
+_COUNTED_WORDS = 2
+_NUMBER_TOKEN = re.compile(rf"^(\d+|({_NUMBER_WORDS})s?)$")
+_YEAR_TOKEN = re.compile(r"^(1[5-9]\d\d|20\d\d)$")
+_MONTH_TOKEN = re.compile(rf"^({_MONTHS_DAYS})$")
+
+
+def counted_words(question: str) -> list[str]:
+    """What a "how many" question counts: the first content words after "how many".
+
+    Example:
+        >>> counted_words("Combien de soldats nord-coréens combattent en Ukraine ?")
+        ['soldats', 'nord']
+    """
+    tokens = re.findall(r"\w+", question.lower().replace("’", "'"))
+    folded = [fold(t) for t in tokens]
+    for phrase in _COUNT_PHRASES:
+        for i in range(len(folded) - len(phrase) + 1):
+            if tuple(folded[i : i + len(phrase)]) == phrase:
+                after = tokens[i + len(phrase) :]
+                # "how many *years*": a type word is what is counted here
+                return [t for t in after if (t not in stopwords() or t in TYPE_WORDS) and not t.isdigit()][:_COUNTED_WORDS]
+    return []
+
+
+def _has_count(sentence: str, counted) -> bool:
+    """A number that is not a date, next to the thing counted when that is known."""
+    matches = list(re.finditer(r"\w+", sentence))
+    folded = [fold(m.group()) for m in matches]
+    numbers = [
+        i
+        for i, token in enumerate(folded)
+        if _NUMBER_TOKEN.match(token)
+        and not _YEAR_TOKEN.match(token)
+        and not any(_MONTH_TOKEN.match(t) for t in folded[i + 1 : i + 1 + _COUNT_WINDOW])
+    ]
+    if counted is None or not numbers:
+        return bool(numbers)
+    # Names are not counted things: "Corée du Nord en 24 ans" counts no "nord-coréens",
+    # and "les deux pays" after "passagers" counts countries.
+    things = _positions(matches, counted)
+    return any(0 < j - i <= _COUNT_WINDOW for i in numbers for j in things)
+
+
+def _has_duration(sentence: str, about) -> bool:
+    """A duration next to a word of the question: "sa visite de deux jours", not "en 24 ans"."""
+    folded = fold(sentence)
+    if about is None:
+        return bool(_DURATION.search(folded))
+    matches = list(re.finditer(r"\w+", sentence))
+    starts = [m.start() for m in matches]
+    anchors = _positions(matches, about)
+    for duration in _DURATION.finditer(folded):
+        first = bisect.bisect_left(starts, duration.start())
+        last = bisect.bisect_left(starts, duration.end()) - 1
+        if any(first - _DURATION_WINDOW <= j < first or last < j <= last + _DURATION_WINDOW for j in anchors):
+            return True
+    return False
+
+
+def _positions(matches: list[re.Match], is_word) -> list[int]:
+    """Positions of the words ``is_word`` accepts, names aside."""
+    return [i for i, m in enumerate(matches) if not m.group()[0].isupper() and is_word(m.group().lower())]
 
 
 # --- scoring ----------------------------------------------------------------------
@@ -156,26 +240,102 @@ WORD_MATCH = 0.89
 
 @dataclass(frozen=True)
 class QuestionWords:
-    """A question's content words, their stems and embeddings."""
+    """A question's content words, their stems and embeddings, its names, what it counts."""
 
     words: list[str]
     stems: list[str]
     vectors: np.ndarray
     names: frozenset[str]
+    counted: list[str]
+    counted_vectors: np.ndarray
+    name_groups: list[list[str]]
 
     @classmethod
-    def of(cls, question: str, words: list[str], vectors: np.ndarray) -> QuestionWords:
+    def of(cls, question: str, language: str, vectors: dict[str, np.ndarray]) -> QuestionWords:
+        words = key_words(question)
+        counted = counted_words(question)
         stems = [_stem(w) for w in words]
         # Capitalised words after the first are names: "Yoweri Museveni", "Zgorzelec".
-        names = frozenset(_stem(m) for m in _NAME.findall(question))
-        return cls(words, stems, vectors, names)
+        # German capitalises every noun, so there capitals say nothing.
+        groups = [] if language in _CAPITALISED_NOUNS else _name_groups(question)
+        names = frozenset(_stem(w) for group in groups for w in group)
+        return cls(words, stems, _stack(vectors, words), names, counted, _stack(vectors, counted), groups)
+
+    def anchors(self, index: Index, kind: str | None):
+        """A test of whether a (lower-case) word of a sentence is what the answer must
+        stand next to: the thing counted for `how_many`, a question word for
+        `duration`; None when there is no such thing."""
+        if kind == "how_many" and self.counted:
+            words, vectors = self.counted, self.counted_vectors
+        elif kind == "duration" and self.words:
+            words, vectors = self.words, self.vectors
+        else:
+            return None
+        stems = {_stem(w) for w in words}
+
+        def is_anchor(word: str) -> bool:
+            if _stem(word) in stems:
+                return True
+            row = index.word_ids.get(word)
+            return row is not None and float((vectors @ index.word_vectors[row]).max()) >= WORD_MATCH
+
+        return is_anchor
 
 
-def _word_vectors(index: Index, words: list[str], embedded: dict[str, np.ndarray]) -> np.ndarray:
+_CAPITALISED_NOUNS = frozenset({"de", "lb"})
+
+
+def question_vocabulary(question: str) -> list[str]:
+    """The question's words that need an embedding: content words and counted words."""
+    return list(dict.fromkeys(key_words(question) + counted_words(question)))
+
+
+def _word_vectors(index: Index, words: list[str], embedded: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Embeddings of question words: the index's own for words of the documents."""
+    return {w: index.word_vectors[index.word_ids[w]] if w in index.word_ids else embedded[w] for w in words}
+
+
+def _stack(vectors: dict[str, np.ndarray], words: list[str]) -> np.ndarray:
     if not words:
-        return np.zeros((0, index.word_vectors.shape[1] if index.word_vectors.ndim == 2 else 1), np.float32)
-    return np.stack([index.word_vectors[index.word_ids[w]] if w in index.word_ids else embedded[w] for w in words])
+        dimension = next((len(v) for v in vectors.values()), 1)
+        return np.zeros((0, dimension), np.float32)
+    return np.stack([vectors[w] for w in words])
+
+
+def _name_groups(question: str) -> list[list[str]]:
+    """The question's names, as runs of capitalised words ("Lejano Oriente"), lower-cased."""
+    groups: list[list[str]] = []
+    previous_end = -2
+    for match in _NAME.finditer(question):
+        parts = [w for w in re.findall(r"\w+", match.group().lower()) if not is_stopword(w)]
+        if not parts:  # "¿Cuándo ...": a question word after opening punctuation
+            continue
+        if groups and not question[previous_end : match.start()].strip():
+            groups[-1].extend(parts)
+        else:
+            groups.append(parts)
+        previous_end = match.end()
+    return groups
+
+
+def unknown_names(index: Index, words: QuestionWords) -> list[str]:
+    """The question's names that no document mentions, by spelling or by meaning.
+
+    "Comment la Chine a-t-elle réagi ?" cannot be answered by documents that never
+    name China, however close the rest of the question is to them. A name of several
+    words counts as mentioned when one of them is ("Lejano Oriente", "Extrême-Orient").
+    """
+    if not words.name_groups or not len(index.vocabulary):
+        return []
+    vectors = dict(zip(words.words, words.vectors))
+
+    def known(word: str) -> bool:
+        if _stem(word) in index.vocabulary_stems:
+            return True
+        vector = vectors.get(word)
+        return vector is None or float((index.word_vectors @ vector).max()) >= WORD_MATCH
+
+    return [" ".join(group) for group in words.name_groups if not any(known(w) for w in group)]
 
 
 def _stem(word: str) -> str:
@@ -208,6 +368,7 @@ def score_candidates(
     """Every sentence of the retrieved chunks, best first."""
     seen: set[int] = set()
     candidates = []
+    counted = words.anchors(index, kind)
     for rank, hit in enumerate(hits):
         first, last = (int(v) for v in index.chunks[hit.chunk, 3:5])
         for sentence in range(first, last):
@@ -218,7 +379,7 @@ def score_candidates(
             dense = float(index.sentence_vectors[sentence] @ vector)
             document = int(index.sentences[sentence, 0])
             grounded = grounding(index, words, _window_text(index, sentence), index.document_stems(document))
-            typed = matches_type(kind, text)
+            typed = matches_type(kind, text, counted)
             score = dense + W_TERMS * grounded + W_TYPE * typed - W_CHUNK_RANK * rank
             candidates.append(Candidate(sentence, dense, grounded, typed, kind, rank, score))
     ranked = sorted(candidates, key=lambda c: -c.score)
@@ -362,7 +523,7 @@ def answer(
     query = contextual_query(question, history)[-settings.max_question_chars :]
     embedder = load_embedder(settings)
     # Grounding checks the question's own words: a follow-up's context is already found.
-    question_words = key_words(question)
+    question_words = question_vocabulary(question)
     new_words = [w for w in question_words if w not in index.word_ids]
     follow_up = query != question
     encoded, extra = encode_query(query, embedder, index, extra=[question] * follow_up + new_words)
@@ -375,9 +536,9 @@ def answer(
     hits = search_chunks(index, encoded, k or settings.top_k)
     passages = to_passages(index, hits)
     vectors = _word_vectors(index, question_words, dict(zip(new_words, extra)))
-    words = QuestionWords.of(question, question_words, vectors)
+    words = QuestionWords.of(question, language, vectors)
     candidates = score_candidates(index, hits, sentence_vector, words, answer_type(question))
-    if not candidates or should_abstain(candidates[0]):
+    if not candidates or should_abstain(candidates[0]) or unknown_names(index, words):
         return Answer(message(language, "abstain"), abstained=True, language=language, passages=passages)
     citations = _select_citations(index, candidates)
     return Answer(_compose(language, citations), abstained=False, language=language, citations=citations, passages=passages)

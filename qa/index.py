@@ -136,6 +136,13 @@ class Index:
                 self._document_stems[document] = frozenset(terms(self.documents[document].text, keep_stopwords=True))
             return self._document_stems[document]
 
+    @functools.cached_property
+    def vocabulary_stems(self) -> frozenset[str]:
+        """The lexical terms of all the documents' content words."""
+        from qa.lexical import terms
+
+        return frozenset(t for word in self.vocabulary for t in terms(word, keep_stopwords=True))
+
     def chunks_of_sentence(self, sentence: int) -> range:
         """The chunks that hold a sentence (one, or two where chunks overlap)."""
         return range(int(self._chunks_from[sentence]), int(self._chunks_to[sentence]))

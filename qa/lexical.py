@@ -41,11 +41,12 @@ INTERROGATIVES = frozenset(
     quantas что какой какая какое какие каком какой какую кто когда где почему зачем как сколько
     wat welk welke wie wanneer waar waarom hoe hoeveel jaki jaka jakie który która które którym
     kto kiedy gdzie dlaczego ile""".split()
-) | frozenset(
-    # words that only say what kind of answer is wanted ("in what *year*", "how much *time*")
+)
+# Words that only say what kind of answer is wanted ("in what *year*", "how much *time*").
+TYPE_WORDS = frozenset(
     """year years date day month time année date jour mois temps año fecha día mes tiempo jahr
     datum tag monat zeit anno data giorno mese tempo ano dia mês год году дата день месяц время
-    jaar datum dag maand tijd rok roku data dzień miesiąc czas""".split()
+    jaar datum dag maand tijd rok roku data dzień miesiąc czas ans jahre""".split()
 )
 
 
@@ -54,7 +55,7 @@ def is_stopword(word: str) -> bool:
 
     Compared with its accents: folded, French "thèse" would be English "these".
     """
-    return word in stopwords() or word in INTERROGATIVES
+    return word in stopwords() or word in INTERROGATIVES or word in TYPE_WORDS
 
 
 def terms(text: str, *, keep_stopwords: bool = False) -> list[str]:
