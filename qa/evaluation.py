@@ -220,6 +220,10 @@ def format_table(metrics: dict, title: str) -> str:
 
 # --- ablation ---------------------------------------------------------------------------
 
+def _no_names(index, words) -> list[str]:
+    return []
+
+
 # Each variant switches rankings or abstention signals off by overriding the module
 # settings that define them, for the length of one evaluation.
 ABLATIONS: dict[str, dict[str, dict[str, object]]] = {
@@ -230,11 +234,16 @@ ABLATIONS: dict[str, dict[str, dict[str, object]]] = {
     "without sparse": {"qa.retrieval": {"W_SPARSE": 0.0}},
     "without lexical": {"qa.retrieval": {"W_LEXICAL": 0.0}},
     "abstain: no similarity floor": {"qa.answering": {"MIN_DENSE": -1.0}},
-    "abstain: no word grounding": {"qa.answering": {"MIN_GROUNDING": 0.0, "WEAK_GROUNDING": 0.0}},
-    "abstain: no weak-grounding rule": {"qa.answering": {"WEAK_GROUNDING": 0.0}},
+    "abstain: no word grounding": {"qa.answering": {"MIN_GROUNDING": 0.0}},
     "abstain: no answer type": {"qa.answering": {"_REQUIRED_KINDS": frozenset()}},
+    "abstain: no unknown-name check": {"qa.answering": {"unknown_names": _no_names}},
     "never abstain": {
-        "qa.answering": {"MIN_DENSE": -1.0, "MIN_GROUNDING": 0.0, "WEAK_GROUNDING": 0.0, "_REQUIRED_KINDS": frozenset()}
+        "qa.answering": {
+            "MIN_DENSE": -1.0,
+            "MIN_GROUNDING": 0.0,
+            "_REQUIRED_KINDS": frozenset(),
+            "unknown_names": _no_names,
+        }
     },
 }
 

@@ -81,3 +81,51 @@ def test_short_follow_up_is_understood_on_another_corpus(tmp_path, settings):
     result = answer("Et en quelle année ?", index=index, history=history, settings=settings)
     assert not result.abstained and result.language == "fr"
     assert "1957" in result.citations[0].text
+
+
+LIBRARY = (
+    "La bibliothèque municipale de Lyon a ouvert ses portes en 1977 dans le quartier de la Part-Dieu. "
+    "Elle emploie aujourd'hui 350 agents et conserve deux millions de documents. "
+    "Ses travaux de rénovation ont duré trois ans, de 2019 à 2022. "
+    "Le bâtiment compte quatre étages ouverts au public.\n"
+)
+
+
+@pytest.fixture(scope="module")
+def library_index(tmp_path_factory, settings, embedder):
+    from qa import build_index
+
+    folder = tmp_path_factory.mktemp("library")
+    doc = folder / "bibliotheque.txt"
+    doc.write_text(LIBRARY, encoding="utf-8")
+    return build_index([doc], folder / "index", settings=settings)
+
+
+def test_counted_words_follow_how_many():
+    from qa.answering import counted_words
+
+    assert counted_words("Combien d'agents la bibliothèque emploie-t-elle ?") == ["agents", "bibliothèque"]
+    assert counted_words("How many more spy satellites will be launched?") == ["spy", "satellites"]
+    assert counted_words("How many years ago did it open?") == ["years"]
+    assert counted_words("Quand a-t-elle ouvert ?") == []
+
+
+def test_a_count_is_cited_where_the_number_counts_the_thing_asked(library_index, settings):
+    result = answer("Combien d'agents la bibliothèque emploie-t-elle ?", index=library_index, settings=settings)
+    assert not result.abstained and "350 agents" in result.citations[0].text
+
+
+def test_a_number_counting_something_else_is_no_answer(library_index, settings):
+    # the sentences hold numbers (350 agents, deux millions de documents), none of cats
+    result = answer("Combien de chats la bibliothèque possède-t-elle ?", index=library_index, settings=settings)
+    assert result.abstained
+
+
+def test_a_duration_is_the_one_next_to_what_is_asked(library_index, settings):
+    result = answer("Combien de temps ont duré les travaux de rénovation ?", index=library_index, settings=settings)
+    assert not result.abstained and "trois ans" in result.citations[0].text
+
+
+def test_a_name_no_document_mentions_is_no_answer(library_index, settings):
+    assert not answer("Quand la bibliothèque de Lyon a-t-elle ouvert ?", index=library_index, settings=settings).abstained
+    assert answer("Quand la bibliothèque de Bordeaux a-t-elle ouvert ?", index=library_index, settings=settings).abstained
