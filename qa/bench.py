@@ -358,16 +358,16 @@ def _phase_query_ours(work: Path, questions: list[str], n: int) -> dict:
     embedder = load_embedder()
     for question in WARM_UP:
         embedder.embed_queries([question])
-        retrieve(question, TOP_K, index=index)
-        answer(question, TOP_K, index=index)
+        retrieve(question, k=TOP_K, index=index)
+        answer(question, k=TOP_K, index=index)
     asked = timed_questions(questions, n)
     floor, retrieved, answered = [], [], []
     abstained = 0
     for i in range(n):
         floor.append(_clock(embedder.embed_queries, [asked["floor"][i]]))
-        retrieved.append(_clock(lambda q: retrieve(q, TOP_K, index=index), asked["retrieve"][i]))
+        retrieved.append(_clock(lambda q: retrieve(q, k=TOP_K, index=index), asked["retrieve"][i]))
         started = time.perf_counter()
-        result = answer(asked["answer"][i], TOP_K, index=index)
+        result = answer(asked["answer"][i], k=TOP_K, index=index)
         answered.append(time.perf_counter() - started)
         abstained += bool(result.abstained)
     return {
@@ -452,8 +452,9 @@ def _run_phase(name: str, work: Path, corpus: list[Path], extra: list[str] = ())
     list_file = work / "corpus.json"
     list_file.write_text(json.dumps([str(p) for p in corpus]), encoding="utf-8")
     args = [sys.executable, "-m", "qa.bench", "--phase", name, "--workdir", str(work), *extra]
-    logger.info("phase %s", name)
+    logger.info("phase %s ...", name)
     wall, cpu, rss, stdout = run_process(args)
+    logger.info("phase %s: %.1f s", name, wall)
     return json.loads(stdout.strip().splitlines()[-1]) | {"process_s": wall, "process_cpu_s": cpu, "peak_rss_mb": rss}
 
 
@@ -693,6 +694,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--questions-json", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # The run takes minutes: say which phase it is in (on stderr, so --json stays clean).
+    logger.setLevel(logging.INFO)
     if args.phase:
         return _phase_main(args)
     if args.queries < 1 or args.cold_runs < 1 or (args.size is not None and args.size < 1):
