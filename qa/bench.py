@@ -379,15 +379,22 @@ def _phase_query_ours(work: Path, questions: list[str], n: int) -> dict:
 
 
 def _phase_query_naive(work: Path, questions: list[str], n: int) -> dict:
+    """Warm naive retrieve and answer, with the floor again in turn: it shows whether the
+    machine ran at the same speed as during ours' phase."""
     from qa.embedding import load_embedder
 
-    rag = NaiveRAG(work / "naive", load_embedder().model)
+    embedder = load_embedder()
+    rag = NaiveRAG(work / "naive", embedder.model)
     for question in WARM_UP:
+        embedder.embed_queries([question])
         rag.answer(question)
     asked = timed_questions(questions, n)
-    retrieved = [_clock(rag.retrieve, asked["retrieve"][i]) for i in range(n)]
-    answered = [_clock(rag.answer, asked["answer"][i]) for i in range(n)]
-    return {"retrieve": _summary_ms(retrieved), "answer": _summary_ms(answered)}
+    floor, retrieved, answered = [], [], []
+    for i in range(n):
+        floor.append(_clock(embedder.embed_queries, [asked["floor"][i]]))
+        retrieved.append(_clock(rag.retrieve, asked["retrieve"][i]))
+        answered.append(_clock(rag.answer, asked["answer"][i]))
+    return {"floor": _summary_ms(floor), "retrieve": _summary_ms(retrieved), "answer": _summary_ms(answered)}
 
 
 def _phase_ask_naive(work: Path, question: str) -> dict:
@@ -652,13 +659,27 @@ def format_table(figures: dict) -> str:
         lines.append("  ".join(cells).rstrip())
         if n == 0:
             lines.append("-" * len(lines[-1]))
-    b = figures["phases"]["build_ours"]
+    phases = figures["phases"]
     lines += [
         "",
-        f"passages: ours {b['passages']} chunks, naive {figures['phases']['build_naive']['passages']} chunks "
+        f"passages: ours {phases['build_ours']['passages']} chunks, naive {phases['build_naive']['passages']} chunks "
         f"(RecursiveCharacterTextSplitter defaults: 4000 characters); run took {figures['seconds']:.0f} s",
     ]
+    drift = _speed_drift(phases)
+    if drift is not None:
+        lines.append(
+            f"WARNING: the floor took {drift[0]:.1f} ms (p50) during ours' warm phase but {drift[1]:.1f} ms during "
+            "naive's: the machine's speed changed, so warm ours/naive ratios are unreliable (ours/floor are timed in turn)."
+        )
     return "\n".join(lines)
+
+
+def _speed_drift(phases: dict, tolerance: float = 0.25) -> tuple[float, float] | None:
+    """The floor's p50 in ours' and naive's warm phases, when they differ by more than ``tolerance``."""
+    ours, naive = phases["query_ours"]["floor"]["p50_ms"], phases["query_naive"].get("floor", {}).get("p50_ms")
+    if naive is None or abs(ours - naive) <= tolerance * min(ours, naive):
+        return None
+    return ours, naive
 
 
 def _phase_main(args) -> int:
