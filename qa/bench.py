@@ -146,9 +146,9 @@ def read_questions(files: list[Path]) -> list[str]:
 def question_variants(questions: list[str]) -> list[list[str]]:
     """Six spellings of each question a user might type, all different strings.
 
-    A timed call never repeats a question string already asked in its process, so a
-    question or embedding cache in the library cannot make warm figures look better
-    than first-time questions are.
+    Timed calls do not repeat a question string already asked in their process (while
+    there are enough questions), so a question or embedding cache in the library cannot
+    make warm figures look better than first-time questions are.
     """
     variants = []
     for question in questions:
@@ -166,7 +166,11 @@ def timed_questions(questions: list[str], n: int) -> dict[str, list[str]]:
         "retrieve": [v[i] for i in (1, 4) for v in variants],
         "answer": [v[i] for i in (2, 5) for v in variants],
     }
-    pools = {name: list(dict.fromkeys(pool)) for name, pool in pools.items()}
+    asked: set[str] = set()
+    for name, pool in pools.items():
+        # A question already lower case has fewer distinct spellings: each goes to one pool.
+        pools[name] = [q for q in dict.fromkeys(pool) if q not in asked]
+        asked.update(pools[name])
     if any(len(pool) < n for pool in pools.values()):
         logger.warning("%d questions give fewer than %d distinct spellings: some timed questions repeat", len(questions), n)
     return {name: [pool[i % len(pool)] for i in range(n)] for name, pool in pools.items()}

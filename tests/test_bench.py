@@ -50,6 +50,7 @@ def test_synthetic_corpus_has_the_asked_passages(tmp_path):
 
 
 def test_timed_questions_never_repeat_within_a_pool():
-    asked = bench.timed_questions(["Who invited Putin?", "Quand part-il ?"], 4)
+    asked = bench.timed_questions(["Who invited Putin?", "Quand part-il ?", "¿cuándo?"], 4)
     assert all(len(set(pool)) == len(pool) == 4 for pool in asked.values())
     assert not set(asked["retrieve"]) & set(asked["answer"])
+    assert not set(asked["floor"]) & (set(asked["retrieve"]) | set(asked["answer"]))
