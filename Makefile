@@ -1,10 +1,11 @@
-# qa: `make run` starts the web app, `make test` runs every test. Both install first if needed.
+# qa: `make run` starts the web app, `make test` runs every test, `make bench` measures speed
+# and memory against a naive baseline. All install first if needed.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install browser run test clean
+.PHONY: install browser run test bench clean
 
 install: $(STAMP)
 
@@ -29,9 +30,10 @@ run: install
 test: install browser
 	HF_HUB_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False $(BIN)/python -m pytest
 
-# `make bench` arrives with the performance issue.
-#bench: install
-#	HF_HUB_OFFLINE=1 $(BIN)/python -m qa.bench
+# The benchmark (README, "Benchmark"), sized to finish within 5 minutes. Pass options
+# with BENCH_ARGS, e.g. `make bench BENCH_ARGS="--size 2000 --json"`.
+bench: install
+	HF_HUB_OFFLINE=1 $(BIN)/python -m qa.bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) index/CURRENT index/v* index/.building-*
