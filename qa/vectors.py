@@ -27,6 +27,11 @@ class FaissVectorStore:
         return cls(index)
 
     @property
+    def kind(self) -> str:
+        """The FAISS index type underneath, e.g. `IndexFlatIP`."""
+        return type(self._index).__name__
+
+    @property
     def dimension(self) -> int:
         return int(self._index.d)
 
