@@ -1,7 +1,7 @@
 """Scale figures: a real multilingual corpus end to end, and the vector layer at millions of vectors.
 
     python -m qa.scale --passages 10000                     # build and query a 10,000-passage index
-    python -m qa.scale --passages 10000 --vectors 1000000   # then the vector layer at 1M vectors
+    python -m qa.scale --passages 0 --vectors 1000000       # the vector layer at 1M vectors
 
 The corpus is the Debian Reference (GPL-2+) in six languages, as Debian ships it in
 plain text: ``apt-get install debian-reference-en debian-reference-fr debian-reference-de
@@ -9,12 +9,14 @@ debian-reference-es debian-reference-it debian-reference-pt``. Its books are cut
 documents of about 50,000 characters, taken in turn from each language until the index
 holds ``--passages`` passages (chunks).
 
-The vector layer uses the index's own sentence embeddings as centres (the FAISS store
-of an index holds sentence vectors) and draws ``--vectors`` points around them with
-seeded Gaussian noise, plus ``--queries`` held-out points drawn the same way. It reports
-the index type `FaissVectorStore` chose, build time, recall@10 against exact search,
-single-query latency and memory. The index of each corpus size is kept in
-``QA_CACHE_DIR/scale`` so later runs do not embed again (``--rebuild`` to measure anew).
+The vector layer embeds the first ``--centres`` passages of the same corpus and draws
+``--vectors`` points around them with seeded Gaussian noise, plus ``--queries`` held-out
+points drawn the same way. It reports the index type `FaissVectorStore` chose, build
+time, recall@10 against exact search, single-query latency and memory.
+
+Both keep what they embedded in ``QA_CACHE_DIR/scale`` (the index of each corpus size,
+the passage embeddings), so later runs do not embed again (``--rebuild`` measures the
+index build anew).
 """
 
 from __future__ import annotations
@@ -91,6 +93,45 @@ def corpus_documents(passages: int, folder: Path, *, chunk_size: int, chunk_over
         if total >= passages:
             return paths
     raise QAError(f"The Debian Reference holds {total} passages, fewer than the {passages} asked for.")
+
+
+def corpus_passages(count: int, *, chunk_size: int, chunk_overlap: int) -> list[str]:
+    """The first ``count`` passages (chunks) of the Debian Reference, languages interleaved as in `corpus_documents`."""
+    from qa.chunking import chunk_document
+
+    passages: list[str] = []
+    for _, text in _corpus_parts():
+        passages.extend(text[c.start : c.end] for c in chunk_document(text, chunk_size=chunk_size, chunk_overlap=chunk_overlap))
+        if len(passages) >= count:
+            return passages[:count]
+    raise QAError(f"The Debian Reference holds {len(passages)} passages, fewer than the {count} asked for.")
+
+
+def passage_vectors(count: int, settings, *, cache: Path, block: int = 256) -> np.ndarray:
+    """Embeddings of the first ``count`` corpus passages, kept in ``cache`` and extended as needed.
+
+    The cache grows a block at a time, so an interrupted run keeps what it embedded.
+    """
+    from tqdm import tqdm
+
+    from qa.embedding import load_embedder, model_name
+
+    path = cache / f"passage-vectors-{settings.chunk_size}-{settings.chunk_overlap}.npy"
+    label = cache / f"{path.stem}.json"
+    name = model_name(settings)
+    vectors = np.load(path) if path.is_file() and json.loads(label.read_text())["model"] == name else None
+    done = 0 if vectors is None else len(vectors)
+    if done < count:
+        texts = corpus_passages(count, chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap)
+        embedder = load_embedder(settings)
+        blocks = [] if vectors is None else [vectors]
+        for start in tqdm(range(done, count, block), desc="Embedding passages", unit="block"):
+            blocks.append(embedder.embed_passages(texts[start : start + block]))
+            vectors = np.concatenate(blocks)
+            blocks = [vectors]
+            np.save(path, vectors)
+            label.write_text(json.dumps({"model": name, "passages": len(vectors)}), encoding="utf-8")
+    return vectors[:count]
 
 
 def _corpus_parts() -> list[tuple[str, str]]:
@@ -294,11 +335,14 @@ def _table(title: str, figures: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--passages", type=int, default=10_000, help="passages of the end-to-end index (default 10000)")
-    parser.add_argument("--vectors", type=int, default=0, help="vectors of the vector-layer run (default: skip it)")
+    parser.add_argument("--passages", type=int, default=10_000, help="passages of the end-to-end index (default 10000; 0 skips it)")
+    parser.add_argument("--vectors", type=int, default=0, help="vectors of the vector-layer run (default 0: skip it)")
+    parser.add_argument("--centres", type=int, default=10_000, help="corpus passages embedded as centres (default 10000)")
     parser.add_argument("--queries", type=int, default=1000, help="held-out queries of the vector layer (default 1000)")
     parser.add_argument("--noise", type=float, default=DEFAULT_NOISE, help=f"noise per dimension (default {DEFAULT_NOISE})")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--exact-threshold", type=int, help="fewest vectors searched approximately (default: qa.vectors's)")
+    parser.add_argument("--rounds", type=int, default=3, help="times each question is asked end to end (default 3)")
     parser.add_argument("--cache", type=Path, help="where indexes are kept (default QA_CACHE_DIR/scale)")
     parser.add_argument("--rebuild", action="store_true", help="build the end-to-end index even if cached")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
@@ -310,14 +354,19 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings.from_env()
     cache = args.cache or settings.cache_dir / "scale"
     cache.mkdir(parents=True, exist_ok=True)
+    report = {}
     try:
-        report = {"end_to_end": end_to_end(args.passages, settings, cache=cache, rebuild=args.rebuild)}
+        if args.passages:
+            report["end_to_end"] = end_to_end(args.passages, settings, cache=cache, rebuild=args.rebuild, rounds=args.rounds)
         if args.vectors:
-            from qa.index import load_index
-
-            centres = load_index(cache / f"index-{args.passages}").sentence_vectors
+            centres = passage_vectors(args.centres, settings, cache=cache)
             report["vector_layer"] = vector_layer(
-                centres, args.vectors, queries=args.queries, noise=args.noise, seed=args.seed
+                centres,
+                args.vectors,
+                queries=args.queries,
+                noise=args.noise,
+                seed=args.seed,
+                threshold=args.exact_threshold,
             )
     except QAError as exc:
         print(f"Error: {exc}", file=sys.stderr)
@@ -325,10 +374,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(report, indent=2))
     else:
-        print(_table(f"End to end: Debian Reference, {args.passages} passages", report["end_to_end"]))
+        tables = []
+        if "end_to_end" in report:
+            tables.append(_table(f"End to end: Debian Reference, {args.passages} passages", report["end_to_end"]))
         if "vector_layer" in report:
-            print()
-            print(_table(f"Vector layer: {args.vectors} vectors", report["vector_layer"]))
+            tables.append(_table(f"Vector layer: {args.vectors} vectors", report["vector_layer"]))
+        print("\n\n".join(tables))
     return 0
 
 
