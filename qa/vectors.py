@@ -19,9 +19,9 @@ import numpy as np
 logger = logging.getLogger(__name__)
 
 # Below this many vectors the store searches exactly (`IndexFlatIP`); above it, an IVF
-# index. Measured with `python -m qa.scale` on 2 cores, one query at a time: exact search
-# takes 4.4 ms at 50,000 vectors of 384 dimensions and 8.4 ms at 100,000 (it grows with
-# the count), while IVF stays under 1 ms. 50,000 keeps exact search within half of the
+# index. Measured on 2 shared cores, one query at a time and one FAISS thread: exact
+# search takes 1.8 ms at 25,000 vectors of 384 dimensions, 4.4 ms at 50,000 and 8.4 ms at
+# 100,000 (it grows with the count), while IVF stays under 1 ms up to 1,000,000. 50,000 keeps exact search within half of the
 # 10 ms budget per query and spares small indexes (every document set most users have)
 # the k-means training and any loss of recall.
 EXACT_THRESHOLD = 50_000

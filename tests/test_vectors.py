@@ -123,7 +123,7 @@ def test_scale_command_reports_recall(tmp_path, capsys, embedder):
     from qa.scale import main
 
     code = main(
-        ["--passages", "5", "--rounds", "1", "--vectors", "20000", "--queries", "200"]
+        ["--passages", "5", "--rounds", "1", "--vectors", "20000", "--centres", "40", "--queries", "200"]
         + ["--exact-threshold", "5000", "--cache", str(tmp_path)]
     )
     out = capsys.readouterr().out
