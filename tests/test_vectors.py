@@ -118,12 +118,28 @@ def test_empty_store_has_no_vectors():
     assert store.vectors().shape == (0, DIMENSION)
 
 
-@pytest.mark.skipif(not CORPUS_FOLDER.is_dir(), reason="needs apt-get install debian-reference-en debian-reference-fr ...")
+needs_corpus = pytest.mark.skipif(
+    not CORPUS_FOLDER.is_dir(), reason="needs `apt-get install debian-reference-en debian-reference-fr ...` (see qa.scale)"
+)
+
+
+@needs_corpus
+def test_scale_corpus_documents_hold_the_passages_asked_for(tmp_path):
+    from qa.chunking import chunk_document
+    from qa.scale import corpus_documents
+
+    paths = corpus_documents(600, tmp_path, chunk_size=600, chunk_overlap=120)
+    chunks = sum(len(chunk_document(p.read_text(encoding="utf-8"), chunk_size=600, chunk_overlap=120)) for p in paths)
+    assert chunks == 600
+    assert {p.name.split(".")[1] for p in paths} == {"fr", "en", "de", "es", "it", "pt"}
+
+
+@needs_corpus
 def test_scale_command_reports_recall(tmp_path, capsys, embedder):
     from qa.scale import main
 
     code = main(
-        ["--passages", "5", "--rounds", "1", "--vectors", "20000", "--centres", "40", "--queries", "200"]
+        ["--passages", "0", "--vectors", "20000", "--centres", "40", "--queries", "200"]
         + ["--exact-threshold", "5000", "--cache", str(tmp_path)]
     )
     out = capsys.readouterr().out
