@@ -250,10 +250,9 @@ class Embedder:
         vectors, states, lengths = self.model.embed_with_states(texts)
         sparse_vector = None
         if sparse:
-            # The question's sparse vector has always been pooled over the prompted
-            # question's length (its </s> and padding states included, as the batch of
-            # two texts it came from padded it); the abstention thresholds were tuned
-            # on it, so it stays so.
+            # Pooled over the prompted question's length, </s> and padding states
+            # included, as it always was (a batch of the two padded it): the ranking
+            # and abstention weights were chosen with these vectors.
             sparse_vector = self.sparse.encode_states([states[-1, : lengths[0]]])
         return vectors[: 1 + len(extra)], sparse_vector
 
