@@ -54,11 +54,13 @@ def test_default_model_token_states_match_sentence_transformers(embedder, senten
         assert np.abs(mine - reference.numpy()).max() < 1e-3
 
 
-def test_question_embedding_matches_separate_embeddings(embedder):
+def test_question_embedding_matches_sentence_transformers(embedder, sentence_transformer):
     question, words = SAMPLE[1], ["poutine", "pyongyang"]
     vectors, sparse = embedder.embed_question(question, words, sparse=True)
     assert _min_cosine(vectors, embedder.embed_queries([question, *words])) >= 0.9999
-    expected = embedder.embed_sparse([question])
+    # As before: the unprompted question's states, padded to the prompted question's length.
+    outputs = sentence_transformer.encode(["query: " + question, question], output_value=None, convert_to_numpy=False)
+    expected = embedder.sparse.encode_states([outputs[1]["token_embeddings"].numpy()])
     assert set(sparse.indices) == set(expected.indices)
     assert np.allclose(sparse.toarray(), expected.toarray(), atol=1e-4)
 
