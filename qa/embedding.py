@@ -160,7 +160,10 @@ class BertEncoder:
         return x
 
     def _linear(self, x: np.ndarray, name: str) -> np.ndarray:
-        return x @ self._weights[name + ".weight"].T + self._weights[name + ".bias"]
+        # One 2-D product for the whole batch: numpy runs a stacked product one text at a time.
+        weight = self._weights[name + ".weight"]
+        out = x.reshape(-1, x.shape[-1]) @ weight.T + self._weights[name + ".bias"]
+        return out.reshape(*x.shape[:-1], weight.shape[0])
 
     def _layer_norm(self, x: np.ndarray, name: str) -> np.ndarray:
         mean = x.mean(axis=-1, keepdims=True)
