@@ -267,7 +267,7 @@ class Embedder:
             if len(texts) < TORCH_BATCH_TEXTS or self.path is None:
                 prefix = model.prompts.get(prompt, "")
                 return model.embed([prefix + text for text in texts], show_progress=show_progress)
-            model = self._torch_model()
+            model = self.sentence_transformer()
         prompt_name = prompt if prompt in (model.prompts or {}) else None
         vectors = model.encode(
             texts,
@@ -283,11 +283,14 @@ class Embedder:
         """The default model's last-layer token states of each text (for the sparse head)."""
         if len(texts) < TORCH_BATCH_TEXTS or self.path is None:
             return self.model.token_states(texts)
-        outputs = self._torch_model().encode(texts, output_value="token_embeddings", batch_size=_BATCH_SIZE, convert_to_numpy=False)
+        outputs = self.sentence_transformer().encode(texts, output_value="token_embeddings", batch_size=_BATCH_SIZE, convert_to_numpy=False)
         return [states.float().numpy() for states in outputs]
 
-    def _torch_model(self):
-        """The same folder in sentence-transformers, for big batches (index builds)."""
+    def sentence_transformer(self):
+        """The model as a `SentenceTransformer` (for the default model, the same folder
+        loaded by sentence-transformers: big batches go through it)."""
+        if not isinstance(self.model, BertEncoder):
+            return self.model
         with _lock:
             if self._batch_model is None:
                 self._batch_model = _sentence_transformer(str(self.path))
