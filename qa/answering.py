@@ -289,7 +289,12 @@ def question_vocabulary(question: str) -> list[str]:
 
 
 def _word_vectors(index: Index, words: list[str], embedded: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Embeddings of question words: the index's own for words of the documents."""
+    """Embeddings of question words: the index's own for words of the documents.
+
+    (A word found by its stem could borrow the embedding of the document word with that
+    stem and skip a forward pass, but 6-character stems join different words, "commun"
+    and "communauté": it cost a PIAF answer.)
+    """
     return {w: index.word_vectors[index.word_ids[w]] if w in index.word_ids else embedded[w] for w in words}
 
 
@@ -300,11 +305,19 @@ def _stack(vectors: dict[str, np.ndarray], words: list[str]) -> np.ndarray:
     return np.stack([vectors[w] for w in words])
 
 
+_LATIN_NAME = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿĀ-ž'-]+$")
+
+
 def _name_groups(question: str) -> list[list[str]]:
     """The question's names, as runs of capitalised words ("Lejano Oriente"), lower-cased."""
     groups: list[list[str]] = []
     previous_end = -2
     for match in _NAME.finditer(question):
+        if not _LATIN_NAME.match(match.group()) or match.group().isupper():
+            # Acronyms change letters across languages (USA, EU, США, ONU), and names in
+            # another script rarely embed close to their Latin spelling ("Пхеньяне").
+            previous_end = -2
+            continue
         parts = [w for w in re.findall(r"\w+", match.group().lower()) if not is_stopword(w)]
         if not parts:  # "¿Cuándo ...": a question word after opening punctuation
             continue

@@ -129,3 +129,11 @@ def test_a_duration_is_the_one_next_to_what_is_asked(library_index, settings):
 def test_a_name_no_document_mentions_is_no_answer(library_index, settings):
     assert not answer("Quand la bibliothèque de Lyon a-t-elle ouvert ?", index=library_index, settings=settings).abstained
     assert answer("Quand la bibliothèque de Bordeaux a-t-elle ouvert ?", index=library_index, settings=settings).abstained
+
+
+def test_names_are_runs_of_capitalised_latin_words_without_acronyms():
+    from qa.answering import _name_groups
+
+    assert _name_groups("¿Cuándo viajó Kim al Lejano Oriente ruso?") == [["kim"], ["lejano", "oriente"]]
+    assert _name_groups("What does the EU say about Putin?") == [["putin"]]
+    assert _name_groups("Что США сделали с российскими организациями?") == []
