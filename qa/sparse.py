@@ -88,15 +88,37 @@ class SparseEncoder:
     def _pool(self, states: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         pooled = np.zeros(self.dimension, dtype=np.float32)
         if len(states):
-            activations = np.maximum(states @ self._weights_t + self._bias, 0.0)
-            keep = min(self._per_token, activations.shape[1])
-            strongest = np.argpartition(-activations, keep - 1, axis=1)[:, :keep]
+            activations = states @ self._weights_t
+            activations += self._bias
+            np.maximum(activations, 0.0, out=activations)
+            strongest = _strongest(activations, min(self._per_token, activations.shape[1]))
             values = np.take_along_axis(activations, strongest, axis=1)
             np.maximum.at(pooled, strongest.ravel(), values.ravel())
         nonzero = np.flatnonzero(pooled)
         if len(nonzero) > TOP_FEATURES:
             nonzero = nonzero[np.argpartition(-pooled[nonzero], TOP_FEATURES - 1)[:TOP_FEATURES]]
         return nonzero, pooled[nonzero]
+
+
+_BLOCK = 64
+
+
+def _strongest(activations: np.ndarray, k: int) -> np.ndarray:
+    """Column indices of each row's ``k`` largest values (in no order).
+
+    A row's k largest values lie in the k blocks of `_BLOCK` columns with the largest
+    maxima (a block outside them has a maximum, hence all its values, below k values of
+    other blocks), so the search runs on those blocks alone: 0.9 ms instead of 2.5 for
+    a question's 20 x 16,384 activations.
+    """
+    rows, columns = activations.shape
+    if columns % _BLOCK or k * _BLOCK >= columns:
+        return np.argpartition(-activations, k - 1, axis=1)[:, :k]
+    blocks = activations.reshape(rows, columns // _BLOCK, _BLOCK)
+    best_blocks = np.argpartition(-blocks.max(axis=2), k - 1, axis=1)[:, :k]
+    candidates = np.take_along_axis(blocks, best_blocks[:, :, None], axis=1).reshape(rows, -1)
+    chosen = np.argpartition(-candidates, k - 1, axis=1)[:, :k]
+    return np.take_along_axis(best_blocks, chosen // _BLOCK, axis=1) * _BLOCK + chosen % _BLOCK
 
 
 def save_sparse(path: Path, matrix) -> None:
