@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -354,20 +355,47 @@ def _stem(word: str) -> str:
     return stems[0] if stems else word
 
 
-def grounding(index: Index, words: QuestionWords, text: str, document_stems: frozenset[str]) -> float:
-    """Share of the question's content words found in ``text``, by stem or by meaning.
+@dataclass(frozen=True)
+class WindowWords:
+    """What grounding reads of a sentence's window: its words' rows in the index's
+    vocabulary and its stems."""
+
+    word_ids: np.ndarray
+    stems: frozenset[str]
+
+
+# Windows already read, per index: the same sentences come back question after
+# question (half of `score_candidates`). Bounded, as a server lives long.
+_windows: weakref.WeakKeyDictionary[Index, dict[int, WindowWords]] = weakref.WeakKeyDictionary()
+_MAX_WINDOWS = 20_000
+
+
+def window_words(index: Index, sentence: int) -> WindowWords:
+    """A sentence's window (`_window_text`) as grounding reads it."""
+    cache = _windows.setdefault(index, {})
+    window = cache.get(sentence)
+    if window is None:
+        if len(cache) >= _MAX_WINDOWS:
+            cache.clear()
+        text = _window_text(index, sentence)
+        ids = np.array([index.word_ids[w] for w in key_words(text) if w in index.word_ids], dtype=np.int64)
+        window = cache[sentence] = WindowWords(ids, frozenset(terms(text, keep_stopwords=True)))
+    return window
+
+
+def grounding(words: QuestionWords, window: WindowWords, index: Index, document_stems: frozenset[str]) -> float:
+    """Share of the question's content words found in a sentence's window, by stem or
+    by meaning.
 
     A name counts as found anywhere in the sentence's document: the sentence that
     answers often calls its subject "he" or "the city".
     """
     if not words.words:
         return 1.0
-    text_words = key_words(text)
-    text_stems = set(terms(text, keep_stopwords=True))
-    ids = [index.word_ids[w] for w in text_words if w in index.word_ids]
-    similar = (words.vectors @ index.word_vectors[ids].T).max(axis=1) if ids else np.zeros(len(words.words))
+    ids = window.word_ids
+    similar = (words.vectors @ index.word_vectors[ids].T).max(axis=1) if len(ids) else np.zeros(len(words.words))
     found = [
-        stem in text_stems or sim >= WORD_MATCH or (stem in words.names and stem in document_stems)
+        stem in window.stems or sim >= WORD_MATCH or (stem in words.names and stem in document_stems)
         for stem, sim in zip(words.stems, similar)
     ]
     return sum(found) / len(found)
@@ -389,7 +417,7 @@ def score_candidates(
             text = index.span_text(*(int(v) for v in index.sentences[sentence]))
             dense = float(index.sentence_vectors[sentence] @ vector)
             document = int(index.sentences[sentence, 0])
-            grounded = grounding(index, words, _window_text(index, sentence), index.document_stems(document))
+            grounded = grounding(words, window_words(index, sentence), index, index.document_stems(document))
             typed = matches_type(kind, text, counted)
             score = dense + W_TERMS * grounded + W_TYPE * typed - W_CHUNK_RANK * rank
             candidates.append(Candidate(sentence, dense, grounded, typed, kind, rank, score))
