@@ -83,19 +83,26 @@ def _folded_stopwords() -> frozenset[str]:
     return frozenset(fold(w) for w in stopwords())
 
 
-def key_words(text: str) -> list[str]:
+def key_words(text: str, *, type_words: bool = False) -> list[str]:
     """Content words of ``text``, lower-cased, in order, without repeats.
 
     These are what must be found in the documents for a question to be answered;
     they are matched by spelling (`terms`) or by meaning (word embeddings).
 
+    Args:
+        type_words: keep the words that name a kind of answer ("ans", "jours"). A
+            question's say nothing to look for, but a document's are what its answers
+            stand next to ("24 ans" answers "how many years").
+
     Example:
-        >>> key_words("Who won the 2022 football World Cup?")
-        ['won', '2022', 'football', 'world', 'cup']
+        >>> key_words("Quand le traité d'amitié a-t-il été signé en 1961 ?")
+        ['traité', 'amitié', 'signé', '1961']
     """
     seen: dict[str, None] = {}
     for word in _WORD_RE.findall(text.lower().replace("’", "'")):
-        if (len(word) > 2 or word.isdigit()) and not is_stopword(word) and not word.startswith("_"):
+        if len(word) <= 2 and not word.isdigit() or word.startswith("_"):
+            continue
+        if type_words and word in TYPE_WORDS or not is_stopword(word):
             seen.setdefault(word, None)
     return list(seen)
 

@@ -126,6 +126,13 @@ def test_a_duration_is_the_one_next_to_what_is_asked(library_index, settings):
     assert not result.abstained and "trois ans" in result.citations[0].text
 
 
+def test_a_count_of_years_is_found_next_to_the_documents_word_for_years(library_index, settings):
+    # "years" must meet "ans" by meaning: the documents' words for kinds of answer are
+    # embedded with the rest of their vocabulary.
+    result = answer("How many years did the renovation last?", index=library_index, settings=settings)
+    assert not result.abstained and "trois ans" in result.citations[0].text
+
+
 def test_a_name_no_document_mentions_is_no_answer(library_index, settings):
     assert not answer("Quand la bibliothèque de Lyon a-t-elle ouvert ?", index=library_index, settings=settings).abstained
     assert answer("Quand la bibliothèque de Bordeaux a-t-elle ouvert ?", index=library_index, settings=settings).abstained

@@ -112,3 +112,21 @@ def test_another_embedding_model_is_recorded_in_the_index(tmp_path, settings, em
     assert index.chunk_sparse.shape[1] == 0  # the sparse head belongs to the default model only
     passages = retrieve("When was the friendship treaty signed?", k=3, index=index, settings=other)
     assert any("1961" in p.text for p in passages)
+
+
+def test_a_short_sentence_is_embedded_with_its_neighbours_and_cited_alone(tmp_path, settings, embedder):
+    import numpy as np
+
+    text = (
+        "Le marché couvert de la ville ouvre tous les matins à sept heures. "
+        "Il ferme le lundi. "
+        "Les producteurs locaux y vendent des fruits, des légumes et du fromage.\n"
+    )
+    doc = tmp_path / "marche.txt"
+    doc.write_text(text, encoding="utf-8")
+    index = build_index([doc], tmp_path / "index", settings=settings)
+    spans = [text[start:end] for _, start, end in index.sentences.tolist()]
+    assert spans[1] == "Il ferme le lundi."
+    window, alone = embedder.embed_passages([text.strip(), spans[1]])
+    assert float(index.sentence_vectors[1] @ window) > 0.9999 > float(index.sentence_vectors[1] @ alone)
+    assert float(index.sentence_vectors[0] @ embedder.embed_passages([spans[0]])[0]) > 0.9999
