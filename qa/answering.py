@@ -17,7 +17,7 @@ import numpy as np
 from qa.config import Settings
 from qa.index import Index, default_index
 from qa.language import detect_language, message
-from qa.lexical import TYPE_WORDS, fold, is_stopword, key_words, stopwords, terms
+from qa.lexical import TYPE_KINDS, TYPE_WORDS, fold, is_stopword, key_words, stopwords, terms
 from qa.results import Answer, Citation
 from qa.retrieval import ChunkHit, clean_question, encode_query, search_chunks, to_passages
 
@@ -271,9 +271,10 @@ class QuestionWords:
         else:
             return None
         stems = {_stem(w) for w in words}
+        kinds = {TYPE_KINDS[w] for w in words if w in TYPE_KINDS}
 
         def is_anchor(word: str) -> bool:
-            if _stem(word) in stems:
+            if _stem(word) in stems or TYPE_KINDS.get(word) in kinds:
                 return True
             row = index.word_ids.get(word)
             return row is not None and float((vectors @ index.word_vectors[row]).max()) >= WORD_MATCH
@@ -378,7 +379,7 @@ def window_words(index: Index, sentence: int) -> WindowWords:
         if len(cache) >= _MAX_WINDOWS:
             cache.clear()
         text = _window_text(index, sentence)
-        ids = np.array([index.word_ids[w] for w in key_words(text) if w in index.word_ids], dtype=np.int64)
+        ids = np.array([index.word_ids[w] for w in key_words(text, type_words=True) if w in index.word_ids], dtype=np.int64)
         window = cache[sentence] = WindowWords(ids, frozenset(terms(text, keep_stopwords=True)))
     return window
 

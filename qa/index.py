@@ -47,7 +47,7 @@ from qa.vectors import FaissVectorStore
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 6  # bump when chunking, sentence splitting, what is embedded or files change
+FORMAT_VERSION = 7  # bump when chunking, sentence splitting, what is embedded or files change
 
 # A sentence this short ("» Une classe moyenne se développe.", a heading) says too little
 # for the model alone, and e5 scores short texts high against anything: it is embedded

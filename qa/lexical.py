@@ -42,12 +42,21 @@ INTERROGATIVES = frozenset(
     wat welk welke wie wanneer waar waarom hoe hoeveel jaki jaka jakie który która które którym
     kto kiedy gdzie dlaczego ile""".split()
 )
-# Words that only say what kind of answer is wanted ("in what *year*", "how much *time*").
-TYPE_WORDS = frozenset(
-    """year years date day month time année date jour mois temps año fecha día mes tiempo jahr
-    datum tag monat zeit anno data giorno mese tempo ano dia mês год году дата день месяц время
-    jaar datum dag maand tijd rok roku data dzień miesiąc czas ans jahre""".split()
+# Words that only say what kind of answer is wanted ("in what *year*", "how much *time*"),
+# by meaning: "how many years" is answered next to "ans", "jaar" or "лет" alike (e5 puts
+# some of these pairs below `qa.answering.WORD_MATCH`: jahre/ans 0.85).
+_TYPE_WORD_GROUPS = (
+    """year years année années ans año años jahr jahre jahren anno anni ano anos год года году
+    лет jaar jaren rok roku lat""",
+    """day days jour jours día días tag tage tagen giorno giorni dia dias день дня дней dag
+    dagen dzień dni""",
+    """month months mois mes meses monat monate monaten mese mesi mês месяц месяца месяцев
+    maand maanden miesiąc miesiące miesięcy""",
+    "date fecha datum data дата",
+    "time temps tiempo zeit tempo время tijd czas",
 )
+TYPE_KINDS = {word: kind for kind, words in enumerate(_TYPE_WORD_GROUPS) for word in words.split()}
+TYPE_WORDS = frozenset(TYPE_KINDS)
 
 
 def is_stopword(word: str) -> bool:

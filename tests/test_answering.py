@@ -126,10 +126,16 @@ def test_a_duration_is_the_one_next_to_what_is_asked(library_index, settings):
     assert not result.abstained and "trois ans" in result.citations[0].text
 
 
-def test_a_count_of_years_is_found_next_to_the_documents_word_for_years(library_index, settings):
-    # "years" must meet "ans" by meaning: the documents' words for kinds of answer are
-    # embedded with the rest of their vocabulary.
-    result = answer("How many years did the renovation last?", index=library_index, settings=settings)
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many years did the renovation last?",  # years/ans: by the words' embeddings
+        "Wie viele Jahre dauerte die Renovierung?",  # Jahre/ans: 0.85, by the words for units of time
+        "Сколько лет длился ремонт?",
+    ],
+)
+def test_a_count_of_years_is_found_next_to_the_documents_word_for_years(library_index, settings, question):
+    result = answer(question, index=library_index, settings=settings)
     assert not result.abstained and "trois ans" in result.citations[0].text
 
 
