@@ -41,13 +41,14 @@ from qa.chunking import chunk_document, split_sentences
 from qa.config import Settings
 from qa.documents import SUPPORTED_SUFFIXES, content_hash, read_document
 from qa.errors import IndexCorruptError, IndexNotFoundError, QAError
-from qa.lexical import key_words
+from qa.lexical import fingerprint as lexicon_fingerprint, key_words
 from qa.sparse import load_sparse, save_sparse
 from qa.vectors import FaissVectorStore
 
 logger = logging.getLogger(__name__)
 
 FORMAT_VERSION = 7  # bump when chunking, sentence splitting, what is embedded or files change
+# (the word lists behind the vocabulary are recorded apart: `qa.lexical.fingerprint`)
 
 # A sentence this short ("» Une classe moyenne se développe.", a heading) says too little
 # for the model alone, and e5 scores short texts high against anything: it is embedded
@@ -226,6 +227,8 @@ class Index:
     def manifest(self) -> dict:
         return {
             "format": FORMAT_VERSION,
+            "lexicon": lexicon_fingerprint(),
+            "short_sentence_chars": SHORT_SENTENCE_CHARS,
             "model": self.model,
             "dimension": int(self.sentence_store.dimension),
             "chunk_size": self.chunk_size,
@@ -401,7 +404,11 @@ def load_index(index_dir: str | Path) -> Index:
     folder = directory / version
     try:
         manifest = json.loads((folder / _MANIFEST).read_text(encoding="utf-8"))
-        if manifest.get("format") != FORMAT_VERSION:
+        if (manifest.get("format"), manifest.get("lexicon"), manifest.get("short_sentence_chars")) != (
+            FORMAT_VERSION,
+            lexicon_fingerprint(),
+            SHORT_SENTENCE_CHARS,
+        ):
             raise IndexCorruptError(f"{folder} was written by another version of qa; rebuild it with `qa index`.")
         for name, expected in manifest["files"].items():
             if _file_sha256(folder / name) != expected:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import re
 import unicodedata
@@ -57,6 +58,17 @@ _TYPE_WORD_GROUPS = (
 )
 TYPE_KINDS = {word: kind for kind, words in enumerate(_TYPE_WORD_GROUPS) for word in words.split()}
 TYPE_WORDS = frozenset(TYPE_KINDS)
+
+
+@functools.cache
+def fingerprint() -> str:
+    """A digest of the word lists and stem length that decide a text's terms and content
+    words. An index records it: built under other lists, its vocabulary is not the one
+    questions are now matched against, and it is rebuilt."""
+    import hashlib
+
+    lists = (sorted(stopwords()), sorted(INTERROGATIVES), sorted(TYPE_KINDS.items()), _STEM_CHARS)
+    return hashlib.sha256(json.dumps(lists, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
 
 
 def is_stopword(word: str) -> bool:

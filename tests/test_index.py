@@ -42,6 +42,19 @@ def test_damaged_index_file_is_detected(seed_index, tmp_path, settings):
     assert index.sources == [str(SEED)]
 
 
+def test_index_written_under_other_word_lists_is_refused(tmp_path, settings):
+    # Its vocabulary was chosen by other stopword or type-word lists: it must be rebuilt.
+    import json
+
+    build_index([SEED], tmp_path / "idx", settings=settings)
+    manifest_path = tmp_path / "idx" / (tmp_path / "idx" / CURRENT_FILE).read_text().strip() / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["lexicon"] = "0" * 16
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(IndexCorruptError, match="another version of qa"):
+        load_index(tmp_path / "idx")
+
+
 def test_bad_document_leaves_existing_index_untouched(tmp_path, settings):
     build_index([SEED], tmp_path / "idx", settings=settings)
     before = (tmp_path / "idx" / CURRENT_FILE).read_text()
