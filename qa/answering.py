@@ -406,22 +406,21 @@ def score_candidates(
     index: Index, hits: list[ChunkHit], vector: np.ndarray, words: QuestionWords, kind: str | None
 ) -> list[Candidate]:
     """Every sentence of the retrieved chunks, best first."""
-    seen: set[int] = set()
-    candidates = []
-    counted = words.anchors(index, kind)
+    ranks: dict[int, int] = {}  # each sentence of the chunks, at its best chunk's rank
     for rank, hit in enumerate(hits):
         first, last = (int(v) for v in index.chunks[hit.chunk, 3:5])
         for sentence in range(first, last):
-            if sentence in seen:
-                continue
-            seen.add(sentence)
-            text = index.span_text(*(int(v) for v in index.sentences[sentence]))
-            dense = float(index.sentence_vectors[sentence] @ vector)
-            document = int(index.sentences[sentence, 0])
-            grounded = grounding(words, window_words(index, sentence), index, index.document_stems(document))
-            typed = matches_type(kind, text, counted)
-            score = dense + W_TERMS * grounded + W_TYPE * typed - W_CHUNK_RANK * rank
-            candidates.append(Candidate(sentence, dense, grounded, typed, kind, rank, score))
+            ranks.setdefault(sentence, rank)
+    similarities = index.sentence_store.vectors_of(np.fromiter(ranks, dtype=np.int64, count=len(ranks))) @ vector
+    candidates = []
+    counted = words.anchors(index, kind)
+    for (sentence, rank), dense in zip(ranks.items(), similarities.tolist()):
+        text = index.span_text(*(int(v) for v in index.sentences[sentence]))
+        document = int(index.sentences[sentence, 0])
+        grounded = grounding(words, window_words(index, sentence), index, index.document_stems(document))
+        typed = matches_type(kind, text, counted)
+        score = dense + W_TERMS * grounded + W_TYPE * typed - W_CHUNK_RANK * rank
+        candidates.append(Candidate(sentence, dense, grounded, typed, kind, rank, score))
     ranked = sorted(candidates, key=lambda c: -c.score)
     return _promote_typed(ranked)
 

@@ -105,7 +105,6 @@ class Index:
         self.sentences = sentences
         self.sentence_store = sentence_store
         self.chunk_sparse = chunk_sparse
-        self.sentence_vectors = sentence_store.vectors()
         # Chunks and their sentence ranges both grow in document order, so the chunks
         # holding sentence s are the contiguous run with first <= s < last.
         self._chunks_from = np.searchsorted(chunks[:, 4], np.arange(len(sentences)), side="right")
@@ -121,6 +120,16 @@ class Index:
         self._lexical_lock = threading.Lock()
         self._lexical = None
         self._document_stems: dict[int, frozenset[str]] = {}
+
+    @property
+    def sentence_vectors(self) -> np.ndarray:
+        """All sentence vectors, in sentence order: a copy, made on each call.
+
+        Answering reads the few it needs from the store (`sentence_store.vectors_of`):
+        a copy kept beside the store would double the memory of a big index (1.5 GB
+        more at a million sentences).
+        """
+        return self.sentence_store.vectors()
 
     def __repr__(self) -> str:
         return f"Index({len(self.documents)} documents, {len(self.chunks)} chunks, model={self.model!r})"
@@ -183,7 +192,7 @@ class Index:
         chunks[:, 3:5] += sentence_offset
         sentences = other.sentences.copy()
         sentences[:, 0] += doc_offset
-        vectors = np.vstack([self.sentence_vectors, other.sentence_vectors])
+        vectors = np.vstack([self.sentence_store.vectors(), other.sentence_store.vectors()])
         return Index(
             documents=self.documents + other.documents,
             chunks=np.vstack([self.chunks, chunks]),
@@ -215,7 +224,7 @@ class Index:
             documents=[d for i, d in enumerate(self.documents) if i != removed],
             chunks=chunks,
             sentences=sentences,
-            sentence_store=FaissVectorStore.from_vectors(self.sentence_vectors[keep_sentences]),
+            sentence_store=FaissVectorStore.from_vectors(self.sentence_store.vectors_of(np.flatnonzero(keep_sentences))),
             chunk_sparse=self.chunk_sparse[np.flatnonzero(keep_chunks)],
             vocabulary=self.vocabulary,
             word_vectors=self.word_vectors,

@@ -78,6 +78,10 @@ class VectorStore(Protocol):
         """All stored vectors in id order (a copy)."""
         ...
 
+    def vectors_of(self, ids: np.ndarray) -> np.ndarray:
+        """The stored vectors of ``ids``, one row each (a copy)."""
+        ...
+
     def __len__(self) -> int: ...
 
     @property
@@ -163,6 +167,12 @@ class FaissVectorStore:
         if not len(self):
             return np.zeros((0, self.dimension), dtype=np.float32)
         return self._index.reconstruct_n(0, len(self))
+
+    def vectors_of(self, ids: np.ndarray) -> np.ndarray:
+        ids = np.asarray(ids, dtype=np.int64)
+        if not len(ids):
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return self._index.reconstruct_batch(ids)
 
     def __len__(self) -> int:
         return int(self._index.ntotal)

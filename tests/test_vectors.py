@@ -84,6 +84,8 @@ def test_saved_store_loads_back_identically(points, tmp_path, threshold):
     np.testing.assert_array_equal(loaded.vectors(), store.vectors())
     for got, expected in zip(loaded.search(queries, 10), store.search(queries, 10)):
         np.testing.assert_array_equal(got, expected)
+    ids = np.array([19_999, 3, 7_000, 3])
+    np.testing.assert_array_equal(loaded.vectors_of(ids), points[ids])
 
 
 def test_flat_index_files_written_before_still_load(points, tmp_path):
