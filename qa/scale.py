@@ -172,12 +172,19 @@ def end_to_end(passages: int, settings, *, cache: Path, rebuild: bool = False, r
         from the expected passage (`hits`), and the process's `peak_rss_mb`.
     """
     from qa.answering import answer
+    from qa.errors import IndexCorruptError
     from qa.index import build_index, load_index
     from qa.retrieval import retrieve
 
     index_dir = cache / f"index-{passages}"
     record = cache / f"index-{passages}.json"
-    if rebuild or not record.is_file():
+    index = None
+    if not rebuild and record.is_file():
+        try:
+            index = load_index(index_dir)
+        except IndexCorruptError as error:  # another format of index, or damaged: build anew
+            logger.warning("%s", error)
+    if index is None:
         paths = corpus_documents(
             passages, cache / f"corpus-{passages}", chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap
         )
@@ -198,7 +205,6 @@ def end_to_end(passages: int, settings, *, cache: Path, rebuild: bool = False, r
         record.write_text(json.dumps(figures, indent=1), encoding="utf-8")
     else:
         figures = json.loads(record.read_text(encoding="utf-8")) | {"reused": True}
-        index = load_index(index_dir)
     figures["sentence_store"] = index.sentence_store.kind
 
     retrieve(QUESTIONS[0][0], index=index, settings=settings)  # first call loads the model and BM25
