@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qa.config import Settings
-from qa.index import Index, default_index
+from qa.index import Index, default_index, sentence_window
 from qa.language import detect_language, message
 from qa.lexical import TYPE_KINDS, TYPE_WORDS, fold, is_stopword, key_words, stopwords, terms
 from qa.results import Answer, Citation
@@ -465,12 +465,7 @@ def should_abstain(best: Candidate) -> bool:
 
 def _window_text(index: Index, sentence: int) -> str:
     """A sentence with its neighbours in the same document: the context a reader sees."""
-    doc, start, end = (int(v) for v in index.sentences[sentence])
-    if sentence > 0 and index.sentences[sentence - 1, 0] == doc:
-        start = int(index.sentences[sentence - 1, 1])
-    if sentence + 1 < len(index.sentences) and index.sentences[sentence + 1, 0] == doc:
-        end = int(index.sentences[sentence + 1, 2])
-    return index.span_text(doc, start, end)
+    return index.span_text(*sentence_window(index.sentences, sentence))
 
 
 def _citation(index: Index, sentence: int) -> Citation:

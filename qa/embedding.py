@@ -75,8 +75,7 @@ class BertEncoder:
         """Mean-pooled, L2-normalised float32 embeddings, one row a text (prompts included)."""
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for rows, states, mask in self._batches(texts, show_progress=show_progress):
-            pooled = (states * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
-            vectors[rows] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+            vectors[rows] = _mean_pooled(states, mask)
         return vectors
 
     def token_states(self, texts: list[str]) -> list[np.ndarray]:
@@ -88,27 +87,26 @@ class BertEncoder:
         return result
 
     def embed_with_states(
-        self, texts: list[str], padded_states: dict[int, int] | None = None
+        self, texts: list[str], padded_like: dict[int, int] | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """`embed` of ``texts`` in one forward pass, with their token states.
 
         Args:
             texts: embedded together, whatever their lengths (see `_forward`).
-            padded_states: row -> length, for rows whose states are wanted beyond the
-                text's end, as a padded batch of that length computes them.
+            padded_like: row -> other row, for rows whose states are wanted as far as
+                the other row's length, as a padded batch of the two computes them.
 
         Returns:
             The embeddings, the last layer's states (texts, longest, dimension; zero
             where not computed) and each text's length in tokens.
         """
         ids, mask = self._tokenize(texts)
+        lengths = mask.sum(axis=1).astype(int)
         keep = mask > 0
-        for row, length in (padded_states or {}).items():
-            keep[row, :length] = True
+        for row, other in (padded_like or {}).items():
+            keep[row, : lengths[other]] = True
         states = self._forward(ids, mask, keep)
-        pooled = (states * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
-        vectors = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
-        return vectors, states, mask.sum(axis=1).astype(int)
+        return _mean_pooled(states, mask), states, lengths
 
     def _batches(self, texts: list[str], *, show_progress: bool = False):
         """(rows, states, mask) for batches of similar length, like sentence-transformers."""
@@ -222,6 +220,12 @@ class BertEncoder:
         x *= self._weights[name + ".weight"]
         x += self._weights[name + ".bias"]
         return x
+
+
+def _mean_pooled(states: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """L2-normalised means of each text's real tokens' states (texts, length, dimension)."""
+    pooled = (states * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
+    return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
 
 
 # erf(x) = x P(x²) / Q(x²) on [-4, 4] (beyond, it is ±1 in float32): Eigen's float32
@@ -354,9 +358,8 @@ class Embedder:
         # padding states included, as it always was (a padded batch of the two): the
         # ranking and abstention weights were chosen with these vectors. Reading the
         # prompted text's states instead saves tokens but cost 2 PIAF hit@1 (46 -> 44).
-        prompted_length = self.model.token_count(texts[0])
-        vectors, states, _ = self.model.embed_with_states(texts + [text], {len(texts): prompted_length})
-        sparse_vector = self.sparse.encode_states([states[-1, :prompted_length]])
+        vectors, states, lengths = self.model.embed_with_states(texts + [text], {len(texts): 0})
+        sparse_vector = self.sparse.encode_states([states[-1, : lengths[0]]])
         return vectors[:-1], sparse_vector
 
     def _encode(self, texts: list[str], prompt: str, *, show_progress: bool = False) -> np.ndarray:

@@ -366,15 +366,29 @@ def encode_documents(
     )
 
 
+def sentence_window(sentences, sentence: int) -> tuple[int, int, int]:
+    """(document, start, end) of a sentence with its neighbours in the same document.
+
+    Args:
+        sentences: (document, start, end) rows, in document order.
+
+    This is the context a reader sees, what answering's grounding reads, and what a
+    short sentence is embedded with.
+    """
+    doc, start, end = (int(v) for v in sentences[sentence])
+    if sentence > 0 and sentences[sentence - 1][0] == doc:
+        start = int(sentences[sentence - 1][1])
+    if sentence + 1 < len(sentences) and sentences[sentence + 1][0] == doc:
+        end = int(sentences[sentence + 1][2])
+    return doc, start, end
+
+
 def _sentence_texts(documents: list[Document], rows: list[tuple[int, int, int]]) -> list[str]:
-    """What is embedded of each sentence: itself, or with its neighbours when short."""
+    """What is embedded of each sentence: itself, or its window when short."""
     texts = []
     for i, (doc, start, end) in enumerate(rows):
         if end - start < SHORT_SENTENCE_CHARS:
-            if i > 0 and rows[i - 1][0] == doc:
-                start = rows[i - 1][1]
-            if i + 1 < len(rows) and rows[i + 1][0] == doc:
-                end = rows[i + 1][2]
+            doc, start, end = sentence_window(rows, i)
         texts.append(documents[doc].text[start:end])
     return texts
 
