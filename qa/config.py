@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from qa.errors import QAError
@@ -37,6 +37,12 @@ class Settings:
         host: address the web app binds (`QA_HOST`, default 127.0.0.1).
         port: port of the web app (`QA_PORT`, default 7860).
         auth: `user:password` to require a login in the web app (`QA_AUTH`, default none).
+        allow_open: serve the web app beyond loopback without a login (`QA_ALLOW_OPEN=1`,
+            default off: a non-loopback `QA_HOST` needs `QA_AUTH`).
+        parse_timeout_s: longest an uploaded file may take to read, in seconds
+            (`QA_PARSE_TIMEOUT_S`, default 60); it is read in a child process.
+        parse_memory_mb: most memory that child may use, in MB (`QA_PARSE_MEMORY_MB`,
+            default 2048).
     """
 
     cache_dir: Path = _default_cache_dir()
@@ -51,7 +57,10 @@ class Settings:
     max_upload_mb: int = 20
     host: str = "127.0.0.1"
     port: int = 7860
-    auth: str = ""
+    auth: str = field(default="", repr=False)
+    allow_open: bool = False
+    parse_timeout_s: float = 60.0
+    parse_memory_mb: int = 2048
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -64,10 +73,38 @@ class Settings:
                 continue
             kind = type(getattr(cls, field.name))
             try:
-                values[field.name] = Path(raw).expanduser() if issubclass(kind, Path) else kind(raw)
+                values[field.name] = _parse(raw, kind)
             except ValueError:
                 raise QAError(f"QA_{field.name.upper()}={raw!r} is not a valid {kind.__name__}.") from None
         settings = cls(**values)
         if settings.chunk_overlap >= settings.chunk_size:
             raise QAError("QA_CHUNK_OVERLAP must be smaller than QA_CHUNK_SIZE.")
+        if settings.auth:
+            user, _, password = settings.auth.partition(":")
+            if not user or not password:
+                raise QAError("QA_AUTH must be `user:password`, both non-empty (e.g. QA_AUTH=reader:s3cret).")
+        if settings.parse_timeout_s <= 0 or settings.parse_memory_mb <= 0:
+            raise QAError("QA_PARSE_TIMEOUT_S and QA_PARSE_MEMORY_MB must be positive.")
         return settings
+
+    @property
+    def credentials(self) -> tuple[str, str] | None:
+        """(user, password) from `QA_AUTH`, or None when no login is required."""
+        if not self.auth:
+            return None
+        user, _, password = self.auth.partition(":")
+        return user, password
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def _parse(raw: str, kind: type):
+    if issubclass(kind, Path):
+        return Path(raw).expanduser()
+    if kind is bool:
+        if raw.strip().lower() in _TRUE | _FALSE:
+            return raw.strip().lower() in _TRUE
+        raise ValueError(raw)
+    return kind(raw)
