@@ -18,7 +18,7 @@ _EXPORTS = {
     "retrieve": "qa.retrieval",
     "answer": "qa.answering",
     "build_index": "qa.index",
-    "load_index": "qa.index",
+    "load_index": "qa.storage",
     "default_index": "qa.index",
     "Index": "qa.index",
     "document_text": "qa.api",

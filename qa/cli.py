@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from qa.errors import QAError
@@ -47,12 +48,26 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _index(args, settings) -> int:
-    from qa.index import build_index, corpus_paths
+    from qa.collection import default_collection
+    from qa.index import build_index
 
-    paths = args.paths or corpus_paths(settings)
-    index = build_index(paths, args.index_dir or settings.index_dir, settings=settings, show_progress=True)
+    if args.paths:
+        index = build_index(args.paths, args.index_dir or settings.index_dir, settings=settings, show_progress=True)
+        skipped = ()
+    else:  # the default corpus: unreadable files are skipped and reported
+        if args.index_dir:
+            settings = replace(settings, index_dir=args.index_dir)
+        collection = default_collection(settings)
+        index = collection.reindex(show_progress=True)
+        skipped = collection.skipped
     print(f"Indexed {len(index.documents)} documents ({len(index.chunks)} chunks) into {index.directory}")
+    _report_skipped(skipped)
     return 0
+
+
+def _report_skipped(skipped) -> None:
+    for item in skipped:
+        print(f"skipped: {item.reason}", file=sys.stderr)
 
 
 def _ask(args, settings) -> int:
@@ -83,14 +98,16 @@ def _eval(args, settings) -> int:
 
 
 def _docs(args, settings) -> int:
-    from qa.collection import add_documents, list_documents, remove_document
+    from qa.collection import default_collection
 
+    collection = default_collection(settings)
     if args.docs_command == "add":
-        add_documents(args.paths, settings=settings)
+        collection.add(args.paths)
     elif args.docs_command == "remove":
-        remove_document(args.source, settings=settings)
-    for doc in list_documents(settings=settings):
+        collection.remove(args.source)
+    for doc in collection.documents():
         print(f"{doc.source}\t{doc.characters} characters{'  (uploaded)' if doc.uploaded else ''}")
+    _report_skipped(collection.skipped)
     return 0
 
 

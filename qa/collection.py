@@ -1,29 +1,45 @@
-"""The default corpus as a collection: list, add and remove documents without a full rebuild.
+"""The default corpus as a collection: its index kept up to date, documents added and removed.
 
-Added documents are copied into `QA_UPLOAD_DIR` (never into the tracked `QA_CORPUS_DIR`)
-and embedded on their own; the index grows by them and is saved atomically, so they are
-searchable at once and survive a restart.
+One `Collection` per index folder owns everything about the default index: the index
+in memory, the files on disk, and the write lock (`qa.locking.FolderLock`, which holds
+across threads and processes, so the web app and `qa docs add` in a terminal queue
+for each other instead of overwriting each other's work).
+
+- Readers (`index()`) never wait for a writer's embedding: until a new version is
+  saved they get the index as it was; a change saved by any process (another replica,
+  the CLI) is noticed at the next question, by the index folder's `CURRENT` pointer.
+- Writers (`add`, `remove`, `reindex`, and a rebuild when the index is stale) hold the
+  lock from the moment they look at the index to the moment the new one is saved.
+- Added files are read in a child process with limits (`qa.sandbox`), copied into
+  `QA_UPLOAD_DIR` (never into the tracked `QA_CORPUS_DIR`) and embedded on their own.
+- A file in the corpus or upload folder that cannot be read is skipped and reported
+  (`Collection.skipped`, `qa docs list`, the web app), never allowed to take the
+  index down.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
 import shutil
+import tempfile
 import threading
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from qa.config import Settings
-from qa.documents import SUPPORTED_SUFFIXES, read_document
-from qa.errors import DocumentError, QAError
-from qa.index import Document, Index, default_index, encode_documents, remember_default_index
+from qa.documents import SUPPORTED_SUFFIXES, content_hash, read_document
+from qa.errors import DocumentError, IndexCorruptError, IndexNotFoundError, QAError
+from qa.index import Document, Index, encode_documents
+from qa.locking import folder_lock
+from qa.storage import live_version, load_index, save_index
 
 logger = logging.getLogger(__name__)
 
-# One writer at a time: concurrent uploads each extend the index they find.
-_write_lock = threading.Lock()
+MAX_NAME_CHARS = 150
+_INCOMING = ".incoming"
 
 
 @dataclass(frozen=True)
@@ -36,6 +52,272 @@ class DocumentInfo:
     uploaded: bool
 
 
+@dataclass(frozen=True)
+class SkippedFile:
+    """A file of the corpus or upload folder that could not be read, and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """The index in memory and what it was made from: the live version and the files."""
+
+    index: Index
+    version: str | None
+    signature: tuple | None
+    skipped: tuple[SkippedFile, ...] = field(default=())
+
+
+class Collection:
+    """The default index of one corpus folder, upload folder and index folder.
+
+    Get the shared instance with `default_collection(settings)`.
+
+    Example:
+        >>> collection = default_collection()
+        >>> collection.add(["notes.md"])
+        >>> [d.name for d in collection.documents()]
+        ['poutine-coree-du-nord.txt', 'notes.md']
+    """
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._lock = folder_lock(settings.index_dir)
+        self._snapshot: _Snapshot | None = None
+
+    # --- reading ------------------------------------------------------------------
+
+    def index(self, *, show_progress: bool = False) -> Index:
+        """The index of the corpus as it is on disk now: built when missing, rebuilt when stale.
+
+        Stale means a document in `QA_CORPUS_DIR`/`QA_UPLOAD_DIR` changed outside qa, or
+        the model or chunking settings differ from those that built it.
+        """
+        snapshot = self._snapshot
+        if snapshot is not None and self._is_current(snapshot):
+            return snapshot.index
+        with self._lock:
+            return self._current(show_progress=show_progress).index
+
+    @property
+    def skipped(self) -> tuple[SkippedFile, ...]:
+        """Files of the folders left out of the index because they could not be read."""
+        self.index()
+        return self._snapshot.skipped if self._snapshot else ()
+
+    def documents(self) -> list[DocumentInfo]:
+        """The indexed documents, in index order."""
+        upload_dir = self.settings.upload_dir.resolve()
+        return [
+            DocumentInfo(d.source, Path(d.source).name, len(d.text), _is_inside(Path(d.source), upload_dir))
+            for d in self.index().documents
+        ]
+
+    # --- writing ------------------------------------------------------------------
+
+    def add(self, paths: list[str | Path], *, names: list[str] | None = None) -> Index:
+        """Copy documents into `QA_UPLOAD_DIR` and add them to the index.
+
+        Args:
+            paths: files to add (`.txt`, `.md`, `.pdf`, `.html`, `.docx`).
+            names: the names to keep them under (default: their own); only the final
+                component is used, so `../x.txt` or `/etc/x.txt` stay inside the folder.
+
+        Returns:
+            The updated index.
+
+        Raises:
+            DocumentError: a file is unsupported, too large, empty, binary or unreadable,
+                or is already indexed; then nothing is copied and the index is unchanged.
+        """
+        from qa.embedding import load_embedder
+
+        settings = self.settings
+        names = [_safe_name(n) for n in (names or [Path(p).name for p in paths])]
+        limit = settings.max_upload_mb * 1024 * 1024
+        for path, name in zip(paths, names):
+            size = Path(path).stat().st_size if Path(path).is_file() else 0
+            if size > limit:
+                raise DocumentError(f"{name}: {size / 1e6:.1f} MB is over the {settings.max_upload_mb} MB limit.")
+            if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
+                raise DocumentError(f"{name}: unsupported file type; qa reads {', '.join(SUPPORTED_SUFFIXES)}.")
+        # Read everything first, each in a child process with limits: a bad file changes nothing.
+        texts = [self._read_upload(path, name) for path, name in zip(paths, names)]
+
+        with self._lock:
+            index = self._current().index
+            known = {d.sha256: d.source for d in index.documents}
+            new_documents, targets = [], []
+            for name, text in zip(names, texts):
+                digest = content_hash(text)
+                if digest in known:
+                    raise DocumentError(f"{name}: the same text is already indexed as {Path(known[digest]).name}.")
+                target = _free_name(settings.upload_dir, name, taken=targets)
+                targets.append(target)
+                new_documents.append(Document(str(target), text))
+                known[digest] = str(target)
+            addition = encode_documents(new_documents, load_embedder(settings), settings, known_words=index.word_ids)
+            updated = index.merged(addition)
+            # Files first, then the index: a crash between the two leaves the files, and
+            # the next start rebuilds with them; the other order would lose the upload.
+            placed = _place_files(paths, targets, settings.upload_dir)
+            try:
+                version = save_index(updated, settings.index_dir)
+            except BaseException:
+                for target in placed:
+                    target.unlink(missing_ok=True)
+                raise
+            self._remember(updated, version)
+        logger.info("Added %s", ", ".join(Path(d.source).name for d in new_documents))
+        return updated
+
+    def remove(self, source: str) -> Index:
+        """Remove an uploaded document from `QA_UPLOAD_DIR` and from the index.
+
+        The index left is the one a fresh build of the other documents would give.
+
+        Raises:
+            QAError: the document is not indexed, or belongs to `QA_CORPUS_DIR` (remove
+                the file there to drop it).
+        """
+        settings = self.settings
+        with self._lock:
+            index = self._current().index
+            if source not in index.sources:
+                names = ", ".join(Path(s).name for s in index.sources) or "none"
+                raise QAError(f"{source!r} is not indexed; indexed documents: {names}.")
+            if not _is_inside(Path(source), settings.upload_dir.resolve()):
+                raise QAError(f"{source} is part of QA_CORPUS_DIR ({settings.corpus_dir}); remove the file there to drop it.")
+            updated = index.without(source)
+            # The file leaves the folder before the index is saved (a crash between the
+            # two rebuilds without it), and comes back if the save fails.
+            parked = _park(Path(source), settings.upload_dir)
+            try:
+                version = save_index(updated, settings.index_dir)
+            except BaseException:
+                if parked is not None:
+                    parked.replace(source)
+                raise
+            if parked is not None:
+                parked.unlink(missing_ok=True)
+            self._remember(updated, version)
+        return updated
+
+    def reindex(self, *, show_progress: bool = False) -> Index:
+        """Rebuild the index from every readable document of the corpus and upload folders."""
+        with self._lock:
+            return self._rebuild(show_progress=show_progress).index
+
+    # --- internals (the lock is held) ----------------------------------------------
+
+    def _current(self, *, show_progress: bool = False) -> _Snapshot:
+        snapshot = self._snapshot
+        if snapshot is not None and self._is_current(snapshot):
+            return snapshot
+        try:
+            loaded = load_index(self.settings.index_dir)
+        except IndexNotFoundError:
+            logger.info("No index in %s yet: building it", self.settings.index_dir)
+            return self._rebuild(show_progress=show_progress)
+        except IndexCorruptError as exc:
+            logger.warning("%s Rebuilding it from the documents.", exc)
+            return self._rebuild(show_progress=show_progress)
+        signature = _signature(corpus_paths(self.settings))
+        documents, skipped = _read_folder(corpus_paths(self.settings))
+        if self._matches(loaded, documents):
+            self._snapshot = _Snapshot(loaded, loaded.version, signature, skipped)
+            return self._snapshot
+        logger.info("The index in %s is stale: rebuilding it", self.settings.index_dir)
+        return self._rebuild(show_progress=show_progress)
+
+    def _rebuild(self, *, show_progress: bool) -> _Snapshot:
+        from qa.embedding import load_embedder
+
+        paths = corpus_paths(self.settings)
+        signature = _signature(paths)
+        documents, skipped = _read_folder(paths)
+        index = encode_documents(documents, load_embedder(self.settings), self.settings, show_progress=show_progress)
+        version = save_index(index, self.settings.index_dir)
+        self._snapshot = _Snapshot(index, version, signature, skipped)
+        return self._snapshot
+
+    def _remember(self, index: Index, version: str) -> None:
+        paths = corpus_paths(self.settings)
+        _, skipped = _read_folder([p for p in paths if str(p) not in set(index.sources)])
+        self._snapshot = _Snapshot(index, version, _signature(paths), skipped)
+
+    def _matches(self, index: Index, documents: list[Document]) -> bool:
+        from qa.embedding import model_name
+
+        settings = self.settings
+        return {d.source: d.sha256 for d in documents} == {d.source: d.sha256 for d in index.documents} and (
+            index.model,
+            index.chunk_size,
+            index.chunk_overlap,
+        ) == (model_name(settings), settings.chunk_size, settings.chunk_overlap)
+
+    def _is_current(self, snapshot: _Snapshot) -> bool:
+        return (
+            snapshot.version == live_version(self.settings.index_dir)
+            and snapshot.signature is not None
+            and snapshot.signature == _signature(corpus_paths(self.settings))
+        )
+
+    def _read_upload(self, path: str | Path, name: str) -> str:
+        from qa.sandbox import read_document_isolated
+
+        # Uploads arrive under temporary names; read them with the suffix they were given.
+        with tempfile.TemporaryDirectory() as tmp:
+            named = Path(tmp) / name
+            shutil.copyfile(path, named)
+            return read_document_isolated(
+                named,
+                name=name,
+                timeout_s=self.settings.parse_timeout_s,
+                memory_mb=self.settings.parse_memory_mb,
+            )
+
+
+_collections: dict[tuple, Collection] = {}
+_collections_guard = threading.Lock()
+
+
+def default_collection(settings: Settings | None = None) -> Collection:
+    """The one `Collection` of these settings in this process.
+
+    Collections of the same index folder under other settings share its lock, and each
+    sees the others' saves by the folder's `CURRENT` pointer.
+    """
+    settings = settings or Settings.from_env()
+    key = (settings, settings.index_dir.resolve(), settings.corpus_dir.resolve(), settings.upload_dir.resolve())
+    with _collections_guard:
+        if key not in _collections:
+            _collections[key] = Collection(settings)
+        return _collections[key]
+
+
+def corpus_paths(settings: Settings) -> list[Path]:
+    """The documents of the default index: `QA_CORPUS_DIR`, then `QA_UPLOAD_DIR`."""
+    paths: list[Path] = []
+    for folder in (settings.corpus_dir, settings.upload_dir):
+        if folder.is_dir():
+            paths.extend(
+                sorted(
+                    p
+                    for p in folder.rglob("*")
+                    if p.is_file()
+                    and p.suffix.lower() in SUPPORTED_SUFFIXES
+                    and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+                )
+            )
+    return paths
+
+
+# --- the functions of `qa`'s public API -------------------------------------------------
+
+
 def list_documents(*, settings: Settings | None = None) -> list[DocumentInfo]:
     """The documents of the default index.
 
@@ -43,131 +325,89 @@ def list_documents(*, settings: Settings | None = None) -> list[DocumentInfo]:
         >>> [d.name for d in list_documents()]
         ['poutine-coree-du-nord.txt']
     """
-    settings = settings or Settings.from_env()
-    upload_dir = settings.upload_dir.resolve()
-    return [
-        DocumentInfo(d.source, Path(d.source).name, len(d.text), _is_inside(Path(d.source), upload_dir))
-        for d in default_index(settings).documents
-    ]
+    return default_collection(settings).documents()
 
 
 def add_documents(paths: list[str | Path], *, settings: Settings | None = None, names: list[str] | None = None) -> Index:
-    """Copy documents into `QA_UPLOAD_DIR` and add them to the default index.
-
-    Args:
-        paths: files to add (`.txt`, `.md`, `.pdf`, `.html`, `.docx`).
-        names: the names to keep them under (default: their own); only the final
-            component is used, so `../x.txt` or `/etc/x.txt` stay inside the folder.
-
-    Returns:
-        The updated default index.
-
-    Raises:
-        DocumentError: a file is unsupported, too large, empty, binary or unreadable;
-            then nothing is copied and the index is unchanged.
-    """
-    settings = settings or Settings.from_env()
-    names = names or [Path(p).name for p in paths]
-    limit = settings.max_upload_mb * 1024 * 1024
-    for path, name in zip(paths, names):
-        size = Path(path).stat().st_size if Path(path).is_file() else 0
-        if size > limit:
-            raise DocumentError(f"{name}: {size / 1e6:.1f} MB is over the {settings.max_upload_mb} MB limit.")
-        if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
-            raise DocumentError(f"{name}: unsupported file type; qa reads {', '.join(SUPPORTED_SUFFIXES)}.")
-    # Read everything first: a bad file must change nothing.
-    texts = [_read_as(path, name) for path, name in zip(paths, names)]
-
-    from qa.embedding import load_embedder
-
-    with _write_lock:
-        index = default_index(settings)
-        known = {d.sha256: d.source for d in index.documents}
-        new_documents, targets = [], []
-        for name, text in zip(names, texts):
-            document = Document("", text)
-            if document.sha256 in known:
-                raise DocumentError(f"{name}: the same text is already indexed as {Path(known[document.sha256]).name}.")
-            target = _free_name(settings.upload_dir, _safe_name(name), taken=targets)
-            targets.append(target)
-            new_documents.append(Document(str(target), text))
-            known[document.sha256] = str(target)
-        # Files wait in a hidden folder (not part of the corpus) until the index that
-        # holds them is saved: readers never see a document the index lacks.
-        staging = settings.upload_dir / ".incoming"
-        staging.mkdir(parents=True, exist_ok=True)
-        staged = [staging / target.name for target in targets]
-        try:
-            for path, stage in zip(paths, staged):
-                shutil.copyfile(path, stage)
-            addition = encode_documents(new_documents, load_embedder(settings), settings, known_words=index.word_ids)
-            updated = index.merged(addition)
-            updated.save(settings.index_dir)
-        except BaseException:
-            for stage in staged:
-                stage.unlink(missing_ok=True)
-            raise
-        for stage, target in zip(staged, targets):
-            stage.replace(target)
-        remember_default_index(settings, updated)
-    logger.info("Added %s", ", ".join(Path(d.source).name for d in new_documents))
-    return updated
+    """Copy documents into `QA_UPLOAD_DIR` and add them to the default index (`Collection.add`)."""
+    return default_collection(settings).add(paths, names=names)
 
 
 def remove_document(source: str, *, settings: Settings | None = None) -> Index:
-    """Remove an uploaded document from `QA_UPLOAD_DIR` and from the default index.
-
-    Raises:
-        QAError: the document is not indexed, or belongs to `QA_CORPUS_DIR` (remove
-            the file there to drop it).
-    """
-    settings = settings or Settings.from_env()
-    with _write_lock:
-        index = default_index(settings)
-        if source not in index.sources:
-            names = ", ".join(Path(s).name for s in index.sources) or "none"
-            raise QAError(f"{source!r} is not indexed; indexed documents: {names}.")
-        if not _is_inside(Path(source), settings.upload_dir.resolve()):
-            raise QAError(f"{source} is part of QA_CORPUS_DIR ({settings.corpus_dir}); remove the file there to drop it.")
-        updated = index.without(source)
-        updated.save(settings.index_dir)
-        Path(source).unlink(missing_ok=True)
-        remember_default_index(settings, updated)
-    return updated
+    """Remove an uploaded document from the default index (`Collection.remove`)."""
+    return default_collection(settings).remove(source)
 
 
 def reindex_all(*, settings: Settings | None = None, show_progress: bool = False) -> Index:
     """Rebuild the default index from every document of the corpus and upload folders."""
-    from qa.index import build_index, corpus_paths
-
-    settings = settings or Settings.from_env()
-    with _write_lock:
-        index = build_index(corpus_paths(settings), settings.index_dir, settings=settings, show_progress=show_progress)
-        remember_default_index(settings, index)
-    return index
+    return default_collection(settings).reindex(show_progress=show_progress)
 
 
-def _read_as(path: str | Path, name: str) -> str:
-    # Uploads arrive under temporary names; read them with the suffix they were given.
-    from tempfile import TemporaryDirectory
+# --- files --------------------------------------------------------------------------------
 
-    with TemporaryDirectory() as tmp:
-        named = Path(tmp) / _safe_name(name)
-        shutil.copyfile(path, named)
+
+def _read_folder(paths: list[Path]) -> tuple[list[Document], tuple[SkippedFile, ...]]:
+    """The readable documents among ``paths``, and the others with the reason."""
+    documents, skipped = [], []
+    for path in paths:
         try:
-            return read_document(named)
+            documents.append(Document(str(path), read_document(path)))
         except DocumentError as exc:
-            raise DocumentError(str(exc).replace(str(named), name)) from None
+            logger.warning("Skipped %s", exc)
+            skipped.append(SkippedFile(str(path), str(exc)))
+    return documents, tuple(skipped)
+
+
+def _signature(paths: list[Path]) -> tuple | None:
+    """What the files look like now, cheaply; None when one vanished while looking."""
+    try:
+        return tuple((str(p), (stat := p.stat()).st_size, stat.st_mtime_ns) for p in paths)
+    except FileNotFoundError:
+        return None
+
+
+def _place_files(paths: list[str | Path], targets: list[Path], folder: Path) -> list[Path]:
+    """Copy each file to its target; a file appears whole or not at all."""
+    incoming = folder / _INCOMING
+    incoming.mkdir(parents=True, exist_ok=True)
+    placed = []
+    try:
+        for path, target in zip(paths, targets):
+            staged = incoming / f"{os.getpid()}-{target.name}"
+            shutil.copyfile(path, staged)
+            staged.replace(target)
+            placed.append(target)
+    except BaseException:
+        for target in placed:
+            target.unlink(missing_ok=True)
+        raise
+    return placed
+
+
+def _park(path: Path, folder: Path) -> Path | None:
+    """Move a file out of the corpus into the hidden incoming folder."""
+    if not path.exists():
+        return None
+    incoming = folder / _INCOMING
+    incoming.mkdir(parents=True, exist_ok=True)
+    parked = incoming / f"{os.getpid()}-removed-{path.name}"
+    path.replace(parked)
+    return parked
 
 
 def _safe_name(name: str) -> str:
-    """A plain file name: last path component, no control characters or leading dots."""
+    """A plain file name: last path component, no control characters or leading dots,
+    at most `MAX_NAME_CHARS` characters with its extension kept."""
     base = Path(str(name).replace("\\", "/")).name
     base = unicodedata.normalize("NFC", base)
     base = re.sub(r"[\x00-\x1f/:*?\"<>|]", "_", base).lstrip(".").strip()
-    if not base or not Path(base).stem:
+    stem, suffix = Path(base).stem, Path(base).suffix
+    if not base or not stem:
         raise DocumentError(f"{name!r} is not a usable file name.")
-    return base[:150]
+    if len(base) > MAX_NAME_CHARS:
+        suffix = suffix[:16]
+        base = stem[: MAX_NAME_CHARS - len(suffix)].rstrip() + suffix
+    return base
 
 
 def _free_name(folder: Path, name: str, *, taken: list[Path] = ()) -> Path:

@@ -111,27 +111,29 @@ def _pdf_text(data: bytes, path: Path) -> str:
     import io
 
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
+    
     try:
         pages = [page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages]
-    except (PdfReadError, ValueError, KeyError, OSError) as exc:
-        raise DocumentError(f"{path}: not a readable PDF ({exc}).") from None
+    except MemoryError:
+        raise
+    except Exception as exc:  # a parser fed a hostile file can raise anything
+        raise DocumentError(f"{path}: not a readable PDF ({type(exc).__name__}: {exc}).") from None
     # Pages are separated by a form feed, so a citation's page is the count of those before it.
     return PAGE_BREAK.join(page.strip() for page in pages)
 
 
 def _docx_text(data: bytes, path: Path) -> str:
     import io
-    import zipfile
 
     import docx
 
     try:
         document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise DocumentError(f"{path}: not a readable Word document ({exc}).") from None
-    return "\n\n".join(p.text for p in document.paragraphs if p.text.strip())
+        return "\n\n".join(p.text for p in document.paragraphs if p.text.strip())
+    except MemoryError:
+        raise
+    except Exception as exc:  # zip, XML (lxml) and schema errors alike: anything
+        raise DocumentError(f"{path}: not a readable Word document ({type(exc).__name__}: {exc}).") from None
 
 
 def _html_text(markup: str) -> str:

@@ -55,10 +55,9 @@ def test_damaged_default_index_is_rebuilt_from_the_documents(local):
     default_index(local)
     version = (local.index_dir / CURRENT_FILE).read_text().strip()
     (local.index_dir / version / "sentence_vectors.faiss").write_bytes(b"garbage")
-    from qa.index import _default_cache
+    from qa.collection import Collection
 
-    _default_cache.clear()
-    rebuilt = default_index(local)
+    rebuilt = Collection(local).index()  # as a new process finds it
     assert rebuilt.sources == [str(local.corpus_dir / SEED.name)]
     assert "1961" in answer("When was the friendship treaty signed?", index=rebuilt, settings=local).citations[0].text
 
