@@ -1,6 +1,7 @@
 """Adding and removing documents of the default index, incrementally."""
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -93,3 +94,65 @@ def test_html_document_is_indexed_as_text(tmp_path, local):
     index = add_documents([page], settings=local)
     text = index.document_text(str(local.upload_dir / "page.html"))
     assert "Delta est un port actif depuis 1700." in text and "alert" not in text
+
+
+BORDEAUX = "La bibliothèque de Bordeaux a ouvert ses portes en 1891 sous la direction de Jules Delpit.\n"
+BORDEAUX_QUESTION = "Quand la bibliothèque de Bordeaux a-t-elle ouvert ?"
+
+
+def test_add_then_remove_leaves_the_index_a_fresh_build_gives(tmp_path, local):
+    import numpy as np
+
+    from qa.collection import Collection
+
+    fresh = default_index(local)
+    assert answer(BORDEAUX_QUESTION, settings=local).abstained
+    note = tmp_path / "bordeaux.txt"
+    note.write_text(BORDEAUX, encoding="utf-8")
+    add_documents([note], settings=local)
+    assert not answer(BORDEAUX_QUESTION, settings=local).abstained
+    after = remove_document(str(local.upload_dir / "bordeaux.txt"), settings=local)
+    assert after.sources == fresh.sources
+    assert after.vocabulary == fresh.vocabulary
+    np.testing.assert_allclose(after.word_vectors, fresh.word_vectors, atol=1e-5)
+    np.testing.assert_allclose(after.sentence_vectors(), fresh.sentence_vectors(), atol=1e-5)
+    assert (after.chunks == fresh.chunks).all() and (after.sentences == fresh.sentences).all()
+    assert (after.chunk_sparse != fresh.chunk_sparse).nnz == 0
+    assert answer(BORDEAUX_QUESTION, settings=local).abstained
+    restarted = Collection(local).index()  # as a new process finds it
+    assert answer(BORDEAUX_QUESTION, index=restarted, settings=local).abstained
+
+
+def test_a_long_file_name_is_shortened_and_keeps_its_extension(tmp_path, local):
+    path = tmp_path / "upload.bin"
+    path.write_text("Epsilon est un phare construit en 1888 sur un îlot rocheux.\n", encoding="utf-8")
+    name = "rapport-" + "annuel-" * 40 + "final.md"
+    add_documents([path], settings=local, names=[name])
+    [stored] = [p for p in local.upload_dir.iterdir() if not p.name.startswith(".")]
+    assert stored.suffix == ".md" and len(stored.name) <= 150 and stored.name.startswith("rapport-annuel-")
+
+
+def test_unreadable_files_in_the_folders_are_skipped_and_reported(tmp_path, local):
+    (local.corpus_dir / "empty.txt").write_text("", encoding="utf-8")
+    local.upload_dir.mkdir()
+    (local.upload_dir / "broken.docx").write_bytes(b"PK\x03\x04 not a zip")
+    from qa.collection import default_collection
+
+    result = answer("When was the friendship treaty signed?", settings=local)
+    assert "1961" in result.citations[0].text
+    assert [d.name for d in list_documents(settings=local)] == [SEED.name]
+    reasons = {Path(s.path).name: s.reason for s in default_collection(local).skipped}
+    assert set(reasons) == {"empty.txt", "broken.docx"}
+    assert "empty" in reasons["empty.txt"] and "Word document" in reasons["broken.docx"]
+
+
+def test_a_file_that_vanishes_while_the_folder_is_read_is_not_an_error(tmp_path, local, monkeypatch):
+    import qa.collection
+
+    default_index(local)
+    gone = local.corpus_dir / "gone.txt"
+    real = qa.collection.corpus_paths
+    # the folder was listed while gone.txt existed; it is deleted before it is read
+    monkeypatch.setattr(qa.collection, "corpus_paths", lambda settings: real(settings) + [gone])
+    result = answer("When was the friendship treaty signed?", settings=local)
+    assert "1961" in result.citations[0].text

@@ -43,3 +43,12 @@ def test_cyrillic_legacy_encoding_is_detected(tmp_path):
     path = tmp_path / "ru.txt"
     path.write_bytes(text.encode("cp1251"))
     assert read_document(path) == text
+
+
+def test_word_document_with_broken_xml_is_a_document_error_naming_it(tmp_path):
+    from tests.files import W, word_document
+
+    broken = tmp_path / "broken.docx"
+    broken.write_bytes(word_document(f"<w:document {W}><w:body><w:p><w:r><w:t>cut here"))
+    with pytest.raises(DocumentError, match="broken.docx.*Word document"):
+        read_document(broken)

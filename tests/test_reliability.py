@@ -12,6 +12,7 @@ from qa import answer
 from qa.collection import add_documents
 from qa.errors import DocumentError
 from qa.index import CURRENT_FILE, default_index
+from qa.storage import load_index
 from tests.conftest import ROOT, SEED
 
 
@@ -62,31 +63,143 @@ def test_damaged_default_index_is_rebuilt_from_the_documents(local):
     assert "1961" in answer("When was the friendship treaty signed?", index=rebuilt, settings=local).citations[0].text
 
 
-def test_sixteen_users_answered_while_a_document_is_added(tmp_path, local):
-    default_index(local)
-    note = tmp_path / "port.md"
-    note.write_text("Le port de Zanthe a été agrandi en 1912 par l'ingénieur Paul Ravel.\n", encoding="utf-8")
-    errors, wrong = [], []
+ZANTHE = "Le port de Zanthe a été agrandi en 1912 par l'ingénieur Paul Ravel.\n"
+ZANTHE_QUESTION = "Qui a agrandi le port de Zanthe ?"
 
-    def user():
+
+def _paused(function, started: threading.Event, release: threading.Event):
+    """``function``, made to stop at its start until ``release`` is set."""
+
+    def wrapper(*args, **kwargs):
+        started.set()
+        assert release.wait(timeout=300), "the test never released the paused step"
+        return function(*args, **kwargs)
+
+    return wrapper
+
+
+def _ask_in_threads(questions, settings):
+    """Ask every question in its own thread; returns the threads and {question: Answer or error}."""
+    results = {}
+
+    def ask(question):
         try:
-            result = answer("When was the friendship treaty signed?", settings=local)
-            if "1961" not in " ".join(c.text for c in result.citations):
-                wrong.append(result.text)
-        except Exception as exc:  # the test reports any failure
-            errors.append(repr(exc))
+            results[question] = answer(question, settings=settings)
+        except Exception as exc:  # reported by the test
+            results[question] = exc
 
-    threads = [threading.Thread(target=user) for _ in range(16)]
-    uploader = threading.Thread(target=add_documents, args=([note],), kwargs={"settings": local})
-    uploader.start()
+    threads = [threading.Thread(target=ask, args=(q,)) for q in questions]
     for thread in threads:
         thread.start()
-    for thread in threads + [uploader]:
+    return threads, results
+
+
+def test_sixteen_users_are_answered_from_the_old_index_while_an_upload_is_embedded(tmp_path, local, monkeypatch):
+    import qa.collection
+
+    default_index(local)
+    encode_calls = []
+    real_encode = qa.collection.encode_documents
+    started, release = threading.Event(), threading.Event()
+
+    def encode(*args, **kwargs):
+        encode_calls.append(args[0])
+        return real_encode(*args, **kwargs)
+
+    monkeypatch.setattr(qa.collection, "encode_documents", _paused(encode, started, release))
+    note = tmp_path / "port.md"
+    note.write_text(ZANTHE, encoding="utf-8")
+    uploader = threading.Thread(target=add_documents, args=([note],), kwargs={"settings": local})
+    uploader.start()
+    assert started.wait(timeout=300)
+    # The upload is paused mid-embedding, holding the write lock: questions must not wait for it.
+    questions = [f"When was the friendship treaty signed?{' ' * i}" for i in range(15)] + [ZANTHE_QUESTION]
+    threads, results = _ask_in_threads(questions, local)
+    for thread in threads:
         thread.join(timeout=300)
-    assert errors == [] and wrong == []
-    after = answer("Qui a agrandi le port de Zanthe ?", settings=local)
+    answered_during_upload = not any(thread.is_alive() for thread in threads)
+    release.set()
+    uploader.join(timeout=300)
+    assert answered_during_upload, "questions waited for the upload's embedding"
+    assert all("1961" in results[q].citations[0].text for q in questions[:15])
+    assert results[ZANTHE_QUESTION].abstained  # the upload was not searchable yet
+    after = answer(ZANTHE_QUESTION, settings=local)
     assert "Paul Ravel" in after.citations[0].text
-    assert len(default_index(local).documents) == 2
+    assert [len(documents) for documents in encode_calls] == [1]  # the upload alone: nothing rebuilt
+
+
+def test_a_question_between_the_file_and_the_index_of_an_upload_rebuilds_nothing(tmp_path, local, monkeypatch):
+    import qa.collection
+
+    default_index(local)
+    started, release = threading.Event(), threading.Event()
+    monkeypatch.setattr(qa.collection, "save_index", _paused(qa.collection.save_index, started, release))
+    rebuilds = []
+    real_rebuild = qa.collection.Collection._rebuild
+    monkeypatch.setattr(qa.collection.Collection, "_rebuild", lambda self, **kw: rebuilds.append(1) or real_rebuild(self, **kw))
+    note = tmp_path / "port.md"
+    note.write_text(ZANTHE, encoding="utf-8")
+    uploader = threading.Thread(target=add_documents, args=([note],), kwargs={"settings": local})
+    uploader.start()
+    assert started.wait(timeout=300)
+    assert (local.upload_dir / "port.md").is_file()  # on disk, not yet in the saved index
+    threads, results = _ask_in_threads([ZANTHE_QUESTION], local)
+    release.set()
+    uploader.join(timeout=300)
+    threads[0].join(timeout=300)
+    assert "Paul Ravel" in results[ZANTHE_QUESTION].citations[0].text
+    assert rebuilds == []
+    assert load_index(local.index_dir).sources == [str(local.corpus_dir / SEED.name), str(local.upload_dir / "port.md")]
+
+
+def test_an_upload_from_another_process_waits_for_this_one_and_both_are_kept(tmp_path, local, monkeypatch):
+    import qa.collection
+
+    default_index(local)
+    started, release = threading.Event(), threading.Event()
+    monkeypatch.setattr(qa.collection, "encode_documents", _paused(qa.collection.encode_documents, started, release))
+    mine, theirs = tmp_path / "port.md", tmp_path / "phare.md"
+    mine.write_text(ZANTHE, encoding="utf-8")
+    theirs.write_text("Le phare d'Ysolde a été construit en 1888 sur un îlot rocheux.\n", encoding="utf-8")
+    uploader = threading.Thread(target=add_documents, args=([mine],), kwargs={"settings": local})
+    uploader.start()
+    assert started.wait(timeout=300)
+    env = dict(
+        os.environ,
+        QA_CACHE_DIR=str(local.cache_dir),
+        QA_CORPUS_DIR=str(local.corpus_dir),
+        QA_INDEX_DIR=str(local.index_dir),
+        QA_UPLOAD_DIR=str(local.upload_dir),
+    )
+    cli = subprocess.Popen(
+        [sys.executable, "-m", "qa.cli", "docs", "add", str(theirs)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    # The CLI says it waits for the lock; on its own it would finish without waiting.
+    first_line = cli.stderr.readline()
+    release.set()
+    uploader.join(timeout=300)
+    out, err = cli.communicate(timeout=300)
+    assert "Another qa process is updating the index" in first_line, first_line + err
+    assert cli.returncode == 0, err
+    both = [str(local.corpus_dir / SEED.name), str(local.upload_dir / "port.md"), str(local.upload_dir / "phare.md")]
+    assert load_index(local.index_dir).sources == both
+    assert default_index(local).sources == both  # this process sees the other's upload at once
+    assert "1888" in answer("Quand le phare d'Ysolde a-t-il été construit ?", settings=local).citations[0].text
+
+
+def test_the_write_lock_holds_across_processes(local):
+    from qa.locking import folder_lock
+
+    probe = (
+        "import sys; from qa.locking import folder_lock; "
+        "lock = folder_lock(sys.argv[1]); print(lock.acquire(blocking=False))"
+    )
+    command = [sys.executable, "-c", probe, str(local.index_dir)]
+    with folder_lock(local.index_dir):
+        held = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    free = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert (held.stdout.strip(), free.stdout.strip()) == ("False", "True")
 
 
 def test_no_outside_network_calls_at_run_time(seed_index, settings, tmp_path):
