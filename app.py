@@ -2,12 +2,15 @@
 
 Only UI lives here: answers and document operations come from the `qa` package, the
 same functions the CLI and Python users call. Start it with `make run`
-(http://127.0.0.1:7860). Document text is always escaped: nothing in a document runs.
+(http://127.0.0.1:7860). Document text is always escaped and shown as its characters:
+nothing in a document runs, renders as Markdown or loads. Beyond loopback it serves only
+with a login (`QA_AUTH`), or when told to serve anyone (`QA_ALLOW_OPEN=1`).
 """
 
 from __future__ import annotations
 
 import html
+import ipaddress
 import logging
 import os
 from pathlib import Path
@@ -43,6 +46,7 @@ CSS = """
 .qa-passage mark, .qa-doc mark {background: #ffe066; color: #000; padding: 0 2px; border-radius: 3px;}
 .qa-doc {white-space: pre-wrap; line-height: 1.6; max-height: 520px; overflow-y: auto; padding: 8px;}
 .qa-score {float: right;}
+#qa-chat .message-markdown-disabled {white-space: pre-wrap;}
 """
 
 # Scroll the document viewer to its highlight once the new document has rendered.
@@ -60,15 +64,34 @@ def _settings() -> Settings:
     return Settings.from_env()
 
 
+def _chat_message(role: str, text: str) -> dict:
+    """A chat message that shows `text` character for character.
+
+    The chatbot renders no Markdown or LaTeX (`render_markdown=False`, no LaTeX delimiters)
+    but still reads a message as HTML (sanitized), so the text is HTML-escaped; the CSS keeps
+    its line breaks and spaces. A text part rather than a string: Gradio passes a string
+    through `inspect.cleandoc`, which expands tabs and strips indentation.
+    """
+    return {"role": role, "content": {"type": "text", "text": html.escape(text, quote=False)}}
+
+
+def _message_text(message) -> str | None:
+    """The plain text of a chat message made by `_chat_message`, as Gradio hands it back."""
+    content = message.get("content") if isinstance(message, dict) else None
+    if isinstance(content, dict):
+        content = [content]
+    if isinstance(content, list):  # Gradio hands content back as a list of parts
+        content = " ".join(part.get("text", "") for part in content if isinstance(part, dict))
+    return html.unescape(content) if isinstance(content, str) else None
+
+
 def _history(messages: list[dict] | None) -> list[dict]:
     """Chat messages as `answer`'s history: role and plain-text content."""
     turns = []
     for message in messages or []:
-        content = message.get("content") if isinstance(message, dict) else None
-        if isinstance(content, list):  # Gradio may hand content as a list of parts
-            content = " ".join(part.get("text", "") for part in content if isinstance(part, dict))
-        if isinstance(message, dict) and message.get("role") in ("user", "assistant") and isinstance(content, str):
-            turns.append({"role": message["role"], "content": content})
+        text = _message_text(message)
+        if text is not None and message.get("role") in ("user", "assistant"):
+            turns.append({"role": message["role"], "content": text})
     return turns
 
 
@@ -128,10 +151,6 @@ def render_document(source: str, start: int, end: int) -> str:
     )
 
 
-def _chat_text(result: Answer) -> str:
-    return html.escape(result.text).replace("\n", "  \n")
-
-
 # --- events ---------------------------------------------------------------------------------
 
 
@@ -143,9 +162,9 @@ def respond(message: str, history: list[dict]):
     try:
         result = answer(message, history=_history(history), settings=_settings())
     except QAError as exc:
-        history += [{"role": "user", "content": message}, {"role": "assistant", "content": html.escape(str(exc))}]
+        history += [_chat_message("user", message), _chat_message("assistant", str(exc))]
         return history, "", "", gr.update(choices=[], value=None), None, ""
-    history += [{"role": "user", "content": message}, {"role": "assistant", "content": _chat_text(result)}]
+    history += [_chat_message("user", message), _chat_message("assistant", result.text)]
     choices = [(f"[{n}] {Path(c.source).name}", n) for n, c in enumerate(result.citations, start=1)]
     return (
         history,
@@ -178,9 +197,7 @@ def retry(history: list[dict]):
         history.pop()
     if not history:
         return respond("", [])
-    question = history.pop()
-    content = question.get("content")
-    return respond(content if isinstance(content, str) else "", history)
+    return respond(_message_text(history.pop()) or "", history)
 
 
 def status_line() -> str:
@@ -263,7 +280,16 @@ def build_app() -> gr.Blocks:
         last_answer = gr.State(None)
         with gr.Row():
             with gr.Column(scale=3):
-                chatbot = gr.Chatbot(label="Chat", height=380, elem_id="qa-chat", sanitize_html=True)
+                # Quotes must show as their characters: no Markdown, no LaTeX (see _chat_message).
+                chatbot = gr.Chatbot(
+                    label="Chat",
+                    height=380,
+                    elem_id="qa-chat",
+                    render_markdown=False,
+                    latex_delimiters=[],
+                    sanitize_html=True,
+                    allow_tags=False,
+                )
                 question = gr.Textbox(placeholder="Ask a question and press Enter", show_label=False, elem_id="qa-question")
                 with gr.Row():
                     send = gr.Button("Ask", variant="primary")
@@ -318,22 +344,63 @@ def build_app() -> gr.Blocks:
     return app
 
 
+def is_loopback(host: str) -> bool:
+    """Whether `host` is reachable from this machine only: `localhost` or a loopback address."""
+    if host.strip().rstrip(".").lower() == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(host.strip().strip("[]"))
+    except ValueError:
+        return False  # any other name may resolve beyond this machine
+    mapped = getattr(address, "ipv4_mapped", None)  # ::ffff:127.0.0.1
+    return address.is_loopback or bool(mapped and mapped.is_loopback)
+
+
+def check_access(settings: Settings) -> None:
+    """Refuse to serve beyond loopback without a login, unless `QA_ALLOW_OPEN=1` asks for it.
+
+    Anyone who reaches the app can upload, remove and re-index documents, in the page or
+    over HTTP, so an open app on a network is a choice to spell out, not a default.
+    """
+    if settings.credentials or is_loopback(settings.host):
+        return
+    if not settings.allow_open:
+        raise QAError(
+            f"QA_HOST={settings.host} is not a loopback address and QA_AUTH is not set, so anyone who reaches "
+            "the app could upload and remove documents: set QA_AUTH=user:password to require a login, "
+            "or QA_ALLOW_OPEN=1 to serve it open anyway."
+        )
+    logger.warning(
+        "Serving %s without a login (QA_ALLOW_OPEN=1): anyone who reaches it can upload and remove documents.",
+        settings.host,
+    )
+
+
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    settings = _settings()
+    # Settings and access are checked before anything slow loads, and a bad one is one line, not a traceback.
+    try:
+        settings = _settings()
+        check_access(settings)
+    except QAError as exc:
+        logger.error("%s", exc)
+        raise SystemExit(2) from None
     logger.info("Loading the model and the index (about 10 s)...")
-    index = default_index(settings)
-    preload_language_models()
-    if index.documents:
-        answer("warm-up", index=index, settings=settings)
+    try:
+        index = default_index(settings)
+        preload_language_models()
+        if index.documents:
+            answer("warm-up", index=index, settings=settings)
+    except QAError as exc:
+        logger.error("%s", exc)
+        raise SystemExit(1) from None
     app = build_app()
-    auth = tuple(settings.auth.split(":", 1)) if settings.auth else None
     logger.info("Ready on http://%s:%d", settings.host, settings.port)
     app.queue(default_concurrency_limit=4).launch(
         server_name=settings.host,
         server_port=settings.port,
         share=False,
-        auth=auth,
+        auth=settings.credentials,
         max_file_size=f"{settings.max_upload_mb}mb",
         css=CSS,
     )

@@ -61,12 +61,11 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_app(tmp_path_factory, settings, **extra_env):
-    """Start app.py for real on a free port; returns (process, url)."""
-    port = _free_port()
+def app_env(tmp_path_factory, settings, port: int, **extra_env) -> dict[str, str]:
+    """The environment app.py runs in for a test: a private corpus (the seed article), index and uploads."""
     corpus = tmp_path_factory.mktemp("app-corpus")
     (corpus / SEED.name).write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
-    env = dict(
+    return dict(
         os.environ,
         QA_CACHE_DIR=str(settings.cache_dir),
         QA_PORT=str(port),
@@ -75,6 +74,12 @@ def start_app(tmp_path_factory, settings, **extra_env):
         QA_UPLOAD_DIR=str(tmp_path_factory.mktemp("app-uploads")),
         **extra_env,
     )
+
+
+def start_app(tmp_path_factory, settings, **extra_env):
+    """Start app.py for real on a free port; returns (process, url)."""
+    port = _free_port()
+    env = app_env(tmp_path_factory, settings, port, **extra_env)
     process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.time() + 180

@@ -1,8 +1,16 @@
-"""The web app, started for real, answers through its `/ask` endpoint."""
+"""The web app, started for real, answers through its `/ask` endpoint and guards who may reach it."""
 
 import concurrent.futures
+import logging
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import replace
 
 import pytest
+
+from tests.conftest import ROOT, _free_port, app_env
 
 
 def test_ask_endpoint_returns_the_cli_json_object(app_url):
@@ -15,8 +23,9 @@ def test_ask_endpoint_returns_the_cli_json_object(app_url):
 
 def test_ask_endpoint_reports_bad_input_as_a_gradio_error(app_url):
     from gradio_client import Client
+    from gradio_client.exceptions import AppError
 
-    with pytest.raises(Exception, match="question is empty"):
+    with pytest.raises(AppError, match="question is empty"):
         Client(app_url, verbose=False).predict("   ", api_name="/ask")
 
 
@@ -41,14 +50,21 @@ def test_sixteen_simultaneous_callers_are_all_answered(app_url):
 
 
 def test_login_is_required_when_qa_auth_is_set(tmp_path_factory, settings):
+    import httpx
     from gradio_client import Client
+    from gradio_client.exceptions import AuthenticationError
 
     from tests.conftest import start_app
 
     process, url = start_app(tmp_path_factory, settings, QA_AUTH="reader:s3cret")
     try:
-        with pytest.raises(Exception):
+        with pytest.raises(AuthenticationError, match="credentials were not provided"):
             Client(url, verbose=False).predict("When was the friendship treaty signed?", api_name="/ask")
+        # Gradio 6 answers a wrong password with 400, which gradio_client reports as a plain ValueError.
+        with pytest.raises(ValueError, match="^Could not login to "):
+            Client(url, auth=("reader", "wrong"), verbose=False)
+        upload = httpx.post(f"{url}gradio_api/upload", files={"files": ("note.txt", b"Uploaded without a login.")})
+        assert upload.status_code == 401
         reply = Client(url, auth=("reader", "s3cret"), verbose=False).predict(
             "When was the friendship treaty signed?", api_name="/ask"
         )
@@ -62,3 +78,109 @@ def test_app_binds_loopback_only_by_default():
     from qa.config import Settings
 
     assert Settings.from_env({}).host == "127.0.0.1"
+
+
+def run_app_until_it_exits(tmp_path_factory, settings, **extra_env):
+    """Run app.py with no login and no QA_ALLOW_OPEN unless given; returns (finished process, port, seconds)."""
+    port = _free_port()
+    env = app_env(tmp_path_factory, settings, port, **{"QA_AUTH": "", "QA_ALLOW_OPEN": "", **extra_env})
+    started = time.monotonic()
+    finished = subprocess.run(
+        [sys.executable, "app.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    return finished, port, time.monotonic() - started
+
+
+def assert_refused_to_start(finished, port: int, seconds: float, *words: str) -> None:
+    assert finished.returncode == 2, finished.stderr
+    assert "Traceback" not in finished.stderr
+    message = finished.stderr.strip().splitlines()[-1]
+    assert message.startswith("ERROR qa.app: ")
+    assert all(word in message for word in words), message
+    assert "Loading the model" not in finished.stderr  # refused before anything slow loads
+    assert seconds < 60
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+
+
+def test_app_refuses_to_serve_beyond_loopback_without_a_login(tmp_path_factory, settings):
+    finished, port, seconds = run_app_until_it_exits(tmp_path_factory, settings, QA_HOST="0.0.0.0")
+    assert_refused_to_start(finished, port, seconds, "QA_HOST=0.0.0.0", "QA_AUTH", "QA_ALLOW_OPEN")
+
+
+def test_app_refuses_a_malformed_qa_auth_in_one_line(tmp_path_factory, settings):
+    finished, port, seconds = run_app_until_it_exits(tmp_path_factory, settings, QA_AUTH="nocolon")
+    assert_refused_to_start(finished, port, seconds, "QA_AUTH", "user:password")
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("127.0.1.1", True),
+        ("localhost", True),
+        ("LOCALHOST", True),
+        ("::1", True),
+        ("::ffff:127.0.0.1", True),
+        ("0.0.0.0", False),
+        ("::", False),
+        ("192.168.1.20", False),
+        ("qa.example.org", False),
+    ],
+)
+def test_loopback_hosts_are_told_from_network_ones(host, loopback):
+    from app import is_loopback
+
+    assert is_loopback(host) is loopback
+
+
+def test_open_access_beyond_loopback_needs_qa_allow_open_and_warns(settings, caplog):
+    from app import check_access
+    from qa import QAError
+
+    network = replace(settings, host="0.0.0.0", auth="", allow_open=False)
+    with pytest.raises(QAError, match="QA_ALLOW_OPEN"):
+        check_access(network)
+    check_access(replace(network, auth="reader:s3cret"))
+    check_access(replace(network, host="127.0.0.1"))
+    assert caplog.records == []
+    with caplog.at_level(logging.WARNING, logger="qa.app"):
+        check_access(replace(network, allow_open=True))
+    assert "anyone who reaches it can upload and remove documents" in caplog.text
+
+
+def _chat_round_trip(messages: list[dict]) -> list[dict]:
+    """Messages as the chatbot sends them to the browser and hands them back to a handler."""
+    import gradio as gr
+
+    chatbot = gr.Chatbot(render=False)
+    return chatbot.preprocess(chatbot.postprocess(messages))
+
+
+def test_chat_messages_come_back_as_the_text_they_show():
+    from app import _chat_message, _history
+
+    reply = "Voici :\n\n[1] “a\tb  <img src=x> &lt; *x* `c` $$y$$ 'q' \"d\"” (z.txt)"
+    history = _chat_round_trip([_chat_message("user", "Qu'est-ce que <b> ?"), _chat_message("assistant", reply)])
+    assert _history(history) == [
+        {"role": "user", "content": "Qu'est-ce que <b> ?"},
+        {"role": "assistant", "content": reply},
+    ]
+
+
+def test_retry_asks_the_last_question_again(monkeypatch):
+    import app
+
+    asked = []
+    monkeypatch.setattr(app, "respond", lambda question, history: asked.append((question, app._history(history))))
+    history = _chat_round_trip(
+        [
+            app._chat_message("user", "Qui a signé le traité ?"),
+            app._chat_message("assistant", "[1] “Kim.”"),
+            app._chat_message("user", "Et en quelle année ?"),
+            app._chat_message("assistant", "[1] “1961.”"),
+        ]
+    )
+    app.retry(history)
+    earlier = [{"role": "user", "content": "Qui a signé le traité ?"}, {"role": "assistant", "content": "[1] “Kim.”"}]
+    assert asked == [("Et en quelle année ?", earlier)]

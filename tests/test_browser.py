@@ -87,13 +87,25 @@ def test_uploaded_document_is_cited(page, tmp_path):
     assert "Clara Vidal" in page.inner_text("#qa-cards mark")
 
 
+# Markdown, HTML and LaTeX a document may hold; a cited sentence must show as these very characters.
+FOUNTAIN_QUOTE = (
+    "La fontaine Quirinale fut construite en 1642 <script>window.__qa_pwned = 1; alert('script')</script> "
+    "par le maçon Orso <img src=x onerror=\"window.__qa_pwned = 2; alert('onerror')\">."
+)
+MUSEUM_QUOTE = (
+    "Le *musée* de Zanthe a ouvert en 1921 ![](http://127.0.0.1:9/pixel.png) [lien](http://127.0.0.1:9/x) "
+    "<img src=x onerror=alert(1)> $x^2$ $$y^2$$ `code` __gras__ &lt;  \\(fin\\)."
+)
+PIXEL_HOST = "http://127.0.0.1:9/"
+
+
+def last_reply(page):
+    return page.locator("#qa-chat .message-row.bot-row").last
+
+
 def test_document_with_script_is_shown_as_text_and_never_runs(page, tmp_path):
     doc = tmp_path / "hostile.txt"
-    doc.write_text(
-        "La fontaine Quirinale fut construite en 1642 <script>window.__qa_pwned = 1; alert('script')</script> "
-        "par le maçon Orso <img src=x onerror=\"window.__qa_pwned = 2; alert('onerror')\">.\n",
-        encoding="utf-8",
-    )
+    doc.write_text(f"{FOUNTAIN_QUOTE}\n", encoding="utf-8")
     upload(page, doc)
     ask(page, "Quand la fontaine Quirinale fut-elle construite ?")
     page.click("button[role=tab]:has-text('Document')")
@@ -101,6 +113,28 @@ def test_document_with_script_is_shown_as_text_and_never_runs(page, tmp_path):
     page.wait_for_timeout(1000)
     page.screenshot(path=str(ARTIFACTS / "hostile-document.png"), full_page=True)
     assert "<script>" in page.inner_text("#qa-cards")  # shown as text
+    assert FOUNTAIN_QUOTE in last_reply(page).inner_text()
     assert page.evaluate("window.__qa_pwned") is None
     assert page.dialogs == []
     assert page.locator("#qa-cards script, #qa-cards img, #qa-viewer script, #qa-viewer img").count() == 0
+    assert page.locator("#qa-chat script, #qa-chat img").count() == 0
+
+
+def test_cited_sentence_shows_in_the_chat_character_for_character(page, tmp_path):
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    doc = tmp_path / "zanthe.txt"
+    doc.write_text(f"{MUSEUM_QUOTE}\n", encoding="utf-8")
+    upload(page, doc)
+    ask(page, "Quand le musée de Zanthe a-t-il ouvert ?")
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(ARTIFACTS / "hostile-chat.png"), full_page=True)
+    reply = last_reply(page)
+    text = reply.inner_text()
+    assert MUSEUM_QUOTE in text
+    assert "\n[1] “" in text  # line breaks still break lines, [1] stays [1]
+    rendered = "img, a[href^='http://127.0.0.1:9'], em, strong, code, pre, .katex, .latex-block, math"
+    assert reply.locator(rendered).count() == 0, reply.inner_html()
+    assert page.dialogs == []
+    assert page.evaluate("window.__qa_pwned") is None
+    assert [url for url in requests if url.startswith(PIXEL_HOST)] == []
