@@ -21,7 +21,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import gradio as gr  # noqa: E402
 
 from qa import QAError, answer  # noqa: E402
-from qa.collection import add_documents, list_documents, reindex_all, remove_document  # noqa: E402
+from qa.collection import add_documents, default_collection, list_documents, reindex_all, remove_document  # noqa: E402
 from qa.config import Settings  # noqa: E402
 from qa.documents import SUPPORTED_SUFFIXES, page_of  # noqa: E402
 from qa.index import default_index  # noqa: E402
@@ -202,12 +202,17 @@ def retry(history: list[dict]):
 
 def status_line() -> str:
     """What is loaded: shown under the title, so a person knows the app is ready."""
-    settings = _settings()
-    index = default_index(settings)
+    collection = default_collection(_settings())
+    index = collection.index()
     count = len(index.documents)
-    if not count:
-        return "Ready · no documents yet: add one in the Documents tab."
-    return f"Ready · {count} document{'s' if count > 1 else ''} indexed · model: {html.escape(index.model)}"
+    line = (
+        f"Ready · {count} document{'s' if count > 1 else ''} indexed · model: {html.escape(index.model)}"
+        if count
+        else "Ready · no documents yet: add one in the Documents tab."
+    )
+    # A file of the folders that could not be read is left out, and said so.
+    skipped = "".join(f"\n\nSkipped (not indexed): {html.escape(item.reason)}" for item in collection.skipped)
+    return line + skipped
 
 
 def documents_table() -> list[list]:
