@@ -28,6 +28,7 @@ _EXPORTS = {
     "Passage": "qa.results",
     "Citation": "qa.results",
     "Answer": "qa.results",
+    "Pipeline": "qa.pipeline",
     "Settings": "qa.config",
 }
 

@@ -18,11 +18,10 @@ from qa.config import Settings
 from qa.index import Index, default_index, sentence_window
 from qa.language import detect_language, message
 from qa.lexical import TYPE_KINDS, TYPE_WORDS, fold, is_stopword, key_words, stopwords, terms
-from qa.results import Answer, Citation
+from qa.pipeline import DEFAULT_PIPELINE, Pipeline
+from qa.results import MAX_CITED_CHARS, Answer, Citation
 from qa.retrieval import ChunkHit, clean_question, encode_query, search_chunks, to_passages
 
-# Citations quoted in all stay under this many characters (the eval's 600-character rule).
-MAX_CITED_CHARS = 600
 MAX_CITATIONS = 2
 # A further sentence is quoted when it scores within this of the best one: close
 # scores mean the ranking cannot tell which of them answers.
@@ -221,11 +220,12 @@ W_TERMS = 0.05
 W_TYPE = 0.03
 W_CHUNK_RANK = 0.004
 # Abstention thresholds, see `should_abstain`; chosen on ../shared/eval (`qa eval`).
+# `Pipeline` says which of the abstention signals are in use.
 MIN_DENSE = 0.76
 MIN_GROUNDING = 0.5
 # Kinds of answer whose absence from the best sentence means "not answered". A "who"
 # answer may be a pronoun or a common noun ("his parents"), so it only helps ranking.
-_REQUIRED_KINDS = {"when", "how_many", "duration"}
+_REQUIRED_KINDS = frozenset({"when", "how_many", "duration"})
 # How far below the best sentence one holding the asked-for kind of answer may score
 # and still be preferred to it (see `_promote_typed`).
 TYPE_MARGIN = 0.06
@@ -403,9 +403,16 @@ def grounding(words: QuestionWords, window: WindowWords, index: Index, document_
 
 
 def score_candidates(
-    index: Index, hits: list[ChunkHit], vector: np.ndarray, words: QuestionWords, kind: str | None
+    index: Index,
+    hits: list[ChunkHit],
+    vector: np.ndarray,
+    words: QuestionWords,
+    kind: str | None,
+    *,
+    pipeline: Pipeline,
 ) -> list[Candidate]:
-    """Every sentence of the retrieved chunks, best first."""
+    """Every sentence of the retrieved chunks, best first (`pipeline.answer_type`: the
+    best holding the kind of answer asked for first, when close)."""
     ranks: dict[int, int] = {}  # each sentence of the chunks, at its best chunk's rank
     for rank, hit in enumerate(hits):
         first, last = (int(v) for v in index.chunks[hit.chunk, 3:5])
@@ -422,7 +429,7 @@ def score_candidates(
         score = dense + W_TERMS * grounded + W_TYPE * typed - W_CHUNK_RANK * rank
         candidates.append(Candidate(sentence, dense, grounded, typed, kind, rank, score))
     ranked = sorted(candidates, key=lambda c: -c.score)
-    return _promote_typed(ranked)
+    return _promote_typed(ranked) if pipeline.answer_type else ranked
 
 
 def _promote_typed(ranked: list[Candidate]) -> list[Candidate]:
@@ -441,8 +448,9 @@ def _promote_typed(ranked: list[Candidate]) -> list[Candidate]:
     return [typed] + [c for c in ranked if c is not typed]
 
 
-def should_abstain(best: Candidate) -> bool:
-    """Whether the best sentence fails to answer: off-topic, key words missing, or wrong kind.
+def should_abstain(best: Candidate, *, pipeline: Pipeline) -> bool:
+    """Whether the best sentence fails to answer: off-topic, key words missing, or wrong
+    kind (each check as far as ``pipeline`` has it on).
 
     e5 similarities sit in a narrow band (about 0.74 for an unrelated question, 0.78-0.92
     for one the documents answer), so similarity alone only catches the off-topic;
@@ -457,9 +465,9 @@ def should_abstain(best: Candidate) -> bool:
     matching single words across languages is noisy: see `qa eval --ablation`.
     """
     return (
-        best.dense < MIN_DENSE
-        or best.grounding < MIN_GROUNDING
-        or (best.kind in _REQUIRED_KINDS and not best.type_match)
+        (pipeline.similarity_floor and best.dense < MIN_DENSE)
+        or (pipeline.word_grounding and best.grounding < MIN_GROUNDING)
+        or (pipeline.answer_type and best.kind in _REQUIRED_KINDS and not best.type_match)
     )
 
 
@@ -528,6 +536,7 @@ def answer(
     index: Index | None = None,
     history: list[dict] | None = None,
     settings: Settings | None = None,
+    pipeline: Pipeline | None = None,
 ) -> Answer:
     """Answer a question with cited excerpts of the documents, or say they don't answer it.
 
@@ -538,6 +547,8 @@ def answer(
         history: earlier turns, `[{"role": "user"|"assistant", "content": str}, ...]`,
             so that follow-ups ("And in what year?") are understood.
         settings: default `Settings.from_env()`.
+        pipeline: the rankings and abstention signals in use (default `Pipeline()`;
+            others are for `qa eval --ablation`).
 
     Returns:
         An `Answer`; its citations index exactly into `document_text(source)`.
@@ -553,6 +564,7 @@ def answer(
     from qa.embedding import load_embedder
 
     settings = settings or Settings.from_env()
+    pipeline = pipeline or DEFAULT_PIPELINE
     question = clean_question(question, settings)
     language = detect_language(question)
     index = index if index is not None else default_index(settings)
@@ -572,12 +584,16 @@ def answer(
         # one closest to what is asked now.
         own, extra = extra[0], extra[1:]
         sentence_vector = (encoded.vector + own) / np.linalg.norm(encoded.vector + own)
-    hits = search_chunks(index, encoded, k or settings.top_k)
+    hits = search_chunks(index, encoded, k or settings.top_k, pipeline=pipeline)
     passages = to_passages(index, hits)
     vectors = _word_vectors(index, question_words, dict(zip(new_words, extra)))
     words = QuestionWords.of(question, language, vectors)
-    candidates = score_candidates(index, hits, sentence_vector, words, answer_type(question))
-    if not candidates or should_abstain(candidates[0]) or unknown_names(index, words):
+    candidates = score_candidates(index, hits, sentence_vector, words, answer_type(question), pipeline=pipeline)
+    if (
+        not candidates
+        or should_abstain(candidates[0], pipeline=pipeline)
+        or (pipeline.unknown_names and unknown_names(index, words))
+    ):
         return Answer(message(language, "abstain"), abstained=True, language=language, passages=passages)
     citations = _select_citations(index, candidates)
     return Answer(_compose(language, citations), abstained=False, language=language, citations=citations, passages=passages)

@@ -9,6 +9,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from qa.documents import SUPPORTED_SUFFIXES
 from qa.errors import QAError
 
 
@@ -18,7 +19,12 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     index = commands.add_parser("index", help="build an index (default: the default corpus into QA_INDEX_DIR)")
-    index.add_argument("paths", nargs="*", type=Path, help=".txt/.md documents (default: QA_CORPUS_DIR and QA_UPLOAD_DIR)")
+    index.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        help=f"documents: {' '.join(SUPPORTED_SUFFIXES)} (default: QA_CORPUS_DIR and QA_UPLOAD_DIR)",
+    )
     index.add_argument("--index", type=Path, dest="index_dir", help="index folder to write (default: QA_INDEX_DIR)")
 
     ask = commands.add_parser("ask", help="answer a question with cited excerpts")

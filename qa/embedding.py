@@ -1,19 +1,18 @@
 """The embedding model: loaded once per process, with e5's query and passage prompts.
 
 The default model runs on `BertEncoder`, a numpy BERT over the prepared folder's
-weights (memory-mapped) and its `tokenizers` tokenizer: a cold `qa ask` then imports
-neither torch nor sentence-transformers, which took 7-8 of its 11-14 s. It gives the
-same vectors as `SentenceTransformer` on that folder (tests/test_embedding.py). Any
-other `QA_EMBEDDING_MODEL` is loaded with sentence-transformers.
+weights (the word embeddings read by rows as needed) and its `tokenizers` tokenizer:
+a cold `qa ask` then imports neither torch nor sentence-transformers, which took 7-8
+of its 11-14 s. It gives the same vectors as `SentenceTransformer` on that folder
+(tests/test_embedding.py). Any other `QA_EMBEDDING_MODEL` is loaded with
+sentence-transformers.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import mmap
 import os
-import struct
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,11 +56,10 @@ class BertEncoder:
         self._eps = config["layer_norm_eps"]
         self._max_length = config["max_position_embeddings"]
         self._pad = config["pad_token_id"]
-        # The dense layers' weights go in memory, in the layout products want
-        # (`_dense_weights`); the rest stays mapped.
+        # The dense layers' weights are then moved into the layout products want
+        # (`_dense_weights`).
         self._weights = _read_safetensors(
-            path / "model.safetensors",
-            in_memory=lambda name: name.startswith("encoder.layer.") and "LayerNorm" not in name,
+            path / "model.safetensors", by_rows=lambda name: name == "embeddings.word_embeddings.weight"
         )
         self._dense = [self._dense_weights(layer) for layer in range(self._layers)]
         self._tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
@@ -186,9 +184,7 @@ class BertEncoder:
         """A layer's dense weights as (in, out) arrays in memory, with their biases.
 
         Query, key and value go side by side, one product for the three. Products on
-        these took 15% less time than on the memory-mapped (out, in) tensors. They take
-        85 MB, read from the file rather than through the mapping, so that the process
-        does not also hold the mapped pages.
+        these took 15% less time than on the (out, in) tensors as stored. They take 85 MB.
         """
         prefix = f"encoder.layer.{layer}."
 
@@ -264,33 +260,50 @@ def _gelu(x: np.ndarray) -> np.ndarray:
     return x
 
 
-def _read_safetensors(path: Path, in_memory=lambda name: False) -> dict[str, np.ndarray]:
-    """The float32 tensors of a safetensors file, memory-mapped (read-only, nothing copied).
+class _Rows:
+    """A matrix of a safetensors file read by rows: ``rows[ids]`` reads just those rows.
 
-    Only the pages a text touches are read: the 250k-row word embedding table is most
-    of the 470 MB file, and a question needs a few rows of it.
+    The 250k-row word embedding table is most of the 470 MB model file, and a question
+    needs a few rows of it: reading it whole would add 384 MB to every process.
+    """
+
+    def __init__(self, tensor):
+        self._tensor = tensor  # a safetensors slice: the file stays open while it lives
+        self.shape = tuple(tensor.get_shape())
+
+    def __getitem__(self, ids: np.ndarray) -> np.ndarray:
+        unique, inverse = np.unique(ids, return_inverse=True)
+        rows = np.empty((len(unique), *self.shape[1:]), np.float32)
+        for i, row in enumerate(unique.tolist()):
+            rows[i] = self._tensor[row]
+        return rows[inverse.ravel()]
+
+
+def _read_safetensors(path: Path, by_rows=lambda name: False) -> dict[str, np.ndarray | _Rows]:
+    """The float32 tensors of a safetensors file, in memory (writable copies).
 
     Args:
-        in_memory: names of tensors to read into memory instead (writable copies).
+        by_rows: names of tensors to read by rows as needed instead (`_Rows`).
+
+    Raises:
+        ModelError: the file is unreadable or holds a tensor that is not float32.
     """
-    with open(path, "rb") as file:
-        (header_size,) = struct.unpack("<Q", file.read(8))
-        header = json.loads(file.read(header_size))
-        data = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
-        tensors = {}
-        for name, info in header.items():
-            if name == "__metadata__":
-                continue
-            if info["dtype"] != "F32":
-                raise ModelError(f"{path}: tensor {name} is {info['dtype']}, expected F32; run `qa model prepare --force`.")
-            start, end = info["data_offsets"]
-            offset, count = 8 + header_size + start, (end - start) // 4
-            if in_memory(name):
-                file.seek(offset)
-                tensor = np.fromfile(file, "<f4", count)
-            else:
-                tensor = np.frombuffer(data, "<f4", count, offset)
-            tensors[name] = tensor.reshape(info["shape"])
+    from safetensors import SafetensorError, safe_open
+
+    try:
+        # Closed once read: the process does not also hold the mapped pages of the
+        # tensors it copied (85 MB).
+        with safe_open(path, framework="numpy") as file:
+            names = file.keys()
+            for name in names:
+                dtype = file.get_slice(name).get_dtype()
+                if dtype != "F32":
+                    raise ModelError(f"{path}: tensor {name} is {dtype}, expected F32; run `qa model prepare --force`.")
+            tensors: dict[str, np.ndarray | _Rows] = {n: file.get_tensor(n) for n in names if not by_rows(n)}
+        rows = safe_open(path, framework="numpy")
+        tensors.update({name: _Rows(rows.get_slice(name)) for name in names if by_rows(name)})
+    except SafetensorError as exc:
+        raise ModelError(f"{path}: {exc}; run `qa model prepare --force`.") from exc
     return tensors
 
 

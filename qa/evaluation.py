@@ -19,10 +19,10 @@ from pathlib import Path
 
 from qa.config import Settings
 from qa.index import Index, build_index, default_index
-from qa.results import Answer
+from qa.pipeline import Pipeline
+from qa.results import MAX_CITED_CHARS, Answer
 
 KS = (1, 3, 5)
-MAX_CITED_CHARS = 600
 
 
 @dataclass
@@ -99,19 +99,31 @@ def _citations_exact(index: Index, result: Answer) -> bool:
     return all(index.document_text(c.source)[c.start : c.end] == c.text for c in result.citations)
 
 
-def ask(example: Example, index: Index, settings: Settings) -> Answer:
+def ask(example: Example, index: Index, settings: Settings, *, pipeline: Pipeline | None = None) -> Answer:
     """Ask an example's question, replaying its conversation first."""
     from qa.answering import answer
 
     history: list[dict] = []
     for earlier in example.history:
-        reply = answer(earlier, index=index, history=history, settings=settings)
+        reply = answer(earlier, index=index, history=history, settings=settings, pipeline=pipeline)
         history += [{"role": "user", "content": earlier}, {"role": "assistant", "content": reply.text}]
-    return answer(example.question, index=index, history=history, settings=settings)
+    return answer(example.question, index=index, history=history, settings=settings, pipeline=pipeline)
 
 
-def evaluate(path: str | Path, *, settings: Settings | None = None, show_progress: bool = False) -> dict:
+def evaluate(
+    path: str | Path,
+    *,
+    settings: Settings | None = None,
+    pipeline: Pipeline | None = None,
+    show_progress: bool = False,
+) -> dict:
     """Score qa on a QA file.
+
+    Args:
+        path: JSON lines or SQuAD JSON (see the module's docstring).
+        settings: default `Settings.from_env()`.
+        pipeline: the rankings and abstention signals to score (default `Pipeline()`).
+        show_progress: a progress bar over the questions.
 
     Returns:
         A flat dict of metrics (`hit@1`, `mrr@5`, `answer_accuracy`, ...); the
@@ -134,7 +146,7 @@ def evaluate(path: str | Path, *, settings: Settings | None = None, show_progres
             iterator = tqdm(examples, desc="qa eval", unit="question")
         for example in iterator:
             started = time.perf_counter()
-            result = ask(example, index, settings)
+            result = ask(example, index, settings, pipeline=pipeline)
             latency = time.perf_counter() - started
             rows.append(_score(example, result, index, latency))
     return _summarise(rows)
@@ -220,52 +232,25 @@ def format_table(metrics: dict, title: str) -> str:
 
 # --- ablation ---------------------------------------------------------------------------
 
-def _no_names(index, words) -> list[str]:
-    return []
-
-
-# Each variant switches rankings or abstention signals off by overriding the module
-# settings that define them, for the length of one evaluation.
-ABLATIONS: dict[str, dict[str, dict[str, object]]] = {
-    "hybrid (default)": {},
-    "dense only": {"qa.retrieval": {"W_SPARSE": 0.0, "W_LEXICAL": 0.0}},
-    "sparse only": {"qa.retrieval": {"W_DENSE": 0.0, "W_LEXICAL": 0.0}},
-    "lexical only": {"qa.retrieval": {"W_DENSE": 0.0, "W_SPARSE": 0.0}},
-    "without sparse": {"qa.retrieval": {"W_SPARSE": 0.0}},
-    "without lexical": {"qa.retrieval": {"W_LEXICAL": 0.0}},
-    "abstain: no similarity floor": {"qa.answering": {"MIN_DENSE": -1.0}},
-    "abstain: no word grounding": {"qa.answering": {"MIN_GROUNDING": 0.0}},
-    "abstain: no answer type": {"qa.answering": {"_REQUIRED_KINDS": frozenset()}},
-    "abstain: no unknown-name check": {"qa.answering": {"unknown_names": _no_names}},
-    "never abstain": {
-        "qa.answering": {
-            "MIN_DENSE": -1.0,
-            "MIN_GROUNDING": 0.0,
-            "_REQUIRED_KINDS": frozenset(),
-            "unknown_names": _no_names,
-        }
-    },
+# Each variant switches rankings or abstention signals off.
+ABLATIONS: dict[str, Pipeline] = {
+    "hybrid (default)": Pipeline(),
+    "dense only": Pipeline(sparse_weight=0.0, lexical_weight=0.0),
+    "sparse only": Pipeline(dense_weight=0.0, lexical_weight=0.0),
+    "lexical only": Pipeline(dense_weight=0.0, sparse_weight=0.0),
+    "without sparse": Pipeline(sparse_weight=0.0),
+    "without lexical": Pipeline(lexical_weight=0.0),
+    "abstain: no similarity floor": Pipeline(similarity_floor=False),
+    "abstain: no word grounding": Pipeline(word_grounding=False),
+    "abstain: no answer type": Pipeline(answer_type=False),
+    "abstain: no unknown-name check": Pipeline(unknown_names=False),
+    "never abstain": Pipeline(similarity_floor=False, word_grounding=False, answer_type=False, unknown_names=False),
 }
 
 
 def ablation(path: str | Path, *, settings: Settings | None = None) -> dict[str, dict]:
     """`evaluate` once per variant of `ABLATIONS`; returns the metrics by variant name."""
-    import importlib
-
-    results = {}
-    for name, overrides in ABLATIONS.items():
-        saved = []
-        try:
-            for module_name, values in overrides.items():
-                module = importlib.import_module(module_name)
-                for attribute, value in values.items():
-                    saved.append((module, attribute, getattr(module, attribute)))
-                    setattr(module, attribute, value)
-            results[name] = evaluate(path, settings=settings)
-        finally:
-            for module, attribute, value in reversed(saved):
-                setattr(module, attribute, value)
-    return results
+    return {name: evaluate(path, settings=settings, pipeline=pipeline) for name, pipeline in ABLATIONS.items()}
 
 
 def format_ablation(results: dict[str, dict], title: str) -> str:

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# An answer cites at most this many characters in all (the eval's rule: more counts as
+# a wrong answer, ../shared/eval/README.md).
+MAX_CITED_CHARS = 600
+
 
 @dataclass(frozen=True)
 class Passage:

@@ -1,4 +1,5 @@
-"""Hybrid retrieval: dense (FAISS) and lexical (BM25) rankings fused by reciprocal rank."""
+"""Hybrid retrieval: dense (FAISS), sparse (latent terms) and lexical (BM25) rankings
+fused by reciprocal rank."""
 
 from __future__ import annotations
 
@@ -9,17 +10,14 @@ import numpy as np
 from qa.config import Settings
 from qa.errors import EmptyQuestionError
 from qa.index import Index, default_index
+from qa.pipeline import DEFAULT_PIPELINE, Pipeline
 from qa.results import Passage
 
 # Reciprocal-rank fusion. k=60 (Cormack et al., 2009) flattens the head of each list;
 # with few strong signals the first ranks should count more: k=20 measured best on
-# ../shared/eval (PIAF hit@1 46/51 against 45/51 at 60, seed unchanged).
+# ../shared/eval (PIAF hit@1 46/51 against 45/51 at 60, seed unchanged). The rankings'
+# weights are `Pipeline`'s (qa.pipeline).
 RRF_K = 20
-# Weights of the rankings. The crude multilingual BM25 is the least reliable list, so it
-# counts half: it adds names and numbers without outvoting the two model rankings.
-W_DENSE = 1.0
-W_SPARSE = 1.0
-W_LEXICAL = 0.5
 # Candidates taken from each ranking before fusion.
 _CANDIDATES = 50
 
@@ -68,28 +66,32 @@ def clean_question(question: str, settings: Settings) -> str:
     return cleaned[: settings.max_question_chars]
 
 
-def search_chunks(index: Index, query: Query, k: int) -> list[ChunkHit]:
+def search_chunks(index: Index, query: Query, k: int, *, pipeline: Pipeline) -> list[ChunkHit]:
     """The ``k`` best chunks for a query, by fused dense, sparse and lexical rank.
 
     The dense ranking scores a chunk by its best sentence, not by the chunk as a whole:
     a question usually asks about one detail, and a chunk's single vector blurs it
     (on ../shared/eval/piaf_sample.json, hit@1 44/51 against 41/51).
+
+    Args:
+        pipeline: the rankings' weights.
     """
     if not len(index.chunks) or k <= 0:
         return []
     candidates = max(_CANDIDATES, k)
     dense = _dense_chunk_scores(index, query.vector, candidates)
     lexical_all = index.lexical.scores(query.text)
-    rankings = [(list(dense), W_DENSE), (_positive_top(lexical_all, candidates), W_LEXICAL)]
+    rankings = [(list(dense), pipeline.dense_weight), (_positive_top(lexical_all, candidates), pipeline.lexical_weight)]
     if query.sparse is not None:
         sparse_all = np.asarray((index.chunk_sparse @ query.sparse.T).todense()).ravel()
-        rankings.append((_positive_top(sparse_all, candidates), W_SPARSE))
+        rankings.append((_positive_top(sparse_all, candidates), pipeline.sparse_weight))
     fused: dict[int, float] = {}
     for ranking, weight in rankings:
         for rank, chunk in enumerate(ranking, start=1):
             fused[chunk] = fused.get(chunk, 0.0) + weight / (RRF_K + rank)
     order = sorted(fused, key=lambda c: (-fused[c], c))[:k]
-    best = sum(weight for _, weight in rankings) / (RRF_K + 1)
+    # 1.0 = first in every ranking; `or`: only the absent sparse ranking had weight.
+    best = sum(weight for _, weight in rankings) / (RRF_K + 1) or 1.0
     return [ChunkHit(c, fused[c] / best, dense.get(c, 0.0), float(lexical_all[c])) for c in order]
 
 
@@ -141,6 +143,7 @@ def retrieve(
     *,
     index: Index | None = None,
     settings: Settings | None = None,
+    pipeline: Pipeline | None = None,
 ) -> list[Passage]:
     """The passages that best match a question, best first.
 
@@ -149,6 +152,7 @@ def retrieve(
         k: how many passages (default `QA_TOP_K`, 5).
         index: an index from `build_index`/`load_index` (default: the default corpus's).
         settings: default `Settings.from_env()`.
+        pipeline: the rankings fused and their weights (default `Pipeline()`).
 
     Returns:
         Up to ``k`` passages; `Passage.score` is the fused relevance in (0, 1].
@@ -166,4 +170,5 @@ def retrieve(
     question = clean_question(question, settings)
     index = index if index is not None else default_index(settings)
     query, _ = encode_query(question, load_embedder(settings), index)
-    return to_passages(index, search_chunks(index, query, k or settings.top_k))
+    hits = search_chunks(index, query, k or settings.top_k, pipeline=pipeline or DEFAULT_PIPELINE)
+    return to_passages(index, hits)

@@ -105,3 +105,32 @@ def test_gelu_matches_the_exact_erf():
     x = np.linspace(-12, 12, 200_001, dtype=np.float32)
     exact = 0.5 * x.astype(np.float64) * (1 + erf(x.astype(np.float64) / np.sqrt(2)))
     assert np.abs(_gelu(x.copy()) - exact).max() < 2e-6  # float32 with scipy's erf: 4.5e-7
+
+
+def test_weights_read_by_rows_match_the_file(tmp_path):
+    from safetensors.numpy import save_file
+
+    from qa.embedding import _read_safetensors
+
+    table, norm = np.arange(40, dtype=np.float32).reshape(10, 4), np.ones(4, np.float32)
+    save_file({"table": table, "norm": norm}, tmp_path / "model.safetensors")
+    weights = _read_safetensors(tmp_path / "model.safetensors", by_rows=lambda name: name == "table")
+    ids = np.array([7, 2, 7, 0])
+    assert np.array_equal(weights["table"][ids], table[ids]) and weights["table"].shape == (10, 4)
+    assert np.array_equal(weights["norm"], norm) and weights["norm"].flags.writeable
+
+
+@pytest.mark.parametrize("content", ["float16", "corrupt"])
+def test_unusable_weights_raise_a_model_error(tmp_path, content):
+    from safetensors.numpy import save_file
+
+    from qa.embedding import _read_safetensors
+    from qa.errors import ModelError
+
+    path = tmp_path / "model.safetensors"
+    if content == "float16":
+        save_file({"table": np.ones((2, 2), np.float16)}, path)
+    else:
+        path.write_bytes(b"\x10\x00\x00\x00\x00\x00\x00\x00{not a header}")
+    with pytest.raises(ModelError, match="qa model prepare --force"):
+        _read_safetensors(path)

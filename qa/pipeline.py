@@ -1,0 +1,60 @@
+"""Which rankings retrieval fuses and which signals answering abstains on: `Pipeline`.
+
+The defaults are qa's behaviour. Other values switch parts off to measure what each
+contributes (`qa eval --ablation`); they are passed explicitly, so nothing global changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from qa.errors import QAError
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """The parts of retrieval and answering in use.
+
+    Attributes:
+        dense_weight: weight of the dense (embedding) ranking in the reciprocal-rank
+            fusion of `qa.retrieval.search_chunks`.
+        sparse_weight: weight of the sparse (latent-term) ranking.
+        lexical_weight: weight of the lexical (BM25) ranking. The crude multilingual
+            BM25 is the least reliable list, so it counts half: it adds names and
+            numbers without outvoting the two model rankings. A ranking weighted 0
+            still offers its candidates, at no score.
+        similarity_floor: abstain when the best sentence's similarity is under
+            `qa.answering.MIN_DENSE` (an off-topic question).
+        word_grounding: abstain when fewer than `qa.answering.MIN_GROUNDING` of the
+            question's content words are found near the best sentence.
+        answer_type: for a question asking for a date, a count or a duration, put
+            first a close sentence that holds one, and abstain when the best holds none.
+        unknown_names: abstain when the question names something no document mentions.
+
+    Raises:
+        QAError: a weight is negative, or all are 0.
+
+    Example:
+        >>> from qa import Pipeline, answer
+        >>> answer("Who invited Putin?", pipeline=Pipeline(lexical_weight=0.0)).abstained
+        False
+    """
+
+    dense_weight: float = 1.0
+    sparse_weight: float = 1.0
+    lexical_weight: float = 0.5
+    similarity_floor: bool = True
+    word_grounding: bool = True
+    answer_type: bool = True
+    unknown_names: bool = True
+
+    def __post_init__(self) -> None:
+        weights = {f.name: getattr(self, f.name) for f in fields(self) if f.name.endswith("_weight")}
+        negative = [name for name, weight in weights.items() if weight < 0]
+        if negative:
+            raise QAError(f"Pipeline: {', '.join(negative)} must be 0 or more.")
+        if not any(weights.values()):
+            raise QAError("Pipeline: at least one ranking needs a weight above 0.")
+
+
+DEFAULT_PIPELINE = Pipeline()

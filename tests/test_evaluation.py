@@ -1,0 +1,45 @@
+"""`qa eval --ablation`: variants are `Pipeline`s passed explicitly, nothing global changes."""
+
+import pytest
+
+import qa.answering
+import qa.retrieval
+from qa import Pipeline, answer
+from qa.errors import QAError
+from qa.evaluation import ABLATIONS, Example, ask
+from qa.pipeline import DEFAULT_PIPELINE
+
+
+def test_ablation_variants_leave_module_settings_untouched(seed_index, settings):
+    before = {module: dict(vars(module)) for module in (qa.answering, qa.retrieval)}
+    example = Example("Combien de soldats nord-coréens combattent en Ukraine ?", answers=[], answerable=False)
+    for pipeline in ABLATIONS.values():
+        ask(example, seed_index, settings, pipeline=pipeline)
+    for module, names in before.items():
+        after = vars(module)
+        assert after.keys() == names.keys()
+        assert all(after[name] is value for name, value in names.items())
+    assert ABLATIONS["hybrid (default)"] == DEFAULT_PIPELINE == Pipeline()
+
+
+# Each unanswerable seed question is caught by the signal the variant switches off.
+@pytest.mark.parametrize(
+    "variant, question",
+    [
+        ("abstain: no answer type", "What is the population of Pyongyang?"),
+        ("abstain: no word grounding", "Quel est le prix actuel du baril de pétrole russe ?"),
+        ("abstain: no unknown-name check", "Comment la Chine a-t-elle réagi à la visite de Poutine ?"),
+        ("never abstain", "Who won the 2022 football World Cup?"),
+    ],
+)
+def test_variant_answers_what_the_default_abstains_on(seed_index, settings, variant, question):
+    assert answer(question, index=seed_index, settings=settings).abstained
+    result = answer(question, index=seed_index, settings=settings, pipeline=ABLATIONS[variant])
+    assert not result.abstained and result.citations
+
+
+def test_pipeline_rejects_negative_or_all_zero_weights():
+    with pytest.raises(QAError, match="lexical_weight"):
+        Pipeline(lexical_weight=-0.5)
+    with pytest.raises(QAError, match="at least one ranking"):
+        Pipeline(dense_weight=0.0, sparse_weight=0.0, lexical_weight=0.0)
