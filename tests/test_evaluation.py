@@ -43,3 +43,45 @@ def test_pipeline_rejects_negative_or_all_zero_weights():
         Pipeline(lexical_weight=-0.5)
     with pytest.raises(QAError, match="at least one ranking"):
         Pipeline(dense_weight=0.0, sparse_weight=0.0, lexical_weight=0.0)
+
+
+def test_squad_file_scores_impossible_questions_reports_languages_and_reuses_its_index(tmp_path, settings):
+    import json
+
+    from qa.evaluation import evaluate, format_table, read_examples
+
+    squad = {
+        "version": "v2.0",
+        "data": [
+            {
+                "title": "Zanthe",
+                "paragraphs": [
+                    {
+                        "context": "Le port de Zanthe a été agrandi en 1912 par l'ingénieur Paul Ravel.",
+                        "qas": [
+                            {"id": "a", "question": "Qui a agrandi le port de Zanthe ?", "lang": "fr",
+                             "answers": [{"text": "Paul Ravel", "answer_start": 51}]},
+                            {"id": "b", "question": "Who enlarged the port of Zanthe?", "lang": "en",
+                             "answers": [{"text": "Paul Ravel", "answer_start": 51}]},
+                            {"id": "c", "question": "Combien de navires le port de Zanthe accueille-t-il chaque année ?",
+                             "lang": "fr", "is_impossible": True, "answers": []},
+                        ],
+                    },
+                    {"context": "Le phare d'Ysolde a été construit en 1888 sur un îlot rocheux.", "qas": []},
+                ],
+            }
+        ],
+    }
+    path = tmp_path / "zanthe.json"
+    path.write_text(json.dumps(squad, ensure_ascii=False), encoding="utf-8")
+    examples, paragraphs = read_examples(path)
+    assert [e.answerable for e in examples] == [True, True, False] and len(paragraphs) == 2
+    first = evaluate(path, settings=settings)
+    assert (first["answerable"], first["unanswerable"]) == (2, 1)
+    assert set(first["by_language"]) == {"en", "fr"} and first["by_language"]["en"]["questions"] == 1
+    assert "by language" in format_table(first, str(path))
+    cached = [p for p in (settings.cache_dir / "eval").glob("zanthe-*/index/CURRENT")]
+    version = cached[0].read_text()
+    second = evaluate(path, settings=settings)
+    assert cached[0].read_text() == version  # the same index, not rebuilt
+    assert {k: v for k, v in second.items() if "latency" not in k} == {k: v for k, v in first.items() if "latency" not in k}
