@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import re
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -561,8 +561,6 @@ def answer(
         >>> a.abstained, a.language
         (False, 'en')
     """
-    from qa.embedding import load_embedder
-
     settings = settings or Settings.from_env()
     pipeline = pipeline or DEFAULT_PIPELINE
     question = clean_question(question, settings)
@@ -570,7 +568,46 @@ def answer(
     index = index if index is not None else default_index(settings)
     if not index.documents:
         return Answer(message(language, "empty"), abstained=True, language=language)
+    considered = consider(
+        question, index, k or settings.top_k, history=history, settings=settings, pipeline=pipeline, language=language
+    )
+    passages = to_passages(index, considered.hits)
+    ranked = decide(considered, pipeline=pipeline)
+    if not ranked:
+        return Answer(message(language, "abstain"), abstained=True, language=language, passages=passages)
+    citations = _select_citations(index, ranked)
+    return Answer(_compose(language, citations), abstained=False, language=language, citations=citations, passages=passages)
 
+
+@dataclass(frozen=True)
+class Considered:
+    """What answering looked at for a question: its chunks and their sentences, scored."""
+
+    question: str
+    language: str
+    index: Index
+    hits: list[ChunkHit]
+    words: QuestionWords
+    kind: str | None
+    candidates: list[Candidate]  # best first, by the hand-set score
+    unknown_names: list[str]
+
+
+def consider(
+    question: str,
+    index: Index,
+    k: int,
+    *,
+    history: list[dict] | None,
+    settings: Settings,
+    pipeline: Pipeline,
+    language: str | None = None,
+) -> Considered:
+    """Retrieve a (cleaned) question's chunks and score their sentences: everything
+    `answer` decides on, and what `qa.fit` learns from."""
+    from qa.embedding import load_embedder
+
+    language = language or detect_language(question)
     query = contextual_query(question, history)[-settings.max_question_chars :]
     embedder = load_embedder(settings)
     # Grounding checks the question's own words: a follow-up's context is already found.
@@ -584,16 +621,42 @@ def answer(
         # one closest to what is asked now.
         own, extra = extra[0], extra[1:]
         sentence_vector = (encoded.vector + own) / np.linalg.norm(encoded.vector + own)
-    hits = search_chunks(index, encoded, k or settings.top_k, pipeline=pipeline)
-    passages = to_passages(index, hits)
+    hits = search_chunks(index, encoded, k, pipeline=pipeline)
     vectors = _word_vectors(index, question_words, dict(zip(new_words, extra)))
     words = QuestionWords.of(question, language, vectors)
-    candidates = score_candidates(index, hits, sentence_vector, words, answer_type(question), pipeline=pipeline)
+    kind = answer_type(question)
+    candidates = score_candidates(index, hits, sentence_vector, words, kind, pipeline=pipeline)
+    return Considered(question, language, index, hits, words, kind, candidates, unknown_names(index, words))
+
+
+def decide(considered: Considered, *, pipeline: Pipeline) -> list[Candidate]:
+    """The candidates to cite from, best first; empty to abstain.
+
+    With `pipeline.fitted`, the fitted scorer (`qa.answer_scorer`) orders them and
+    abstains below its threshold; otherwise the hand-set score and rules do.
+    """
+    candidates = considered.candidates
+    if pipeline.fitted and candidates:
+        from qa.answer_scorer import shipped_scorer
+
+        return fitted_decision(considered, shipped_scorer())
     if (
         not candidates
         or should_abstain(candidates[0], pipeline=pipeline)
-        or (pipeline.unknown_names and unknown_names(index, words))
+        or (pipeline.unknown_names and considered.unknown_names)
     ):
-        return Answer(message(language, "abstain"), abstained=True, language=language, passages=passages)
-    citations = _select_citations(index, candidates)
-    return Answer(_compose(language, citations), abstained=False, language=language, citations=citations, passages=passages)
+        return []
+    return candidates
+
+
+def fitted_decision(considered: Considered, scorer, probabilities: np.ndarray | None = None) -> list[Candidate]:
+    """The candidates ordered by a fitted scorer's probability; empty under its threshold."""
+    from qa.answer_scorer import candidate_features
+
+    if probabilities is None:
+        probabilities = scorer.predict_proba(candidate_features(considered))
+    if not len(probabilities) or probabilities.max() < scorer.threshold_:
+        return []
+    order = np.argsort(-probabilities, kind="stable")
+    # Scores become probabilities, so the second-citation margin compares like with like.
+    return [replace(considered.candidates[i], score=float(probabilities[i])) for i in order]

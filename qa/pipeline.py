@@ -30,6 +30,9 @@ class Pipeline:
         answer_type: for a question asking for a date, a count or a duration, put
             first a close sentence that holds one, and abstain when the best holds none.
         unknown_names: abstain when the question names something no document mentions.
+        fitted: order the candidate sentences and abstain with the fitted answer scorer
+            (`qa.answer_scorer`, fitted by `python -m qa.fit`) instead of the hand-set
+            score and the abstention rules above.
 
     Raises:
         QAError: a weight is negative, or all are 0.
@@ -47,6 +50,7 @@ class Pipeline:
     word_grounding: bool = True
     answer_type: bool = True
     unknown_names: bool = True
+    fitted: bool = False
 
     def __post_init__(self) -> None:
         weights = {f.name: getattr(self, f.name) for f in fields(self) if f.name.endswith("_weight")}

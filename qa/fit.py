@@ -1,0 +1,294 @@
+"""`python -m qa.fit`: fit the answer scorer on the shared eval sets, cross-validated by article.
+
+Data (paths relative to the repository; missing files are skipped):
+- `../shared/eval/piaf_open_dev.json` and `piaf_open_dev_xling.json`: 344 French
+  Wikipedia paragraphs indexed together; 2,206 questions (French, and 8 other
+  languages), 256 of them unanswerable near misses. Grouped by article: the
+  cross-lingual copy of a question falls in its article's fold.
+- `../shared/eval/seed_qa.jsonl` and `eval/multilingual_qa.jsonl`: the seed article
+  (one group).
+
+Every question goes through `qa.answering.consider` (retrieval and the per-sentence
+signals, as `answer` runs them); a candidate sentence is labelled 1 when it holds a
+gold answer. Five folds grouped by article estimate what the fitted step does on
+articles it never saw; the hand-set rules are scored on the same questions. The
+abstention threshold is the highest that keeps false abstentions at or under
+`MAX_FALSE_ABSTENTIONS` of the answerable questions, chosen on out-of-fold
+probabilities; the trade-off curve is drawn to `docs/abstention.png` when matplotlib
+is installed. The final scorer is fitted on everything and written to
+`qa/data/answer_scorer.json` with these figures. Deterministic: same data, same file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from qa.answer_scorer import SCORER_PATH, AnswerScorer, candidate_features
+from qa.config import Settings
+
+logger = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "eval"
+SQUAD_SETS = ("piaf_open_dev.json", "piaf_open_dev_xling.json")
+SEED_SETS = (SHARED / "seed_qa.jsonl", ROOT / "eval" / "multilingual_qa.jsonl")
+FOLDS = 5
+MAX_FALSE_ABSTENTIONS = 0.05
+C = 1.0
+
+
+@dataclass
+class Item:
+    """A question as answering considered it, with what a right answer holds."""
+
+    considered: object
+    answers: list[str]
+    answerable: bool
+    group: str
+    set_name: str
+    features: np.ndarray
+    labels: np.ndarray
+
+
+def collect(settings: Settings, *, show_progress: bool = True) -> list[Item]:
+    """Every question of the sets, considered by today's retrieval and signals."""
+    from qa.evaluation import _paragraph_index
+
+    items: list[Item] = []
+    for name in SQUAD_SETS:
+        path = SHARED / name
+        if not path.is_file():
+            logger.warning("%s is missing: skipped", path)
+            continue
+        squad = json.loads(path.read_text(encoding="utf-8"))
+        paragraphs = [p["context"] for article in squad["data"] for p in article["paragraphs"]]
+        index = _paragraph_index(path, paragraphs, settings, show_progress=show_progress)
+        questions = [
+            (article.get("title", str(a)), qa)
+            for a, article in enumerate(squad["data"])
+            for paragraph in article["paragraphs"]
+            for qa in paragraph["qas"]
+        ]
+        for title, qa in _progress(questions, name, show_progress):
+            answers = [a["text"] for a in qa.get("answers", [])]
+            items.append(_item(qa["question"], [], answers, not qa.get("is_impossible", False), title, name, index, settings))
+    from qa.collection import default_collection
+
+    seed_settings = replace(settings, corpus_dir=ROOT / "seeds", index_dir=settings.cache_dir / "fit-seed-index",
+                            upload_dir=settings.cache_dir / "fit-seed-uploads")
+    seed_index = default_collection(seed_settings).index()
+    for path in SEED_SETS:
+        if not path.is_file():
+            logger.warning("%s is missing: skipped", path)
+            continue
+        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        for row in _progress(rows, path.name, show_progress):
+            items.append(
+                _item(row["question"], row.get("history") or [], row.get("answers", []), row.get("answerable", True),
+                      "seed", path.name, seed_index, settings)
+            )
+    return items
+
+
+def _progress(rows, name, show):
+    if not show:
+        return rows
+    from tqdm import tqdm
+
+    return tqdm(rows, desc=name, unit="question")
+
+
+def _item(question, earlier, answers, answerable, group, set_name, index, settings) -> Item:
+    from qa.answering import answer, consider
+    from qa.evaluation import normalise
+    from qa.pipeline import DEFAULT_PIPELINE
+    from qa.retrieval import clean_question
+
+    history: list[dict] = []
+    for turn in earlier:
+        reply = answer(turn, index=index, history=history, settings=settings)
+        history += [{"role": "user", "content": turn}, {"role": "assistant", "content": reply.text}]
+    question = clean_question(question, settings)
+    considered = consider(question, index, settings.top_k, history=history, settings=settings, pipeline=DEFAULT_PIPELINE)
+    gold = [normalise(a) for a in answers]
+    labels = np.array(
+        [answerable and any(g in normalise(index.span_text(*map(int, index.sentences[c.sentence]))) for g in gold)
+         for c in considered.candidates],
+        dtype=np.int8,
+    )
+    return Item(considered, answers, answerable, group, set_name, candidate_features(considered), labels)
+
+
+# --- scoring a decision ------------------------------------------------------------------
+
+
+def _outcome(item: Item, candidates) -> dict:
+    """What the reply to an item is worth, given the candidates to cite from (empty: abstained)."""
+    from qa.answering import _select_citations
+    from qa.evaluation import normalise
+    from qa.results import MAX_CITED_CHARS
+
+    if not candidates:
+        return {"abstained": True, "correct": False}
+    citations = _select_citations(item.considered.index, candidates)
+    cited = "".join(c.text for c in citations)
+    within = sum(len(c.text) for c in citations) <= MAX_CITED_CHARS
+    correct = item.answerable and within and any(normalise(a) in normalise(cited) for a in item.answers)
+    return {"abstained": False, "correct": correct}
+
+
+def _fitted(item: Item, scorer: AnswerScorer, probabilities: np.ndarray, threshold: float):
+    from qa.answering import fitted_decision
+
+    scorer.threshold_ = threshold
+    return fitted_decision(item.considered, scorer, probabilities)
+
+
+def _rules(item: Item):
+    from qa.answering import decide
+    from qa.pipeline import DEFAULT_PIPELINE
+
+    return decide(item.considered, pipeline=DEFAULT_PIPELINE)
+
+
+def summarise(items: list[Item], outcomes: list[dict]) -> dict:
+    answerable = [o for i, o in zip(items, outcomes) if i.answerable]
+    unanswerable = [o for i, o in zip(items, outcomes) if not i.answerable]
+    return {
+        "questions": len(items),
+        "answer_accuracy": sum(o["correct"] for o in answerable) / max(len(answerable), 1),
+        "abstention": sum(o["abstained"] for o in unanswerable) / len(unanswerable) if unanswerable else None,
+        "false_abstentions": sum(o["abstained"] for o in answerable) / max(len(answerable), 1),
+    }
+
+
+def choose_threshold(items: list[Item], best: np.ndarray, limit: float = MAX_FALSE_ABSTENTIONS) -> float:
+    """The highest threshold whose false abstentions stay within ``limit`` of the answerable."""
+    answerable = np.array([i.answerable for i in items])
+    scores = np.sort(best[answerable])
+    allowed = int(np.floor(limit * len(scores)))
+    # Abstaining below scores[allowed] abstains on `allowed` answerable questions at most.
+    return float(scores[allowed]) if len(scores) > allowed else 0.0
+
+
+def _fit(items: list[Item]) -> AnswerScorer:
+    X = np.vstack([i.features for i in items if len(i.features)])
+    y = np.concatenate([i.labels for i in items if len(i.features)])
+    return AnswerScorer(C=C).fit(X, y)
+
+
+def _best(scorer: AnswerScorer, item: Item) -> tuple[np.ndarray, float]:
+    probabilities = scorer.predict_proba(item.features) if len(item.features) else np.zeros(0)
+    return probabilities, float(probabilities.max()) if len(probabilities) else 0.0
+
+
+def cross_validate(items: list[Item], folds: int = FOLDS) -> dict:
+    """Out-of-fold figures of the fitted step and of the rules, grouped by article."""
+    from sklearn.model_selection import GroupKFold
+
+    groups = [i.group for i in items]
+    oof = [None] * len(items)
+    best = np.zeros(len(items))
+    fitted_outcomes = [None] * len(items)
+    for train, test in GroupKFold(n_splits=folds).split(np.zeros(len(items)), groups=groups):
+        train_items = [items[j] for j in train]
+        scorer = _fit(train_items)
+        train_best = np.array([_best(scorer, i)[1] for i in train_items])
+        threshold = choose_threshold(train_items, train_best)
+        for j in test:
+            probabilities, best[j] = _best(scorer, items[j])
+            oof[j] = (scorer, probabilities)
+            fitted_outcomes[j] = _outcome(items[j], _fitted(items[j], scorer, probabilities, threshold))
+    rules = [_outcome(i, _rules(i)) for i in items]
+    never = [_outcome(i, _fitted(i, scorer, p, -1.0)) for i, (scorer, p) in zip(items, oof)]
+    report = {"fitted": _by_set(items, fitted_outcomes), "rules": _by_set(items, rules), "fitted, never abstain": _by_set(items, never)}
+    return {"report": report, "oof": oof, "best": best}
+
+
+def _by_set(items: list[Item], outcomes: list[dict]) -> dict:
+    sets = sorted({i.set_name for i in items})
+    result = {"all": summarise(items, outcomes)}
+    for name in sets:
+        chosen = [(i, o) for i, o in zip(items, outcomes) if i.set_name == name]
+        result[name] = summarise([i for i, _ in chosen], [o for _, o in chosen])
+    return result
+
+
+def tradeoff(items: list[Item], best: np.ndarray) -> list[tuple[float, float, float]]:
+    """(threshold, share of unanswerable abstained, share of answerable abstained)."""
+    answerable = np.array([i.answerable for i in items])
+    points = []
+    for threshold in np.unique(np.quantile(best, np.linspace(0, 1, 101))):
+        abstained = best < threshold
+        points.append((float(threshold), float(abstained[~answerable].mean()), float(abstained[answerable].mean())))
+    return points
+
+
+def draw(points, chosen: float, rules: dict, path: Path) -> bool:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        logger.warning("matplotlib is not installed: %s not drawn (pip install matplotlib)", path)
+        return False
+    fig, ax = plt.subplots(figsize=(6, 4.2), dpi=120)
+    ax.plot([100 * p[2] for p in points], [100 * p[1] for p in points], label="fitted scorer (out-of-fold)")
+    at = min(points, key=lambda p: abs(p[0] - chosen))
+    ax.scatter([100 * at[2]], [100 * at[1]], color="C1", zorder=3, label=f"chosen threshold {chosen:.3f}")
+    ax.scatter([100 * rules["false_abstentions"]], [100 * (rules["abstention"] or 0)], marker="x", color="C3",
+               zorder=3, label="hand-set rules")
+    ax.axvline(100 * MAX_FALSE_ABSTENTIONS, color="grey", linestyle=":", label="5% false abstentions")
+    ax.set_xlabel("answerable questions abstained (%)")
+    ax.set_ylabel("unanswerable questions abstained (%)")
+    ax.set_title("Abstention trade-off, cross-validated by article")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m qa.fit", description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, default=SCORER_PATH, help="where to write the fitted scorer")
+    parser.add_argument("--plot", type=Path, default=ROOT / "docs" / "abstention.png")
+    parser.add_argument("--report", type=Path, default=None, help="also write the figures as JSON here")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    settings = Settings.from_env()
+    items = collect(settings)
+    validated = cross_validate(items)
+    threshold = choose_threshold(items, validated["best"])
+    scorer = _fit(items)
+    scorer.threshold_ = threshold
+    points = tradeoff(items, validated["best"])
+    scorer.fitted_on_ = {
+        "sets": sorted({i.set_name for i in items}),
+        "questions": len(items),
+        "candidates": int(sum(len(i.labels) for i in items)),
+        "folds": f"{FOLDS}, grouped by article",
+        "threshold": f"highest with out-of-fold false abstentions <= {MAX_FALSE_ABSTENTIONS:.0%}",
+        "cross_validated": validated["report"],
+        "command": "python -m qa.fit",
+    }
+    scorer.save(args.out)
+    draw(points, threshold, validated["report"]["rules"]["all"], args.plot)
+    if args.report:
+        args.report.write_text(json.dumps(scorer.fitted_on_, indent=1), encoding="utf-8")
+    print(json.dumps(validated["report"], indent=1))
+    print(f"threshold {threshold:.4f}; written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
