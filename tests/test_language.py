@@ -1,0 +1,75 @@
+"""The question's language: script, function words and lingua's confidence combined."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.language import LanguageDetector, detect_language, function_word_counts, without_names
+from qa.language_eval import ROOT, SHARED_EVAL, _app_examples, measure, read_questions, total
+
+
+def test_app_examples_are_detected_in_their_language():
+    examples = _app_examples(ROOT / "app.py")
+    assert [(q.text, detect_language(q.text)) for q in examples] == [(q.text, q.language) for q in examples]
+
+
+@pytest.mark.skipif(not SHARED_EVAL.is_dir(), reason="../shared/eval is not here")
+def test_language_accuracy_on_every_labelled_question_is_at_least_99_5_percent():
+    questions, _ = read_questions()
+    whole = total(measure(questions))
+    assert whole.questions >= 2000
+    assert whole.accuracy >= 0.995, whole.mistakes
+
+
+@pytest.mark.parametrize(
+    "question, language",
+    [
+        ("Какая погода в Пхеньяне?", "ru"),
+        ("Хто запросив Путіна до Північної Кореї?", "uk"),
+        ("友好条約はいつ署名されましたか？", "ja"),
+        ("友好条约是什么时候签署的？", "zh"),
+        ("우호 조약은 언제 서명되었습니까?", "ko"),
+        ("متى تم توقيع معاهدة الصداقة؟", "ar"),
+        ("Πότε υπογράφηκε η συνθήκη φιλίας;", "el"),
+    ],
+)
+def test_script_tells_the_language(question, language):
+    assert detect_language(question) == language
+
+
+@pytest.mark.parametrize(
+    "question, language",
+    [
+        ("Quand Poutine ira-t-il à Pyongyang ?", "fr"),
+        ("Qui est Walter Rodney ?", "fr"),
+        ("Who is Walter Rodney?", "en"),
+        ("What is Yuri Ushakov's role?", "en"),
+    ],
+)
+def test_names_do_not_decide_a_short_question_language(question, language):
+    assert detect_language(question) == language
+
+
+def test_names_after_the_first_word_are_left_out_of_the_sample():
+    assert without_names("Quand Poutine ira-t-il à Pyongyang ?") == "Quand ira-t-il à"
+    assert without_names("Julien Darui") == "Julien Darui"
+
+
+def test_function_words_count_for_every_language_that_has_them():
+    counts = function_word_counts("quand ira-t-il à")
+    assert counts["fr"] == 4 and counts["pt"] == 1 and counts["ru"] == 0
+
+
+def test_function_words_bring_in_a_language_the_fast_model_all_but_rules_out():
+    assert detect_language("Putin'i Kuzey Kore'ye kim davet etti?") == "tr"
+
+
+def test_a_sure_question_needs_no_high_accuracy_model():
+    detector = LanguageDetector()
+    assert detector.detect("When was the friendship treaty signed?") == "en"
+    assert detector.slow_path_calls == 0
+
+
+@pytest.mark.parametrize("text", ["", "2024 ?", "…"])
+def test_text_without_letters_is_english(text):
+    assert detect_language(text) == "en"
