@@ -9,11 +9,15 @@ STAMP := $(VENV)/.installed
 
 install: $(STAMP)
 
-# Debian's Chromium, for the browser tests (Playwright drives it; no browser download).
+# Debian's Chromium, for the browser tests (Playwright drives it; no browser download), and
+# CJK fonts, without which Chinese, Japanese and Korean text shows as boxes in the tests'
+# screenshots. .ci/run installs the same packages.
+BROWSER_PACKAGES := chromium fonts-noto-cjk
+
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
-	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; fi; }
+	@{ command -v chromium >/dev/null 2>&1 && fc-list :lang=ja 2>/dev/null | grep -q .; } || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES); \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES); fi; }
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

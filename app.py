@@ -5,6 +5,9 @@ same functions the CLI and Python users call. Start it with `make run`
 (http://127.0.0.1:7860). Document text is always escaped and shown as its characters:
 nothing in a document runs, renders as Markdown or loads. Beyond loopback it serves only
 with a login (`QA_AUTH`), or when told to serve anyone (`QA_ALLOW_OPEN=1`).
+
+Past conversations are kept in the browser (its local storage, `gr.BrowserState`); the
+server keeps none.
 """
 
 from __future__ import annotations
@@ -13,6 +16,9 @@ import html
 import ipaddress
 import logging
 import os
+import re
+import secrets
+import time
 from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -26,7 +32,8 @@ from qa.config import Settings  # noqa: E402
 from qa.documents import SUPPORTED_SUFFIXES, page_of  # noqa: E402
 from qa.index import default_index  # noqa: E402
 from qa.language import preload_language_models  # noqa: E402
-from qa.results import Answer, Citation  # noqa: E402
+from qa.rest import rest_routes  # noqa: E402
+from qa.results import Answer  # noqa: E402
 
 logger = logging.getLogger("qa.app")
 
@@ -38,26 +45,172 @@ EXAMPLES = [
     "Chi ha invitato Putin in Corea del Nord?",
 ]
 
+# Past conversations live in the browser's local storage. The storage key and secret are
+# fixed so that they survive a restart of the app; the secret is sent with the page, so it
+# scrambles the stored text and protects nothing.
+CONVERSATIONS_KEY = "qa-conversations"
+CONVERSATIONS_SECRET = "qa-conversations-in-this-browser"
+MAX_CONVERSATIONS = 30
+
+VIEWER_EMPTY = "<p>Ask a question, then click a citation [n] in the answer or its card to open the document there.</p>"
+VIEWER_NO_CITATION = "<p>This answer quotes nothing, so there is no document to open.</p>"
+
 CSS = """
 .qa-card {border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 10px 12px; margin: 8px 0;}
+#qa-cards .qa-card[data-citation] {cursor: pointer;}
+#qa-cards .qa-card[data-citation]:hover,
+#qa-cards .qa-card[data-citation]:focus-visible {border-color: var(--color-accent);}
+#qa-cards .qa-card.qa-open {border-color: var(--color-accent); box-shadow: 0 0 0 1px var(--color-accent);}
 .qa-card-head {font-size: 0.85em; color: var(--body-text-color-subdued); margin-bottom: 6px;}
 .qa-card-head b {color: var(--body-text-color);}
+.qa-evidence-for {font-size: 0.85em; color: var(--body-text-color-subdued); overflow-wrap: anywhere;}
 .qa-passage {white-space: pre-wrap; line-height: 1.5;}
 .qa-passage mark, .qa-doc mark {background: #ffe066; color: #000; padding: 0 2px; border-radius: 3px;}
-.qa-doc {white-space: pre-wrap; line-height: 1.6; max-height: 520px; overflow-y: auto; padding: 8px;}
+.qa-doc {position: relative; white-space: pre-wrap; line-height: 1.6; max-height: 520px; overflow-y: auto;
+  padding: 8px;}
 .qa-score {float: right;}
 #qa-chat .message-markdown-disabled {white-space: pre-wrap;}
+/* The chat's label and buttons (clear, copy all) get a strip of their own: no message scrolls under them. */
+#qa-chat .bubble-wrap {margin-top: 36px; height: calc(100% - 36px) !important;}
+#qa-chat .message-row.bot-row.qa-shown .message {box-shadow: 0 0 0 2px var(--color-accent-soft);}
+/* Each [n] of an answer looks like a link (a CSS highlight: the text itself is left alone). */
+::highlight(qa-ref) {color: var(--link-text-color); text-decoration: underline;}
+body.qa-on-ref #qa-chat .message-content {cursor: pointer;}
+.qa-actions {flex-wrap: nowrap; gap: 8px;}
+.qa-actions > * {flex: 0 0 auto; min-width: 0; width: auto;}
+#qa-status {min-height: 3em;}
+/* Phone: the conversation and the question box fill one screen. */
+@media (max-width: 640px) {
+  #qa-chat {height: max(280px, calc(100dvh - 300px)) !important;}
+  #qa-intro h1 {font-size: 1.5em; margin: 0 0 4px 28px;}
+  #qa-intro p, #qa-ready p {font-size: 0.85em; line-height: 1.35; margin: 0;}
+  .qa-doc {max-height: 60dvh;}
+}
 """
 
-# Scroll the document viewer to its highlight once the new document has rendered.
-SCROLL_TO_HIGHLIGHT = """() => {
-  let tries = 0;
-  const scroll = () => {
-    const mark = document.querySelector('#qa-viewer mark');
-    if (mark) { mark.scrollIntoView({block: 'center'}); } else if (tries++ < 20) { setTimeout(scroll, 100); }
-  };
-  setTimeout(scroll, 100);
+# Clicks on citations, the viewer's scrolling, the look of [n]. A click on `[n]` in an
+# answer of the chat (found by the caret position: the message is plain text) or on an
+# evidence card sends "answer:citation" to `show_citation` through a hidden button.
+APP_JS = """() => {
+  const REFERENCE = /\\[(\\d+)\\]/g;
+  const answerRows = () => [...document.querySelectorAll('#qa-chat .message-row.bot-row')];
+
+  // The n of the [n] under a point of an answer, or null.
+  function referenceAt(x, y) {
+    const caret = document.caretPositionFromPoint ? document.caretPositionFromPoint(x, y) : null;
+    const node = caret ? caret.offsetNode : null;
+    if (!node || node.nodeType !== Node.TEXT_NODE) return null;
+    for (const match of node.data.matchAll(REFERENCE)) {
+      const range = document.createRange();
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      for (const box of range.getClientRects()) {
+        if (x >= box.left - 2 && x <= box.right + 2 && y >= box.top && y <= box.bottom) return Number(match[1]);
+      }
+    }
+    return null;
+  }
+
+  function openCitation(answer, citation) {
+    window.qaCitation = `${answer}:${citation}`;
+    document.querySelector('#qa-cite-open')?.click();
+  }
+
+  document.addEventListener('click', (event) => {
+    const card = event.target.closest('#qa-cards .qa-card[data-citation]');
+    if (card) return openCitation(card.dataset.answer, card.dataset.citation);
+    const row = event.target.closest('#qa-chat .message-row.bot-row');
+    if (!row || event.target.closest('button') || !window.getSelection().isCollapsed) return;
+    const answer = answerRows().indexOf(row);
+    if (answer >= 0) openCitation(answer, referenceAt(event.clientX, event.clientY) ?? 0);
+  });
+  document.addEventListener('keydown', (event) => {
+    const card = event.target.closest && event.target.closest('#qa-cards .qa-card[data-citation]');
+    if (card && (event.key === 'Enter' || event.key === ' ')) {
+      event.preventDefault();
+      openCitation(card.dataset.answer, card.dataset.citation);
+    }
+  });
+  document.addEventListener('mousemove', (event) => {
+    const inAnswer = event.target.closest && event.target.closest('#qa-chat .message-row.bot-row');
+    document.body.classList.toggle('qa-on-ref', !!inAnswer && referenceAt(event.clientX, event.clientY) !== null);
+  }, {passive: true});
+
+  function markReferences() {
+    if (!window.CSS || !CSS.highlights) return;
+    const ranges = [];
+    for (const content of document.querySelectorAll('#qa-chat .bot-row .message-content')) {
+      const walker = document.createTreeWalker(content, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        for (const match of node.data.matchAll(REFERENCE)) {
+          const range = new Range();
+          range.setStart(node, match.index);
+          range.setEnd(node, match.index + match[0].length);
+          ranges.push(range);
+        }
+      }
+    }
+    CSS.highlights.set('qa-ref', new Highlight(...ranges));
+  }
+
+  // A new answer is shown from its question down (the chat's own autoscroll, off, would
+  // show its end, and fire 300 ms later: a click on [n] by then would land elsewhere).
+  let lastAnswer;
+  function showNewAnswer() {
+    const chat = document.querySelector('#qa-chat');
+    const wrap = chat && chat.querySelector('.bubble-wrap');
+    const answers = answerRows();
+    const answer = answers[answers.length - 1] || null;
+    if (!wrap || answer === lastAnswer) return;
+    lastAnswer = answer;
+    if (answer) {
+      const rows = [...chat.querySelectorAll('.message-row')];
+      const question = rows[rows.indexOf(answer) - 1];
+      const top = question && question.classList.contains('user-row') ? question : answer;
+      wrap.scrollTop += top.getBoundingClientRect().top - wrap.getBoundingClientRect().top - 8;
+    }
+    chat.dataset.answers = String(answers.length);
+  }
+
+  // The answer whose evidence is shown is outlined in the chat.
+  function markShownAnswer() {
+    const card = document.querySelector('#qa-cards [data-answer]');
+    const shown = card ? Number(card.dataset.answer) : -1;
+    answerRows().forEach((row, i) => row.classList.toggle('qa-shown', i === shown));
+  }
+
+  // Scroll the viewer's own box to its highlight, never the page: on a phone the page
+  // would jump away from the answer. Only a click on a citation (data-reveal) may bring
+  // the viewer into view when it is off screen.
+  function scrollViewer() {
+    const doc = document.querySelector('#qa-viewer .qa-doc');
+    const mark = doc && doc.querySelector('mark');
+    if (!mark || doc.dataset.scrolled || doc.clientHeight === 0) return;
+    doc.dataset.scrolled = '1';
+    doc.scrollTop = mark.offsetTop - (doc.clientHeight - mark.offsetHeight) / 2;
+    const box = mark.getBoundingClientRect();
+    if (doc.dataset.reveal && (box.top < 0 || box.bottom > window.innerHeight)) {
+      const viewer = document.querySelector('#qa-viewer').getBoundingClientRect();
+      window.scrollBy({top: viewer.top - 8});
+    }
+  }
+
+  let queued = false;
+  new MutationObserver(() => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => {
+      queued = false;
+      showNewAnswer();
+      markReferences();
+      markShownAnswer();
+      scrollViewer();
+    });
+  }).observe(document.body, {childList: true, subtree: true, characterData: true});
 }"""
+
+
+TOGGLE_HISTORY = "() => document.querySelector('#qa-history .toggle-button')?.click()"
 
 
 def _settings() -> Settings:
@@ -95,6 +248,84 @@ def _history(messages: list[dict] | None) -> list[dict]:
     return turns
 
 
+# --- evidence: one entry per answer in the chat, kept in gr.State and in the browser --------
+
+
+def evidence_entry(question: str, result: Answer | None = None, error: str = "") -> dict:
+    """What an answer's evidence shows later, as plain data: offsets, never document text
+    beyond the cited sentences (the rest is read from the index when shown)."""
+    if result is None:
+        return {"question": question, "error": error, "citations": [], "passages": []}
+    return {
+        "question": question,
+        "abstained": result.abstained,
+        "reply": result.text if result.abstained else "",
+        "citations": [{"source": c.source, "start": c.start, "end": c.end, "text": c.text} for c in result.citations],
+        "passages": [{"source": p.source, "start": p.start, "end": p.end, "score": p.score} for p in result.passages],
+    }
+
+
+def _span(item) -> tuple[str, int, int] | None:
+    """(source, start, end) of a stored citation or passage, if it is well formed (it may
+    come back from the browser)."""
+    if not isinstance(item, dict):
+        return None
+    source, start, end = item.get("source"), item.get("start"), item.get("end")
+    if isinstance(source, str) and isinstance(start, int) and isinstance(end, int) and 0 <= start <= end:
+        return source, start, end
+    return None
+
+
+def _valid_entry(entry) -> dict:
+    if not isinstance(entry, dict):
+        return evidence_entry("", error="(no evidence)")
+    citations = [c for c in entry.get("citations") or [] if _span(c) and isinstance(c.get("text"), str)]
+    passages = [p for p in entry.get("passages") or [] if _span(p) and isinstance(p.get("score"), (int, float))]
+    return {
+        "question": str(entry.get("question", "")),
+        "abstained": bool(entry.get("abstained")),
+        "reply": str(entry.get("reply", "")),
+        "error": str(entry.get("error", "")),
+        "citations": citations,
+        "passages": passages,
+    }
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
+
+
+def where_in_document(text: str, offset: int) -> str:
+    """Where a reader finds ``offset``: "page 2 · paragraph 3", "paragraph 3" or "page 2".
+
+    Paragraphs are separated by blank lines, counted from the top of the page in a PDF; a
+    text without blank lines counts its lines instead, a PDF page without them gives its
+    page only (its lines are the layout's, not the author's).
+    """
+    page = page_of(text, offset)
+    top = text.rfind("\f", 0, offset) + 1 if page else 0
+    end = text.find("\f", offset)
+    segment = text[top : end if page and end >= 0 else len(text)]
+    before = text[top:offset].lstrip()
+    if _PARAGRAPH_BREAK.search(segment):
+        paragraph = len(_PARAGRAPH_BREAK.findall(before)) + 1
+    elif page is None:
+        paragraph = before.count("\n") + 1
+    else:
+        return f"page {page}"
+    return f"page {page} · paragraph {paragraph}" if page else f"paragraph {paragraph}"
+
+
+def _document(source: str) -> str | None:
+    """The text of an indexed document, or None when it is no longer indexed."""
+    index = default_index(_settings())
+    return index.document_text(source) if source in index.sources else None
+
+
+def _cited_text_in(text: str | None, citation: dict) -> bool:
+    source, start, end = _span(citation)
+    return text is not None and text[start:end] == citation["text"]
+
+
 # --- rendering (everything from documents goes through html.escape) ----------------------
 
 
@@ -102,102 +333,253 @@ def _highlighted(text: str, start: int, end: int) -> str:
     return f"{html.escape(text[:start])}<mark>{html.escape(text[start:end])}</mark>{html.escape(text[end:])}"
 
 
-def _passage_around(result: Answer, citation: Citation) -> tuple[str, int, int]:
-    """The retrieved passage holding a citation, and the citation's place in it."""
-    for passage in result.passages:
-        if passage.source == citation.source and passage.start <= citation.start and citation.end <= passage.end:
-            return passage.text, citation.start - passage.start, citation.end - passage.start
-    return citation.text, 0, len(citation.text)
+def _offsets(start: int, end: int) -> str:
+    return f"characters {start}–{end}"
 
 
-def render_cards(result: Answer | None) -> str:
-    if result is None:
+def render_cards(entry: dict | None, answer_number: int | None = None, open_citation: int | None = None) -> str:
+    """The cards of an answer's citations: document, page, paragraph, the sentence in its passage.
+
+    Each card opens the document at its citation when clicked; character offsets are in
+    its tooltip.
+    """
+    if not entry or entry.get("error"):
         return ""
-    if result.abstained:
-        return f"<div class='qa-card'><div class='qa-card-head'>No citation</div>{html.escape(result.text)}</div>"
-    cards = []
-    index = default_index(_settings())
-    for n, citation in enumerate(result.citations, start=1):
-        text, start, end = _passage_around(result, citation)
-        page = page_of(index.document_text(citation.source), citation.start) if citation.source in index.sources else None
-        where = f"page {page} · " if page else ""
+    question = html.escape(entry.get("question", ""))
+    head = f"<div class='qa-evidence-for' data-answer='{answer_number}'>Evidence for “{question}”</div>"
+    if entry.get("abstained") or not entry["citations"]:
+        reply = html.escape(entry.get("reply", ""))
+        return f"{head}<div class='qa-card'><div class='qa-card-head'>No citation</div>{reply}</div>"
+    cards = [head]
+    for n, citation in enumerate(entry["citations"], start=1):
+        source, start, end = _span(citation)
+        name = html.escape(Path(source).name)
+        text = _document(source)
+        if _cited_text_in(text, citation):
+            where = where_in_document(text, start)
+            passage = _passage_around(entry, citation)
+            shown = _highlighted(text[passage[0] : passage[1]], start - passage[0], end - passage[0])
+        else:
+            where = "no longer indexed as it was"
+            shown = f"<mark>{html.escape(citation['text'])}</mark>"
+        opened = " qa-open" if n == open_citation else ""
         cards.append(
-            f"<div class='qa-card' data-citation='{n}'><div class='qa-card-head'><b>[{n}] {html.escape(Path(citation.source).name)}</b>"
-            f" · {where}characters {citation.start}–{citation.end}</div>"
-            f"<div class='qa-passage'>{_highlighted(text, start, end)}</div></div>"
+            f"<div class='qa-card{opened}' data-answer='{answer_number}' data-citation='{n}' role='button' tabindex='0'"
+            f" title='{_offsets(start, end)} of {name}; click to open the document here'>"
+            f"<div class='qa-card-head'><b>[{n}] {name}</b> · {where}</div>"
+            f"<div class='qa-passage'>{shown}</div></div>"
         )
     return "".join(cards)
 
 
-def render_passages(result: Answer | None) -> str:
-    if result is None or not result.passages:
+def _passage_around(entry: dict, citation: dict) -> tuple[int, int]:
+    """The span of the retrieved passage holding a citation (the citation's own span if none)."""
+    source, start, end = _span(citation)
+    for passage in entry["passages"]:
+        p_source, p_start, p_end = _span(passage)
+        if p_source == source and p_start <= start and end <= p_end:
+            return p_start, p_end
+    return start, end
+
+
+def render_passages(entry: dict | None) -> str:
+    if not entry or not entry.get("passages"):
         return ""
     rows = []
-    for rank, passage in enumerate(result.passages, start=1):
+    for rank, passage in enumerate(entry["passages"], start=1):
+        source, start, end = _span(passage)
+        name = html.escape(Path(source).name)
+        text = _document(source)
+        if text is None or end > len(text):
+            where, body = "no longer indexed", ""
+        else:
+            where, body = where_in_document(text, start), html.escape(text[start:end])
         rows.append(
-            f"<div class='qa-card'><div class='qa-card-head'><b>#{rank} {html.escape(Path(passage.source).name)}</b>"
-            f" · characters {passage.start}–{passage.end}<span class='qa-score'>score {passage.score:.3f}</span></div>"
-            f"<div class='qa-passage'>{html.escape(passage.text)}</div></div>"
+            f"<div class='qa-card' title='{_offsets(start, end)} of {name}'>"
+            f"<div class='qa-card-head'><b>#{rank} {name}</b> · {where}"
+            f"<span class='qa-score'>score {passage['score']:.3f}</span></div>"
+            f"<div class='qa-passage'>{body}</div></div>"
         )
     return "".join(rows)
 
 
-def render_document(source: str, start: int, end: int) -> str:
-    index = default_index(_settings())
-    text = index.document_text(source)
+def render_document(citation: dict, *, reveal: bool = False) -> str:
+    """The whole document with the citation highlighted; the page scrolls the viewer's box to it.
+
+    ``reveal``: opened by a click on a citation, so the viewer may be brought into view.
+    """
+    source, start, end = _span(citation)
+    name = html.escape(Path(source).name)
+    text = _document(source)
+    if not _cited_text_in(text, citation):
+        return f"<p>{name} is no longer indexed as it was when this answer was given: ask again.</p>"
+    # A fresh data-view on every render: the viewer re-centres even on the same citation.
     return (
-        f"<div class='qa-card-head'><b>{html.escape(Path(source).name)}</b> · characters {start}–{end}</div>"
-        f"<div class='qa-doc'>{_highlighted(text, start, end)}</div>"
+        f"<div class='qa-card-head' title='{_offsets(start, end)}'>"
+        f"<b>{name}</b> · {where_in_document(text, start)}</div>"
+        f"<div class='qa-doc' data-view='{time.monotonic_ns()}'{' data-reveal=1' if reveal else ''}>"
+        f"{_highlighted(text, start, end)}</div>"
     )
 
 
-# --- events ---------------------------------------------------------------------------------
+def show_evidence(answers: list[dict], number: int | None, citation: int | None = 1, *, reveal: bool = False) -> tuple:
+    """What the evidence pane shows for answer ``number`` (0-based) opened at ``citation``.
+
+    Returns:
+        cards, passages, the citation chooser, the document viewer, the answer shown.
+    """
+    if number is None or not 0 <= number < len(answers):
+        return "", "", gr.update(choices=[], value=None), VIEWER_EMPTY, None
+    entry = answers[number]
+    citations = entry["citations"]
+    if not citations:
+        citation = None
+    elif not (citation and 1 <= citation <= len(citations)):
+        citation = 1
+    choices = [(f"[{n}] {Path(c['source']).name}", n) for n, c in enumerate(citations, start=1)]
+    viewer = render_document(citations[citation - 1], reveal=reveal) if citation else VIEWER_NO_CITATION
+    if entry.get("error"):
+        viewer = VIEWER_EMPTY
+    return (
+        render_cards(entry, number, citation),
+        render_passages(entry),
+        gr.update(choices=choices, value=citation),
+        viewer,
+        number,
+    )
 
 
-def respond(message: str, history: list[dict]):
-    """Answer the typed question; returns chat, cards, passages, citation choices, last answer."""
-    history = list(history or [])
+def _cleared_evidence() -> tuple:
+    return show_evidence([], None)
+
+
+# --- chat events ----------------------------------------------------------------------------
+
+
+def respond(message: str, chat: list[dict], answers: list[dict]):
+    """Answer the typed question.
+
+    Returns:
+        chat, answers, the question box (emptied), then `show_evidence`'s five values.
+    """
+    chat, answers = list(chat or []), list(answers or [])
     if not (message or "").strip():
-        return history, gr.skip(), gr.skip(), gr.skip(), gr.skip(), ""
+        return (gr.skip(),) * 8
     try:
-        result = answer(message, history=_history(history), settings=_settings())
+        result = answer(message, history=_history(chat), settings=_settings())
+        reply, entry = result.text, evidence_entry(message, result)
     except QAError as exc:
-        history += [_chat_message("user", message), _chat_message("assistant", str(exc))]
-        return history, "", "", gr.update(choices=[], value=None), None, ""
-    history += [_chat_message("user", message), _chat_message("assistant", result.text)]
-    choices = [(f"[{n}] {Path(c.source).name}", n) for n, c in enumerate(result.citations, start=1)]
-    return (
-        history,
-        render_cards(result),
-        render_passages(result),
-        gr.update(choices=choices, value=choices[0][1] if choices else None),
-        _answer_state(result),
-        "",
+        reply, entry = str(exc), evidence_entry(message, error=str(exc))
+    chat += [_chat_message("user", message), _chat_message("assistant", reply)]
+    answers.append(entry)
+    return (chat, answers, "", *show_evidence(answers, len(answers) - 1))
+
+
+def retry(chat: list[dict], answers: list[dict]):
+    """Ask the last question again: its answer and evidence are replaced."""
+    chat = list(chat or [])
+    while chat and chat[-1].get("role") == "assistant":
+        chat.pop()
+    if not chat:
+        return (gr.skip(),) * 8
+    question = _message_text(chat.pop()) or ""
+    kept = sum(1 for message in chat if message.get("role") == "assistant")
+    return respond(question, chat, list(answers or [])[:kept])
+
+
+def clear():
+    """A new, empty conversation; the one before stays among the past conversations.
+
+    Returns:
+        chat, answers, question box, `show_evidence`'s five values, conversation id.
+    """
+    return ([], [], "", *_cleared_evidence(), None)
+
+
+def show_citation(reference: str, answers: list[dict], shown: int | None):
+    """Open citation n of answer k ("k:n", from a click on `[n]` in the chat or on a card).
+
+    n = 0 (a click elsewhere on an answer) shows that answer's evidence at its first citation.
+    """
+    match = re.fullmatch(r"(\d+):(\d+)", reference or "")
+    if not match:
+        return (gr.skip(),) * 6
+    number, citation = (int(group) for group in match.groups())
+    if not 0 <= number < len(answers or []) or (citation == 0 and number == shown):
+        return (gr.skip(),) * 6
+    tab = gr.Tabs(selected="document") if citation else gr.skip()
+    return (*show_evidence(answers, number, citation or 1, reveal=citation > 0), tab)
+
+
+def choose_citation(choice, answers: list[dict], shown: int | None):
+    """Open the citation picked in the chooser, in the answer whose evidence is shown."""
+    if shown is None or not choice:
+        return (gr.skip(),) * 5
+    return show_evidence(answers, shown, int(choice))
+
+
+# --- past conversations (in the browser only) -----------------------------------------------
+
+
+def _conversations(saved) -> list[dict]:
+    return [c for c in saved or [] if isinstance(c, dict) and isinstance(c.get("id"), str)]
+
+
+def _title(question: str) -> str:
+    question = " ".join(question.split())
+    return question if len(question) <= 60 else question[:59] + "…"
+
+
+def past_choices(saved, current: str | None = None) -> gr.update:
+    conversations = _conversations(saved)
+    return gr.update(
+        choices=[(str(c.get("title", "")), c["id"]) for c in conversations],
+        value=current if any(c["id"] == current for c in conversations) else None,
     )
 
 
-def _answer_state(result: Answer) -> dict:
-    return {"citations": [{"source": c.source, "start": c.start, "end": c.end} for c in result.citations]}
+def save_conversation(chat: list[dict], answers: list[dict], conversation: str | None, saved):
+    """Put the current conversation first among the past ones (stored by the browser).
+
+    Returns:
+        the conversation id, the saved conversations, the past conversations list.
+    """
+    turns = [{"role": turn["role"], "text": turn["content"]} for turn in _history(chat)]
+    if not turns:
+        return gr.skip(), gr.skip(), gr.skip()
+    conversation = conversation or secrets.token_hex(8)
+    question = next((turn["text"] for turn in turns if turn["role"] == "user"), "")
+    saved = [c for c in _conversations(saved) if c["id"] != conversation]
+    saved.insert(0, {"id": conversation, "title": _title(question), "turns": turns, "answers": list(answers or [])})
+    saved = saved[:MAX_CONVERSATIONS]
+    return conversation, saved, past_choices(saved, conversation)
 
 
-def open_citation(choice, state):
-    if not state or not choice:
-        return "<p>Ask a question, then open one of its citations here.</p>"
-    citation = state["citations"][int(choice) - 1]
-    try:
-        return render_document(citation["source"], citation["start"], citation["end"])
-    except QAError as exc:
-        return f"<p>{html.escape(str(exc))}</p>"
+def load_conversation(conversation: str, saved):
+    """Return to a past conversation: its chat, its answers' evidence, the last one shown.
+
+    Returns:
+        chat, answers, conversation id, `show_evidence`'s five values.
+    """
+    for item in _conversations(saved):
+        if item["id"] == conversation:
+            turns = [
+                t for t in item.get("turns") or [] if isinstance(t, dict) and t.get("role") in ("user", "assistant")
+            ]
+            chat = [_chat_message(t["role"], str(t.get("text", ""))) for t in turns]
+            stored = item.get("answers") if isinstance(item.get("answers"), list) else []
+            replies = sum(1 for t in turns if t["role"] == "assistant")
+            answers = [_valid_entry(e) for e in stored[:replies]]
+            answers += [evidence_entry("", error="(no evidence)")] * (replies - len(answers))
+            return (chat, answers, conversation, *show_evidence(answers, len(answers) - 1 if answers else None))
+    return (gr.skip(),) * 8
 
 
-def retry(history: list[dict]):
-    """Ask the last question again."""
-    history = list(history or [])
-    while history and history[-1].get("role") == "assistant":
-        history.pop()
-    if not history:
-        return respond("", [])
-    return respond(_message_text(history.pop()) or "", history)
+def forget_conversations():
+    return [], gr.update(choices=[], value=None), None
+
+
+# --- documents panel ------------------------------------------------------------------------
 
 
 def status_line() -> str:
@@ -226,22 +608,80 @@ def documents_table() -> list[list]:
 
 def _removable() -> gr.update:
     docs = [d for d in list_documents(settings=_settings()) if d.uploaded]
-    return gr.update(choices=[(d.name, d.source) for d in docs], value=None)
+    hint = (
+        "Choose an uploaded document to remove (documents of the corpus folder are not listed)."
+        if docs
+        else "No uploaded documents yet: the ones you add are listed here."
+    )
+    return gr.update(choices=[(d.name, d.source) for d in docs], value=None, info=hint, interactive=bool(docs))
+
+
+# How long one item of each step takes, relative to a sentence (the default model, 2 busy
+# cores, uploads of 8 to 30 passages): a word is a few tokens; a passage is 600 characters
+# run through the model again for the sparse head.
+STEP_COSTS = {"sentences": 1.0, "words": 0.3, "passages": 6.0}
+STEP_NAMES = {
+    "documents": "Reading documents",
+    "sentences": "Embedding sentences",
+    "words": "Embedding words",
+    "passages": "Embedding passages",
+}
+READING_SHARE = 0.1  # of the bar, taken by reading the files, before the embedding is planned
+
+
+class BuildProgress:
+    """One progress bar for an upload or a re-index, moved by qa's `progress(step, done, total)`.
+
+    Reading the files fills the first tenth; the embedding steps, announced together before
+    the first starts, fill the rest in proportion to their expected cost. The estimate of the
+    time left is the time so far scaled by what is left.
+    """
+
+    def __init__(self, bar, clock=time.monotonic):
+        self.bar = bar
+        self.clock = clock
+        self.started = clock()
+        self.totals: dict[str, int] = {}
+        self.done: dict[str, int] = {}
+
+    def __call__(self, step: str, done: int, total: int) -> None:
+        self.totals[step], self.done[step] = total, done
+        # The step under way: the first one not finished (the later ones are only announced).
+        step = next((s for s in self.totals if self.done[s] < self.totals[s]), step)
+        fraction = self.fraction()
+        desc = f"{STEP_NAMES.get(step, step)}: {self.done[step]} of {self.totals[step]}{self._time_left(fraction)}"
+        self.bar(fraction, desc=desc)
+
+    def fraction(self) -> float:
+        planned = sum(STEP_COSTS[step] * total for step, total in self.totals.items() if step in STEP_COSTS)
+        if not planned:
+            files = self.totals.get("documents", 0)
+            return READING_SHARE * self.done.get("documents", 0) / files if files else 0.0
+        embedded = sum(STEP_COSTS[step] * done for step, done in self.done.items() if step in STEP_COSTS)
+        return READING_SHARE + (1 - READING_SHARE) * embedded / planned
+
+    def _time_left(self, fraction: float) -> str:
+        elapsed = self.clock() - self.started
+        if fraction < 0.05 or fraction >= 1 or elapsed < 1:
+            return ""
+        left = elapsed * (1 - fraction) / fraction
+        return f" · about {round(left)} s left" if left < 90 else f" · about {round(left / 60)} min left"
 
 
 def upload(files, progress=gr.Progress()):
+    """Add the uploaded files. Returns the status, the table, the remove list and the
+    upload box (emptied: the files are indexed or refused, nothing is pending)."""
     if not files:
-        return gr.skip(), gr.skip(), gr.skip()
+        return gr.skip(), gr.skip(), gr.skip(), gr.skip()
     paths = [f if isinstance(f, str) else f.name for f in files]
     names = [Path(p).name for p in paths]
-    progress(0.1, desc=f"Indexing {len(paths)} document(s)")
+    progress(0, desc=f"Reading {len(paths)} document(s)")
     try:
-        add_documents(paths, names=names, settings=_settings())
+        add_documents(paths, names=names, settings=_settings(), progress=BuildProgress(progress))
         status = f"Added {', '.join(names)}: searchable now."
     except QAError as exc:
         status = f"Nothing was added. {exc}"
-    progress(1.0)
-    return html.escape(status), documents_table(), _removable()
+    return html.escape(status), documents_table(), _removable(), None
 
 
 def remove(source):
@@ -256,9 +696,9 @@ def remove(source):
 
 
 def reindex(progress=gr.Progress()):
-    progress(0.1, desc="Re-indexing every document")
+    progress(0, desc="Reading documents")
     try:
-        index = reindex_all(settings=_settings())
+        index = reindex_all(settings=_settings(), progress=BuildProgress(progress))
         status = f"Re-indexed {len(index.documents)} document(s)."
     except QAError as exc:
         status = str(exc)
@@ -276,75 +716,120 @@ def ask(question: str, k: int = 5, history: list[dict] | None = None) -> dict:
 
 def build_app() -> gr.Blocks:
     settings = _settings()
+    private = {"api_visibility": "private"}
     with gr.Blocks(title="qa: cited answers from your documents") as app:
+        saved = gr.BrowserState([], storage_key=CONVERSATIONS_KEY, secret=CONVERSATIONS_SECRET)
+        conversation = gr.State(None)  # id of the current conversation among the saved ones
+        answers = gr.State([])  # one evidence entry per answer in the chat, in order
+        shown = gr.State(None)  # the answer whose evidence is shown
+        with gr.Sidebar(open=False, label="Past conversations", elem_id="qa-history"):
+            gr.Markdown("### Past conversations\nKept in this browser only (its local storage); the server keeps none.")
+            past = gr.Radio(label="Return to", choices=[], elem_id="qa-past")
+            forget = gr.Button("Forget them all", size="sm", elem_id="qa-forget")
         gr.Markdown(
-            "# qa\nAsk in any language about the documents, even in another language. "
-            "Every answer quotes them: each `[n]` below is highlighted inside its passage."
+            "# qa\nAsk in any language: every answer quotes the documents; click a [n] to open one there. "
+            "Past conversations are kept in this browser only.",
+            elem_id="qa-intro",
         )
         ready = gr.Markdown("Loading the model and the index...", elem_id="qa-ready")
-        last_answer = gr.State(None)
         with gr.Row():
             with gr.Column(scale=3):
                 # Quotes must show as their characters: no Markdown, no LaTeX (see _chat_message).
                 chatbot = gr.Chatbot(
                     label="Chat",
-                    height=380,
+                    height="clamp(300px, calc(100dvh - 420px), 560px)",
                     elem_id="qa-chat",
                     render_markdown=False,
                     latex_delimiters=[],
                     sanitize_html=True,
                     allow_tags=False,
+                    buttons=["copy_all"],
+                    autoscroll=False,  # the page's script shows each new answer from its question
+                    group_consecutive_messages=False,
+                    placeholder="Ask a question below: the answer quotes the documents, each quote numbered [n].",
                 )
-                question = gr.Textbox(placeholder="Ask a question and press Enter", show_label=False, elem_id="qa-question")
-                with gr.Row():
-                    send = gr.Button("Ask", variant="primary")
-                    retry_button = gr.Button("Retry")
-                    clear = gr.Button("Clear")
+                question = gr.Textbox(
+                    placeholder="Ask a question and press Enter",
+                    show_label=False,
+                    elem_id="qa-question",
+                    submit_btn="Ask",
+                )
+                with gr.Row(elem_id="qa-actions", elem_classes="qa-actions"):
+                    retry_button = gr.Button("Retry", size="sm", scale=0, min_width=80, elem_id="qa-retry")
+                    clear_button = gr.Button("Clear", size="sm", scale=0, min_width=80, elem_id="qa-clear")
+                    history_button = gr.Button("Past conversations", size="sm", scale=0, elem_id="qa-history-open")
                 gr.Examples(EXAMPLES, inputs=question, label="Examples")
                 gr.Markdown("### Evidence")
                 cards = gr.HTML(elem_id="qa-cards")
                 with gr.Accordion("All retrieved passages", open=False):
                     passages = gr.HTML(elem_id="qa-passages")
-            with gr.Column(scale=2):
-                with gr.Tab("Document"):
-                    citation_choice = gr.Radio(label="Open the document at citation", choices=[], elem_id="qa-open")
-                    viewer = gr.HTML("<p>Ask a question, then open one of its citations here.</p>", elem_id="qa-viewer")
-                with gr.Tab("Documents"):
-                    table = gr.Dataframe(
-                        headers=["document", "characters", "from"], value=documents_table, interactive=False
-                    )
-                    files = gr.File(
-                        label=f"Add documents ({', '.join(SUPPORTED_SUFFIXES)}; up to {settings.max_upload_mb} MB each)",
-                        file_count="multiple",
-                        file_types=list(SUPPORTED_SUFFIXES),
-                        elem_id="qa-upload",
-                    )
-                    status = gr.Markdown(elem_id="qa-status")
-                    removable = gr.Dropdown(label="Uploaded document", choices=[], elem_id="qa-remove-choice")
-                    with gr.Row():
-                        remove_button = gr.Button("Remove")
-                        reindex_button = gr.Button("Re-index all")
+            with gr.Column(scale=2, elem_id="qa-side"):
+                with gr.Tabs(elem_id="qa-tabs") as tabs:
+                    with gr.Tab("Document", id="document"):
+                        citation_choice = gr.Radio(label="Open citation", choices=[], elem_id="qa-open")
+                        viewer = gr.HTML(VIEWER_EMPTY, elem_id="qa-viewer")
+                    with gr.Tab("Documents", id="documents"):
+                        table = gr.Dataframe(
+                            headers=["document", "characters", "from"], value=documents_table, interactive=False
+                        )
+                        files = gr.File(
+                            label=f"Add documents ({', '.join(SUPPORTED_SUFFIXES)}; up to {settings.max_upload_mb} MB each)",
+                            file_count="multiple",
+                            file_types=list(SUPPORTED_SUFFIXES),
+                            elem_id="qa-upload",
+                        )
+                        status = gr.Markdown(elem_id="qa-status")
+                        removable = gr.Dropdown(
+                            label="Remove an uploaded document", choices=[], elem_id="qa-remove-choice"
+                        )
+                        with gr.Row(elem_classes="qa-actions"):
+                            remove_button = gr.Button("Remove", size="sm", scale=0, min_width=80)
+                            reindex_button = gr.Button("Re-index all", size="sm", scale=0, min_width=80)
+        # A click on [n] or a card: the page's script puts "answer:citation" in window.qaCitation.
+        citation_ref = gr.Textbox(visible="hidden", elem_id="qa-cite-ref")
+        citation_open = gr.Button("Open citation", visible="hidden", elem_id="qa-cite-open")
 
-        outputs = [chatbot, cards, passages, citation_choice, last_answer, question]
-        for trigger in (question.submit, send.click):
-            trigger(respond, [question, chatbot], outputs, api_visibility="private").then(
-                open_citation, [citation_choice, last_answer], viewer, api_visibility="private"
-            ).then(None, js=SCROLL_TO_HIGHLIGHT)
-        retry_button.click(retry, [chatbot], outputs, api_visibility="private")
-        clear.click(lambda: ([], "", "", gr.update(choices=[], value=None), None, ""), None, outputs, api_visibility="private")
-        citation_choice.input(open_citation, [citation_choice, last_answer], viewer, api_visibility="private").then(
-            None, js=SCROLL_TO_HIGHLIGHT
+        evidence = [cards, passages, citation_choice, viewer, shown]
+        chat_outputs = [chatbot, answers, question, *evidence]
+        saving = dict(
+            fn=save_conversation, inputs=[chatbot, answers, conversation, saved], outputs=[conversation, saved, past]
         )
-        for trigger, handler, inputs in (
-            (files.upload, upload, [files]),
-            (remove_button.click, remove, [removable]),
-            (reindex_button.click, reindex, None),
-        ):
-            trigger(handler, inputs, [status, table, removable], api_visibility="private").then(
-                status_line, None, ready, api_visibility="private"
+        question.submit(respond, [question, chatbot, answers], chat_outputs, **private).then(**saving, **private)
+        retry_button.click(retry, [chatbot, answers], chat_outputs, **private).then(**saving, **private)
+        for trigger in (clear_button.click, chatbot.clear):
+            trigger(clear, None, [*chat_outputs, conversation], **private).then(
+                lambda saved: past_choices(saved), saved, past, **private
             )
-        app.load(_removable, None, removable, api_visibility="private")
-        app.load(status_line, None, ready, api_visibility="private")
+        citation_open.click(
+            show_citation,
+            [citation_ref, answers, shown],
+            [*evidence, tabs],
+            js="(reference, ...rest) => [window.qaCitation || '', ...rest]",
+            **private,
+        )
+        citation_choice.input(choose_citation, [citation_choice, answers, shown], evidence, **private)
+        history_button.click(None, js=TOGGLE_HISTORY)
+        # On a phone the panel covers the chat: it closes once a conversation is chosen.
+        past.input(
+            load_conversation,
+            [past, saved],
+            [chatbot, answers, conversation, *evidence],
+            js=f"(choice, saved) => {{ if (window.innerWidth < 768) ({TOGGLE_HISTORY})(); return [choice, saved]; }}",
+            **private,
+        )
+        forget.click(forget_conversations, None, [saved, past, conversation], **private)
+
+        for trigger, handler, inputs, outputs in (
+            (files.upload, upload, [files], [status, table, removable, files]),
+            (remove_button.click, remove, [removable], [status, table, removable]),
+            (reindex_button.click, reindex, None, [status, table, removable]),
+        ):
+            trigger(handler, inputs, outputs, show_progress_on=[status], **private).then(
+                status_line, None, ready, show_progress="hidden", **private
+            )
+        app.load(_removable, None, removable, **private)
+        app.load(status_line, None, ready, **private)
+        app.load(past_choices, [saved], past, **private)
         gr.api(ask, api_name="ask")
     return app
 
@@ -408,6 +893,9 @@ def main() -> None:
         auth=settings.credentials,
         max_file_size=f"{settings.max_upload_mb}mb",
         css=CSS,
+        js=APP_JS,
+        # The REST API (/api/v1, qa.rest) on the same server and port, behind the same login.
+        app_kwargs={"routes": rest_routes(settings)},
     )
 
 

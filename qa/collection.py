@@ -32,7 +32,7 @@ from pathlib import Path
 from qa.config import Settings
 from qa.documents import SUPPORTED_SUFFIXES, content_hash, read_document
 from qa.errors import DocumentError, IndexCorruptError, IndexNotFoundError, QAError
-from qa.index import Document, Index, encode_documents
+from qa.index import Document, Index, Progress, encode_documents
 from qa.locking import folder_lock
 from qa.storage import live_version, load_index, save_index
 
@@ -117,13 +117,16 @@ class Collection:
 
     # --- writing ------------------------------------------------------------------
 
-    def add(self, paths: list[str | Path], *, names: list[str] | None = None) -> Index:
+    def add(
+        self, paths: list[str | Path], *, names: list[str] | None = None, progress: Progress | None = None
+    ) -> Index:
         """Copy documents into `QA_UPLOAD_DIR` and add them to the index.
 
         Args:
             paths: files to add (`.txt`, `.md`, `.pdf`, `.html`, `.docx`).
             names: the names to keep them under (default: their own); only the final
                 component is used, so `../x.txt` or `/etc/x.txt` stay inside the folder.
+            progress: called as the files are read and embedded (`qa.index.Progress`).
 
         Returns:
             The updated index.
@@ -144,7 +147,11 @@ class Collection:
             if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
                 raise DocumentError(f"{name}: unsupported file type; qa reads {', '.join(SUPPORTED_SUFFIXES)}.")
         # Read everything first, each in a child process with limits: a bad file changes nothing.
-        texts = [self._read_upload(path, name) for path, name in zip(paths, names)]
+        texts = []
+        for path, name in zip(paths, names):
+            texts.append(self._read_upload(path, name))
+            if progress is not None:
+                progress("documents", len(texts), len(paths))
 
         with self._lock:
             index = self._current().index
@@ -158,7 +165,9 @@ class Collection:
                 targets.append(target)
                 new_documents.append(Document(str(target), text))
                 known[digest] = str(target)
-            addition = encode_documents(new_documents, load_embedder(settings), settings, known_words=index.word_ids)
+            addition = encode_documents(
+                new_documents, load_embedder(settings), settings, known_words=index.word_ids, progress=progress
+            )
             updated = index.merged(addition)
             # Files first, then the index: a crash between the two leaves the files, and
             # the next start rebuilds with them; the other order would lose the upload.
@@ -205,10 +214,13 @@ class Collection:
             self._remember(updated, version)
         return updated
 
-    def reindex(self, *, show_progress: bool = False) -> Index:
-        """Rebuild the index from every readable document of the corpus and upload folders."""
+    def reindex(self, *, show_progress: bool = False, progress: Progress | None = None) -> Index:
+        """Rebuild the index from every readable document of the corpus and upload folders.
+
+        ``progress`` is called as the files are read and embedded (`qa.index.Progress`).
+        """
         with self._lock:
-            return self._rebuild(show_progress=show_progress).index
+            return self._rebuild(show_progress=show_progress, progress=progress).index
 
     # --- internals (the lock is held) ----------------------------------------------
 
@@ -232,13 +244,15 @@ class Collection:
         logger.info("The index in %s is stale: rebuilding it", self.settings.index_dir)
         return self._rebuild(show_progress=show_progress)
 
-    def _rebuild(self, *, show_progress: bool) -> _Snapshot:
+    def _rebuild(self, *, show_progress: bool, progress: Progress | None = None) -> _Snapshot:
         from qa.embedding import load_embedder
 
         paths = corpus_paths(self.settings)
         signature = _signature(paths)
-        documents, skipped = _read_folder(paths)
-        index = encode_documents(documents, load_embedder(self.settings), self.settings, show_progress=show_progress)
+        documents, skipped = _read_folder(paths, progress)
+        index = encode_documents(
+            documents, load_embedder(self.settings), self.settings, show_progress=show_progress, progress=progress
+        )
         version = save_index(index, self.settings.index_dir)
         self._snapshot = _Snapshot(index, version, signature, skipped)
         return self._snapshot
@@ -328,9 +342,15 @@ def list_documents(*, settings: Settings | None = None) -> list[DocumentInfo]:
     return default_collection(settings).documents()
 
 
-def add_documents(paths: list[str | Path], *, settings: Settings | None = None, names: list[str] | None = None) -> Index:
+def add_documents(
+    paths: list[str | Path],
+    *,
+    settings: Settings | None = None,
+    names: list[str] | None = None,
+    progress: Progress | None = None,
+) -> Index:
     """Copy documents into `QA_UPLOAD_DIR` and add them to the default index (`Collection.add`)."""
-    return default_collection(settings).add(paths, names=names)
+    return default_collection(settings).add(paths, names=names, progress=progress)
 
 
 def remove_document(source: str, *, settings: Settings | None = None) -> Index:
@@ -338,23 +358,29 @@ def remove_document(source: str, *, settings: Settings | None = None) -> Index:
     return default_collection(settings).remove(source)
 
 
-def reindex_all(*, settings: Settings | None = None, show_progress: bool = False) -> Index:
+def reindex_all(
+    *, settings: Settings | None = None, show_progress: bool = False, progress: Progress | None = None
+) -> Index:
     """Rebuild the default index from every document of the corpus and upload folders."""
-    return default_collection(settings).reindex(show_progress=show_progress)
+    return default_collection(settings).reindex(show_progress=show_progress, progress=progress)
 
 
 # --- files --------------------------------------------------------------------------------
 
 
-def _read_folder(paths: list[Path]) -> tuple[list[Document], tuple[SkippedFile, ...]]:
+def _read_folder(
+    paths: list[Path], progress: Progress | None = None
+) -> tuple[list[Document], tuple[SkippedFile, ...]]:
     """The readable documents among ``paths``, and the others with the reason."""
     documents, skipped = [], []
-    for path in paths:
+    for done, path in enumerate(paths, start=1):
         try:
             documents.append(Document(str(path), read_document(path)))
         except DocumentError as exc:
             logger.warning("Skipped %s", exc)
             skipped.append(SkippedFile(str(path), str(exc)))
+        if progress is not None:
+            progress("documents", done, len(paths))
     return documents, tuple(skipped)
 
 

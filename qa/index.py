@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +32,12 @@ logger = logging.getLogger(__name__)
 # answer's: hit@1 46 -> 47 of 51, hit@3 49 -> 50; seed and multilingual sets unchanged
 # (the same at 50 characters; 60 cost a seed first citation).
 SHORT_SENTENCE_CHARS = 40
+
+# Told how a build advances, as progress(step, done, total): "documents" read (by
+# `qa.collection`), then "sentences", "words" and "passages" embedded. Each embedding
+# step is announced with done = 0 before the first one starts, so a progress bar knows
+# the whole plan; the calls come from the thread doing the work.
+Progress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)
@@ -214,6 +221,7 @@ def build_index(
     *,
     settings: Settings | None = None,
     show_progress: bool = False,
+    progress: Progress | None = None,
 ) -> Index:
     """Read, chunk and embed documents into a new index, and write it to ``index_dir``.
 
@@ -224,6 +232,7 @@ def build_index(
             index there stays loadable until the new one is complete.
         settings: chunking and model settings (default: from `QA_*` variables).
         show_progress: show a progress bar while embedding.
+        progress: called as the embedding advances (see `Progress`).
 
     Returns:
         The new index, already in memory.
@@ -241,7 +250,9 @@ def build_index(
     settings = settings or Settings.from_env()
     index_dir = Path(index_dir) if index_dir is not None else settings.index_dir
     documents = read_documents(paths)
-    index = encode_documents(documents, load_embedder(settings), settings, show_progress=show_progress)
+    index = encode_documents(
+        documents, load_embedder(settings), settings, show_progress=show_progress, progress=progress
+    )
     save_index(index, index_dir)
     return index
 
@@ -253,12 +264,15 @@ def encode_documents(
     *,
     known_words: dict[str, int] | None = None,
     show_progress: bool = False,
+    progress: Progress | None = None,
 ) -> Index:
     """An in-memory index of ``documents``: split, chunk and embed them.
 
     Args:
         known_words: words already embedded elsewhere (an index being extended);
             only the others are embedded and kept in the new index's vocabulary.
+        progress: called as the embedding advances (see `Progress`); it is then done
+            in slices, each through the same model path as the whole would take.
     """
     chunk_rows, sentence_rows = [], []
     for doc_id, doc in enumerate(documents):
@@ -276,16 +290,22 @@ def encode_documents(
     texts = _sentence_texts(documents, sentence_rows)
     known = known_words or {}
     vocabulary = sorted(set().union(*(document_words(doc) for doc in documents)) - known.keys())
+    chunk_texts = [documents[d].text[s:e] for d, s, e, *_ in chunk_rows]
     logger.info("Embedding %d sentences and %d words", len(sentence_rows), len(vocabulary))
-    vectors = _embed(embedder.embed_passages, texts, embedder.dimension, show_progress)
+    if progress is not None:
+        for step, items in (("sentences", texts), ("words", vocabulary), ("passages", chunk_texts)):
+            progress(step, 0, len(items))
+    vectors = _embed(embedder.embed_passages, texts, embedder.dimension, show_progress, _step(progress, "sentences"))
     # Words are embedded as queries: a question's words are compared with them as equals.
-    word_vectors = _embed(embedder.embed_queries, vocabulary, embedder.dimension, show_progress)
+    word_vectors = _embed(
+        embedder.embed_queries, vocabulary, embedder.dimension, show_progress, _step(progress, "words")
+    )
     return Index(
         documents=documents,
         chunks=np.array(chunk_rows, dtype=np.int64).reshape(-1, 5),
         sentences=np.array(sentence_rows, dtype=np.int64).reshape(-1, 3),
         sentence_store=FaissVectorStore.from_vectors(vectors),
-        chunk_sparse=_sparse_vectors(embedder, [documents[d].text[s:e] for d, s, e, *_ in chunk_rows]),
+        chunk_sparse=_sparse_vectors(embedder, chunk_texts, _step(progress, "passages")),
         vocabulary=vocabulary,
         word_vectors=word_vectors,
         model=embedder.name,
@@ -321,18 +341,48 @@ def _sentence_texts(documents: list[Document], rows: list[tuple[int, int, int]])
     return texts
 
 
-def _sparse_vectors(embedder, texts: list[str]):
-    from scipy.sparse import csr_matrix
+def _sparse_vectors(embedder, texts: list[str], progress: Callable[[int, int], None] | None = None):
+    from scipy.sparse import csr_matrix, vstack
 
     if not embedder.has_sparse:
+        if progress is not None:
+            progress(len(texts), len(texts))
         return csr_matrix((len(texts), 0), dtype=np.float32)
-    return embedder.embed_sparse(texts)
+    if progress is None:
+        return embedder.embed_sparse(texts)
+    # Passages are long: smaller slices keep the progress moving.
+    return vstack([embedder.embed_sparse(part) for part in _slices(texts, progress, size=8)], format="csr")
 
 
-def _embed(encode, texts: list[str], dimension: int, show_progress: bool) -> np.ndarray:
+def _embed(
+    encode, texts: list[str], dimension: int, show_progress: bool, progress: Callable[[int, int], None] | None = None
+) -> np.ndarray:
     if not texts:
         return np.zeros((0, dimension), dtype=np.float32)
-    return encode(texts, show_progress=show_progress)
+    if progress is None:
+        return encode(texts, show_progress=show_progress)
+    return np.concatenate([encode(part, show_progress=show_progress) for part in _slices(texts, progress)])
+
+
+def _step(progress: Progress | None, step: str) -> Callable[[int, int], None] | None:
+    return None if progress is None else lambda done, total: progress(step, done, total)
+
+
+def _slices(texts: list[str], progress: Callable[[int, int], None], *, size: int = 32):
+    """``texts`` in slices of ``size``, calling ``progress(done, total)`` after each.
+
+    From `TORCH_BATCH_TEXTS` texts the default model embeds through torch, faster in
+    bulk: then every slice holds at least that many, so none falls back to numpy.
+    """
+    from qa.embedding import TORCH_BATCH_TEXTS
+
+    size = TORCH_BATCH_TEXTS if len(texts) >= TORCH_BATCH_TEXTS else size
+    starts = list(range(0, len(texts), size))
+    if len(starts) > 1 and len(texts) - starts[-1] < size and len(texts) >= TORCH_BATCH_TEXTS:
+        starts.pop()  # the short tail joins the slice before it
+    for start, end in zip(starts, [*starts[1:], len(texts)]):
+        yield texts[start:end]
+        progress(end, len(texts))
 
 
 def document_words(document: Document) -> frozenset[str]:

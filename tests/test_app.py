@@ -168,11 +168,13 @@ def test_chat_messages_come_back_as_the_text_they_show():
     ]
 
 
-def test_retry_asks_the_last_question_again(monkeypatch):
+def test_retry_asks_the_last_question_again_in_place_of_its_answer(monkeypatch):
     import app
 
     asked = []
-    monkeypatch.setattr(app, "respond", lambda question, history: asked.append((question, app._history(history))))
+    monkeypatch.setattr(
+        app, "respond", lambda question, chat, answers: asked.append((question, app._history(chat), answers))
+    )
     history = _chat_round_trip(
         [
             app._chat_message("user", "Qui a signé le traité ?"),
@@ -181,6 +183,116 @@ def test_retry_asks_the_last_question_again(monkeypatch):
             app._chat_message("assistant", "[1] “1961.”"),
         ]
     )
-    app.retry(history)
+    app.retry(history, [{"question": "Qui a signé le traité ?"}, {"question": "Et en quelle année ?"}])
     earlier = [{"role": "user", "content": "Qui a signé le traité ?"}, {"role": "assistant", "content": "[1] “Kim.”"}]
-    assert asked == [("Et en quelle année ?", earlier)]
+    assert asked == [("Et en quelle année ?", earlier, [{"question": "Qui a signé le traité ?"}])]
+
+
+def test_clear_empties_chat_answers_evidence_viewer_and_starts_a_new_conversation():
+    import app
+
+    chat, answers, question, cards, passages, choices, viewer, shown, conversation = app.clear()
+    assert (chat, answers, question, cards, passages, viewer, shown, conversation) == (
+        [], [], "", "", "", app.VIEWER_EMPTY, None, None
+    )
+    assert choices["choices"] == [] and choices["value"] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "offset", "where"),
+    [
+        ("Titre\n\nPremier.\n\n\nSecond. Encore.", 20, "paragraph 3"),
+        ("Titre\n\nPremier.", 0, "paragraph 1"),
+        ("\n\nTitre\n\nPremier.", 9, "paragraph 2"),  # blank lines at the top start no paragraph
+        ("une ligne\nune autre\nla troisième", 20, "paragraph 3"),  # no blank line: lines count
+        ("Page un.\n\nSuite.\n\f\nPage deux.\n\nFin.", 34, "page 2 · paragraph 2"),
+        ("Page un.\nligne\n\f\nPage deux.\nligne", 28, "page 2"),  # a PDF's lines are its layout's
+    ],
+)
+def test_citations_are_placed_by_page_and_paragraph(text, offset, where):
+    from app import where_in_document
+
+    assert where_in_document(text, offset) == where
+
+
+def test_build_progress_is_one_bar_that_moves_with_the_work_and_estimates_the_rest():
+    from app import BuildProgress
+
+    calls, now = [], [0.0]
+    progress = BuildProgress(lambda fraction, desc: calls.append((round(fraction, 3), desc)), clock=lambda: now[0])
+    progress("documents", 1, 2)
+    now[0] = 2.0
+    progress("documents", 2, 2)
+    for step, total in (("sentences", 10), ("words", 100), ("passages", 5)):
+        progress(step, 0, total)  # the plan, announced before the embedding starts
+    now[0] = 6.0
+    progress("sentences", 10, 10)
+    now[0] = 12.0
+    progress("words", 100, 100)
+    progress("passages", 5, 5)
+    assert calls == [
+        (0.05, "Reading documents: 1 of 2"),
+        (0.1, "Reading documents: 2 of 2 · about 18 s left"),
+        (0.1, "Embedding sentences: 0 of 10 · about 18 s left"),
+        (0.1, "Embedding sentences: 0 of 10 · about 18 s left"),
+        (0.1, "Embedding sentences: 0 of 10 · about 18 s left"),
+        (0.229, "Embedding words: 0 of 100 · about 20 s left"),  # 0.1 + 0.9 × 10 / (10 + 100 × 0.3 + 5 × 6)
+        (0.614, "Embedding passages: 0 of 5 · about 8 s left"),
+        (1.0, "Embedding passages: 5 of 5"),
+    ]
+
+
+def test_an_upload_reports_its_progress_from_reading_to_the_last_passage(local, embedder, tmp_path):
+    from qa.collection import add_documents
+
+    local = replace(local, corpus_dir=tmp_path / "no-corpus")  # only the upload is embedded
+    doc = tmp_path / "phare.md"
+    doc.write_text("Le phare de Quorvalde fut allumé en 1887 par la gardienne Ysolde Brannik.\n", encoding="utf-8")
+    calls = []
+    add_documents([doc], settings=local, progress=lambda step, done, total: calls.append((step, done, total)))
+    assert calls[0] == ("documents", 1, 1)
+    assert [c for c in calls if c[1] == 0] == [("sentences", 0, 1), ("words", 0, calls[2][2]), ("passages", 0, 1)]
+    assert calls[-3:] == [("sentences", 1, 1), ("words", calls[2][2], calls[2][2]), ("passages", 1, 1)]
+
+
+def _conversation(app, question: str, reply: str, answers: list[dict]):
+    chat = _chat_round_trip([app._chat_message("user", question), app._chat_message("assistant", reply)])
+    return chat, answers
+
+
+def test_a_saved_conversation_comes_back_with_its_evidence(monkeypatch):
+    import app
+
+    text = "Titre\n\nLe traité fut signé en 1961. Il dure."
+    monkeypatch.setattr(app, "_document", lambda source: text if source == "a.txt" else None)
+    entry = {
+        "question": "Quand ?",
+        "citations": [{"source": "a.txt", "start": 7, "end": 35, "text": "Le traité fut signé en 1961."}],
+        "passages": [{"source": "a.txt", "start": 7, "end": 45, "score": 0.9}],
+    }
+    chat, answers = _conversation(app, "Quand ?", "[1] “Le traité fut signé en 1961.”", [entry])
+    conversation, saved, past = app.save_conversation(chat, answers, None, [{"id": "old", "title": "Avant"}])
+    assert [c["id"] for c in saved] == [conversation, "old"]  # the newest first
+    assert past["choices"] == [("Quand ?", conversation), ("Avant", "old")] and past["value"] == conversation
+    chat, answers, loaded, cards, _, _, viewer, shown = app.load_conversation(conversation, saved)
+    assert (loaded, shown) == (conversation, 0)
+    assert app._history(chat) == [
+        {"role": "user", "content": "Quand ?"},
+        {"role": "assistant", "content": "[1] “Le traité fut signé en 1961.”"},
+    ]
+    assert "Titre\n\n<mark>Le traité fut signé en 1961.</mark> Il dure." in viewer
+    assert "<b>a.txt</b> · paragraph 2" in viewer and "title='characters 7–35'" in viewer
+    assert "<div class='qa-passage'><mark>Le traité fut signé en 1961.</mark> Il dure.</div>" in cards
+
+
+def test_citations_from_the_browser_open_only_indexed_documents(monkeypatch):
+    import app
+
+    monkeypatch.setattr(app, "_document", lambda source: None)  # /etc/passwd is not indexed
+    passwd = {"source": "/etc/passwd", "start": 0, "end": 4, "text": "root"}
+    entry = app._valid_entry({"question": "?", "citations": [passwd]})
+    viewer = app.render_document(entry["citations"][0])
+    assert viewer == "<p>passwd is no longer indexed as it was when this answer was given: ask again.</p>"
+    assert app._valid_entry({"citations": [{"source": 1, "start": "x"}], "passages": "no"})["citations"] == []
+    assert app.show_citation("0:1", [entry], None)[3] == viewer
+    assert app.show_citation("9:1", [entry], None) == app.show_citation("0; alert(1)", [entry], None)

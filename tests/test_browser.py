@@ -1,12 +1,14 @@
-"""The web app in a real Chromium: cited answers with highlights, uploads, hostile documents."""
+"""The web app in a real Chromium: cited answers with highlights, uploads, hostile documents,
+and the app as people use it at desktop (1400×1100) and phone (390×844) sizes."""
 
+import re
 import shutil
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SEED
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "artifacts" / "screenshots"
@@ -138,3 +140,407 @@ def test_cited_sentence_shows_in_the_chat_character_for_character(page, tmp_path
     assert page.dialogs == []
     assert page.evaluate("window.__qa_pwned") is None
     assert [url for url in requests if url.startswith(PIXEL_HOST)] == []
+
+
+# --- the app as people use it, at desktop and phone sizes -------------------------------------
+
+SIZES = {"desktop": {"width": 1400, "height": 1100}, "phone": {"width": 390, "height": 844}}
+ANSWERS = "#qa-chat .message-row.bot-row"
+TREATY = "When was the friendship treaty signed?"  # one citation, far down the document: 1961
+VISIT = "Quand Poutine ira-t-il à Pyongyang ?"  # two citations
+
+
+def open_app(browser, url: str, size: str):
+    context = browser.new_context(viewport=SIZES[size], is_mobile=size == "phone", has_touch=size == "phone")
+    page = context.new_page()
+    page.size = size
+    page.goto(url)
+    page.wait_for_selector("#qa-question textarea", timeout=60000)
+    return page
+
+
+@pytest.fixture(params=list(SIZES))
+def sized_page(request, browser, app_url):
+    page = open_app(browser, app_url, request.param)
+    yield page
+    page.context.close()
+
+
+def shoot(page, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"{name}-{page.size}.png"))
+
+
+def press(page, target) -> None:
+    """Click a selector or locator, or tap it on a phone."""
+    target = page.locator(target) if isinstance(target, str) else target
+    if page.size == "phone":
+        target.tap()
+    else:
+        target.click()
+
+
+def ask_in_chat(page, question: str) -> int:
+    """Ask and wait for the answer, its evidence, and the chat scrolled to show it; returns
+    the answer's number (from 0)."""
+    number = page.locator(ANSWERS).count()
+    page.fill("#qa-question textarea", question)
+    page.press("#qa-question textarea", "Enter")
+    page.wait_for_selector(f"#qa-cards .qa-evidence-for[data-answer='{number}']", timeout=60000)
+    page.wait_for_selector(f"#qa-chat[data-answers='{number + 1}']", timeout=10000)
+    assert page.locator(ANSWERS).count() == number + 1
+    return number
+
+
+def answer_text(page, number: int) -> str:
+    return page.locator(ANSWERS).nth(number).locator(".message-content").inner_text()
+
+
+def chat_texts(page) -> list[str]:
+    return page.locator("#qa-chat .message-row .message-content").all_inner_texts()
+
+
+def viewer_changed(page, before: str | None) -> None:
+    """Wait until the viewer shows a new rendering, scrolled to its highlight."""
+    page.wait_for_function(
+        """before => {
+          const doc = document.querySelector('#qa-viewer .qa-doc');
+          return doc && doc.dataset.view !== before && doc.dataset.scrolled === '1';
+        }""",
+        arg=before,
+        timeout=30000,
+    )
+
+
+def viewer_view(page) -> str | None:
+    return page.evaluate("document.querySelector('#qa-viewer .qa-doc')?.dataset.view ?? null")
+
+
+# Where "[n]" is drawn in answer `answer`, once the chat (which scrolls itself to new
+# messages) has held still for a frame, its box and the page scrolled to show it.
+REFERENCE_POINT = """async ([answer, n]) => {
+  const frame = () => new Promise(resolve => requestAnimationFrame(() => resolve()));
+  const locate = () => {
+    const row = document.querySelectorAll('#qa-chat .message-row.bot-row')[answer];
+    const walker = document.createTreeWalker(row.querySelector('.message-content'), NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const at = node.data.indexOf(`[${n}]`);
+      if (at < 0) continue;
+      const range = document.createRange();
+      range.setStart(node, at + 1);
+      range.setEnd(node, at + 2);
+      return range;
+    }
+    return null;
+  };
+  document.querySelector('#qa-chat').scrollIntoView({block: 'nearest'});
+  let last = null;
+  for (let tries = 0; tries < 100; tries++) {
+    const range = locate();
+    if (!range) return null;
+    const wrap = document.querySelector('#qa-chat .bubble-wrap');
+    const offset = range.getBoundingClientRect().top - wrap.getBoundingClientRect().top;
+    if (offset < 40 || offset > wrap.clientHeight - 40) wrap.scrollTop += offset - 60;
+    await frame();
+    const box = locate().getBoundingClientRect();
+    const point = {x: box.left + box.width / 2, y: box.top + box.height / 2};
+    if (last && last.x === point.x && last.y === point.y) return point;
+    last = point;
+  }
+  return null;
+}"""
+
+
+def click_reference(page, answer: int, n: int) -> None:
+    point = page.evaluate(REFERENCE_POINT, [answer, n])
+    assert point, f"no [{n}] in answer {answer}"
+    if page.size == "phone":
+        page.touchscreen.tap(point["x"], point["y"])
+    else:
+        page.mouse.click(point["x"], point["y"])
+
+
+def highlight_on_screen(page) -> bool:
+    """The viewer's highlight is inside the viewer's box and inside the window."""
+    return page.evaluate(
+        """() => {
+          const doc = document.querySelector('#qa-viewer .qa-doc');
+          const mark = doc.querySelector('mark').getBoundingClientRect();
+          const box = doc.getBoundingClientRect();
+          const inBox = mark.top >= box.top - 1 && mark.top < box.bottom;
+          return inBox && mark.top >= 0 && mark.top < window.innerHeight;
+        }"""
+    )
+
+
+def paragraph_in_seed(start: int) -> int:
+    text = SEED.read_text(encoding="utf-8")
+    return len(re.findall(r"\n[^\S\n]*\n\s*", text[:start].lstrip())) + 1
+
+
+def test_citation_in_an_earlier_answer_opens_the_document_there(sized_page):
+    page = sized_page
+    ask_in_chat(page, TREATY)
+    latest = ask_in_chat(page, VISIT)
+    citations = page.locator("#qa-cards .qa-card[data-citation]").count()
+    assert citations >= 2
+    before = viewer_view(page)
+    click_reference(page, 0, 1)
+    viewer_changed(page, before)
+    page.wait_for_selector("#qa-cards .qa-evidence-for[data-answer='0']")
+    mark = page.inner_text("#qa-viewer mark")
+    assert "1961" in mark
+    assert f"[1] “{mark}”" in answer_text(page, 0)
+    assert page.get_attribute("#qa-cards .qa-card.qa-open", "data-citation") == "1"
+    assert highlight_on_screen(page)  # on a phone the click brings the viewer into view
+    shoot(page, "citation-earlier-answer")
+
+    before = viewer_view(page)
+    click_reference(page, latest, citations)
+    viewer_changed(page, before)
+    page.wait_for_selector(f"#qa-cards .qa-evidence-for[data-answer='{latest}']")
+    mark = page.inner_text("#qa-viewer mark")
+    assert f"[{citations}] “{mark}”" in answer_text(page, latest)
+    assert page.get_attribute("#qa-cards .qa-card.qa-open", "data-citation") == str(citations)
+
+
+def test_evidence_card_opens_its_citation_and_says_where_to_look(sized_page):
+    page = sized_page
+    ask_in_chat(page, VISIT)
+    card = page.locator("#qa-cards .qa-card[data-citation='2']")
+    title = card.get_attribute("title")
+    offsets = re.fullmatch(r"characters (\d+)–(\d+) of (.+); click to open the document here", title)
+    start, end, name = int(offsets[1]), int(offsets[2]), offsets[3]
+    assert name == SEED.name
+    where = f"paragraph {paragraph_in_seed(start)}"
+    assert card.locator(".qa-card-head").inner_text() == f"[2] poutine-coree-du-nord.txt · {where}"
+    assert "characters" not in page.inner_text("#qa-cards")  # offsets only in the tooltip
+    before = viewer_view(page)
+    press(page, card)
+    viewer_changed(page, before)
+    assert page.get_attribute("#qa-cards .qa-card.qa-open", "data-citation") == "2"
+    assert page.inner_text("#qa-viewer mark") == SEED.read_text(encoding="utf-8")[start:end]
+    assert page.inner_text("#qa-viewer .qa-card-head") == f"poutine-coree-du-nord.txt · {where}"
+    assert highlight_on_screen(page)
+    shoot(page, "evidence-card")
+
+
+def test_retry_asks_again_and_replaces_the_answer_and_its_evidence(sized_page):
+    page = sized_page
+    ask_in_chat(page, TREATY)
+    latest = ask_in_chat(page, VISIT)
+    chat = chat_texts(page)
+    assert len(chat) == 4
+    before = viewer_view(page)
+    click_reference(page, 0, 1)  # the evidence now shows the first answer
+    viewer_changed(page, before)
+    for _ in range(2):  # a second Retry asks again too: it never empties the chat
+        page.evaluate("scrollTo(0, 0)")
+        before = viewer_view(page)
+        press(page, "#qa-retry")
+        viewer_changed(page, before)
+        page.wait_for_selector(f"#qa-cards .qa-evidence-for[data-answer='{latest}']")
+        assert chat_texts(page) == chat
+        assert page.inner_text(f"#qa-cards .qa-evidence-for[data-answer='{latest}']") == f"Evidence for “{VISIT}”"
+        mark = page.inner_text("#qa-viewer mark")
+        assert f"[1] “{mark}”" in answer_text(page, latest)
+    click_reference(page, latest, 2)  # the retried answer's citations are the ones kept
+    page.wait_for_selector("#qa-cards .qa-card.qa-open[data-citation='2']")
+    shoot(page, "retry")
+
+
+@pytest.mark.parametrize(
+    ("size", "control"),
+    [("desktop", "#qa-clear"), ("phone", "#qa-clear"), ("desktop", "#qa-chat button[aria-label='Clear']"),
+     ("phone", "#qa-chat button[aria-label='Clear']")],
+    ids=["desktop-clear", "phone-clear", "desktop-trash-icon", "phone-trash-icon"],
+)
+def test_clear_resets_chat_evidence_citations_and_viewer(browser, app_url, size, control):
+    page = open_app(browser, app_url, size)
+    try:
+        ask_in_chat(page, TREATY)
+        page.wait_for_selector("#qa-viewer mark")
+        press(page, control)
+        page.wait_for_function(
+            "() => !document.querySelector('#qa-chat .message-row, #qa-cards .qa-card, #qa-cards .qa-evidence-for')"
+            " && !document.querySelector('#qa-viewer mark')",
+            timeout=30000,
+        )
+        assert page.locator("#qa-passages .qa-card").count() == 0
+        assert page.locator("#qa-open input[type=radio]").count() == 0
+        assert page.inner_text("#qa-viewer").startswith("Ask a question, then click a citation")
+        shoot(page, "cleared")
+        assert ask_in_chat(page, TREATY) == 0  # the stored answers went too: numbering starts again
+        assert "1961" in page.inner_text("#qa-viewer mark")
+    finally:
+        page.context.close()
+
+
+def test_answer_keeps_the_page_still_and_the_chat_fits_the_screen(sized_page):
+    page = sized_page
+    ask_in_chat(page, TREATY)
+    page.wait_for_selector("#qa-viewer .qa-doc[data-scrolled='1']")
+    shoot(page, "answered")
+    assert page.evaluate("scrollY") == 0  # no jump to the viewer
+    assert page.evaluate("document.querySelector('#qa-viewer .qa-doc').scrollTop") > 0  # its own box scrolled
+    if page.size == "desktop":
+        assert highlight_on_screen(page)
+    height, width = SIZES[page.size]["height"], SIZES[page.size]["width"]
+    chat, question = page.locator("#qa-chat").bounding_box(), page.locator("#qa-question").bounding_box()
+    buttons = [page.locator(s).bounding_box() for s in ("#qa-retry", "#qa-clear", "#qa-history-open")]
+    assert chat["y"] >= 0 and buttons[0]["y"] + buttons[0]["height"] <= height  # all on one screen
+    assert 0 <= question["y"] - (chat["y"] + chat["height"]) <= 24  # the question box right under the chat
+    assert len({round(b["y"]) for b in buttons}) == 1  # side by side, not stacked
+    assert all(b["width"] < width / 2 for b in buttons)
+    # The chat's own buttons and each message's buttons cover no message.
+    overlaps = page.evaluate(
+        """() => {
+          const boxes = sel => [...document.querySelectorAll(sel)].map(e => e.getBoundingClientRect());
+          const meet = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+          const messages = boxes('#qa-chat .message-row .message');
+          const controls = boxes('#qa-chat .top-panel, #qa-chat label.float, #qa-chat .message-buttons');
+          return messages.flatMap(m => controls.filter(c => meet(m, c))).length;
+        }"""
+    )
+    assert overlaps == 0
+
+
+def open_history(page) -> None:
+    press(page, "#qa-history-open")
+    page.wait_for_function(
+        "() => { const box = document.querySelector('#qa-past').getBoundingClientRect();"
+        " return box.left >= 0 && box.right <= window.innerWidth; }",
+        timeout=10000,
+    )
+
+
+def past_titles(page) -> list[str]:
+    return page.locator("#qa-past label").all_inner_texts()
+
+
+def test_past_conversations_come_back_from_this_browser_only(sized_page, browser, app_url):
+    page = sized_page
+    ask_in_chat(page, TREATY)
+    page.wait_for_function("() => document.querySelectorAll('#qa-past label').length === 1", timeout=30000)
+    press(page, "#qa-clear")
+    page.wait_for_function("() => !document.querySelector('#qa-chat .message-row')", timeout=30000)
+    ask_in_chat(page, VISIT)
+    page.wait_for_function("() => document.querySelectorAll('#qa-past label').length === 2", timeout=30000)
+    page.reload()
+    page.wait_for_selector("#qa-question textarea", timeout=60000)
+    page.wait_for_function("() => document.querySelectorAll('#qa-past label').length === 2", timeout=30000)
+    open_history(page)
+    assert [t.strip() for t in past_titles(page)] == [VISIT, TREATY]  # newest first
+    assert "Kept in this browser only" in page.inner_text("#qa-history")
+    shoot(page, "past-conversations")
+    press(page, "#qa-past label:has-text('friendship treaty')")
+    page.wait_for_selector("#qa-cards .qa-evidence-for[data-answer='0']:has-text('friendship treaty')", timeout=30000)
+    assert chat_texts(page)[0] == TREATY
+    page.wait_for_selector("#qa-chat[data-answers='1']")
+    if page.size == "phone":  # the panel closes over the chat it opened
+        page.wait_for_function("() => document.querySelector('#qa-past').getBoundingClientRect().right <= 0")
+    before = viewer_view(page)
+    click_reference(page, 0, 1)
+    viewer_changed(page, before)
+    assert "1961" in page.inner_text("#qa-viewer mark")
+    if page.size == "phone":
+        open_history(page)
+    press(page, "#qa-forget")
+    page.wait_for_function("() => document.querySelectorAll('#qa-past label').length === 0", timeout=30000)
+
+    other = open_app(browser, app_url, page.size)  # another browser: nothing comes from the server
+    try:
+        ask_in_chat(other, TREATY)
+        other.wait_for_function("() => document.querySelectorAll('#qa-past label').length >= 1", timeout=30000)
+        assert [t.strip() for t in past_titles(other)] == [TREATY]
+    finally:
+        other.context.close()
+
+
+# Progress seen while a document is added: the status trackers that show something.
+RECORD_PROGRESS = """() => {
+  window.qaProgress = [];
+  new MutationObserver(() => {
+    for (const tracker of document.querySelectorAll('[data-testid=status-tracker]:not(.hide)')) {
+      const text = tracker.innerText.replace(/\\s+/g, ' ').trim();
+      if (text) window.qaProgress.push([tracker.closest('[id]')?.id ?? '', text]);
+    }
+  }).observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true});
+}"""
+
+
+def status_says(page, words: str) -> None:
+    page.wait_for_function(
+        "words => document.querySelector('#qa-status')?.innerText.includes(words)", arg=words, timeout=120000
+    )
+
+
+def test_upload_empties_the_box_and_one_progress_bar_moves(sized_page, tmp_path):
+    page = sized_page
+    tag = "Quorvalde" if page.size == "desktop" else "Brannikor"
+    doc = tmp_path / f"phares-{page.size}.md"
+    # Long enough (24 sentences, about 100 new words) for the bar to move several times.
+    doc.write_text(
+        "\n\n".join(
+            f"Le phare {tag} numéro {i} fut allumé par la gardienne Ysolde {tag}{i} en {1800 + i}, "
+            f"selon les archives de Vrenmark{i}, du greffier Olbrecht{i} et du notaire Zalmonde{i}."
+            for i in range(24)
+        ),
+        encoding="utf-8",
+    )
+    press(page, "button[role=tab]:has-text('Documents')")
+    page.evaluate(RECORD_PROGRESS)
+    page.set_input_files("#qa-upload input[type=file]", str(doc))
+    status_says(page, "searchable now")
+    shoot(page, "uploaded")
+    assert page.locator("#qa-upload .file-preview, #qa-upload table").count() == 0  # the box is empty again
+    assert page.locator("#qa-upload input[type=file]").count() == 1
+    seen = page.evaluate("window.qaProgress")
+    assert {where for where, _ in seen} == {"qa-status"}  # one bar, next to the upload
+    levels = [float(m.group(1)) for _, text in seen if (m := re.search(r"([\d.]+)%$", text))]
+    assert levels == sorted(levels) and len(set(levels)) >= 4 and levels[-1] == 100.0
+    texts = " ".join(text for _, text in seen)
+    for step in ("Embedding sentences:", "Embedding words:", "Embedding passages:"):
+        assert step in texts
+    assert re.search(r"about \d+ s left", texts)  # an estimate once a second has passed
+
+    empty = tmp_path / "blank.txt"
+    empty.write_text("   \n", encoding="utf-8")
+    page.set_input_files("#qa-upload input[type=file]", str(empty))
+    status_says(page, "Nothing was added")
+    assert "blank.txt" in page.inner_text("#qa-status")
+    assert page.locator("#qa-upload .file-preview, #qa-upload table").count() == 0
+
+    hint = page.inner_text("#qa-remove-choice")
+    assert "Choose an uploaded document to remove" in hint
+    press(page, "#qa-remove-choice input")
+    page.wait_for_selector("#qa-remove-choice [role=option]")
+    options = page.eval_on_selector_all("#qa-remove-choice [role=option]", "items => items.map(i => i.ariaLabel)")
+    assert doc.name in options
+    assert SEED.name not in options  # uploads only
+    shoot(page, "remove-hint")
+
+
+def test_japanese_question_is_readable(sized_page):
+    page = sized_page
+    question = "平壌とモスクワの友好条約はいつ署名されましたか？"
+    ask_in_chat(page, question)
+    # With a CJK font each character has its own glyph; without one, all are the same box.
+    distinct = page.evaluate(
+        """() => {
+          const font = getComputedStyle(document.querySelector('#qa-chat .user-row .message-content')).fontFamily;
+          const canvas = document.createElement('canvas');
+          canvas.width = canvas.height = 48;
+          const pen = canvas.getContext('2d');
+          const draw = (text) => {
+            pen.clearRect(0, 0, 48, 48);
+            pen.font = `32px ${font}`;
+            pen.fillText(text, 4, 36);
+            return pen.getImageData(0, 0, 48, 48).data.join(',');
+          };
+          const glyphs = ['平', '壌', '条', '\\uE000'].map(draw);
+          return new Set(glyphs).size === glyphs.length;
+        }"""
+    )
+    shoot(page, "japanese-question")
+    assert question in chat_texts(page)
+    assert distinct, "CJK characters draw as identical boxes: install fonts-noto-cjk (make browser)"
