@@ -37,6 +37,8 @@ class Settings:
         host: address the web app binds (`QA_HOST`, default 127.0.0.1).
         port: port of the web app (`QA_PORT`, default 7860).
         auth: `user:password` to require a login in the web app (`QA_AUTH`, default none).
+        api_token: a bearer token the REST API (`/api/v1`) accepts besides the `QA_AUTH`
+            login (`QA_API_TOKEN`, default none; set alone, the API requires it).
         allow_open: serve the web app beyond loopback without a login (`QA_ALLOW_OPEN=1`,
             default off: a non-loopback `QA_HOST` needs `QA_AUTH`).
         parse_timeout_s: longest an uploaded file may take to read, in seconds
@@ -58,6 +60,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 7860
     auth: str = field(default="", repr=False)
+    api_token: str = field(default="", repr=False)
     allow_open: bool = False
     parse_timeout_s: float = 60.0
     parse_memory_mb: int = 2048

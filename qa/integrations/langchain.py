@@ -1,0 +1,68 @@
+"""qa's retrieval as a LangChain retriever: drop `QARetriever` into any chain.
+
+    >>> from qa.integrations.langchain import QARetriever
+    >>> docs = QARetriever(k=3).invoke("When was the friendship treaty signed?")
+    >>> docs[0].metadata
+    {'source': 'seeds/poutine-coree-du-nord.txt', 'start': 2841, 'end': 3181, 'score': 0.8}
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict, Field
+
+from qa.config import Settings
+from qa.documents import page_of
+from qa.index import Index, default_index
+from qa.results import Passage
+from qa.retrieval import retrieve
+
+
+class QARetriever(BaseRetriever):
+    """The passages `qa.retrieve` finds for a question, as LangChain `Document`s.
+
+    Each document's `page_content` is the passage, exactly
+    ``document_text(source)[start:end]``; its `metadata` holds `source`, `start`, `end`
+    and `score` (the hybrid relevance in (0, 1]), and for a PDF `page`: the page (from 1)
+    the passage starts on.
+    `ainvoke` runs the search in an executor thread: it is CPU work, not I/O.
+
+    Args:
+        k: passages per question (default 5).
+        index: an index from `build_index`/`load_index` (default: the default corpus's,
+            kept up to date with uploads).
+        settings: default `Settings.from_env()`.
+
+    Example:
+        >>> retriever = QARetriever(k=3, index=load_index("some/index/dir"))
+        >>> [d.metadata["source"] for d in retriever.invoke("Qui a invité Poutine ?")]
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    k: int = Field(default=5, ge=1)
+    index: Index | None = None
+    settings: Settings | None = None
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        settings = self.settings or Settings.from_env()
+        index = self.index if self.index is not None else default_index(settings)
+        passages = retrieve(query, self.k, index=index, settings=settings)
+        return [_document(passage, index) for passage in passages]
+
+
+def _document(passage: Passage, index: Index) -> Document:
+    metadata: dict[str, Any] = {
+        "source": passage.source,
+        "start": passage.start,
+        "end": passage.end,
+        "score": passage.score,
+    }
+    page = page_of(index.document_text(passage.source), passage.start)
+    if page is not None:
+        metadata["page"] = page
+    return Document(page_content=passage.text, metadata=metadata)

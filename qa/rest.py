@@ -1,0 +1,547 @@
+"""qa's JSON REST API, `/api/v1`: ask, list, add and remove documents over plain HTTP.
+
+The web app serves it on its own port (`app.py` mounts `rest_routes(settings)`); it
+calls the same functions as the CLI: `qa.answering.answer` and `qa.collection`'s
+`add_documents`, `list_documents` and `remove_document`.
+
+- `POST /api/v1/ask` -> the `qa ask --json` object (`Answer.to_dict`).
+- `GET /api/v1/documents`, `POST /api/v1/documents` (multipart, field `files`),
+  `DELETE /api/v1/documents/{name}` (uploads only).
+- `GET /api/v1/openapi.json`; interactive docs at `/api/v1/docs`, served from local
+  files (no CDN: the app works offline).
+
+Every error is JSON, `{"error": message}`: 400 for what qa refuses (an empty question,
+an unreadable document), 401 without the login, 403 for a corpus document, 404 for an
+unknown one, 413 for a body or file over its limit, 415 for an unsupported file type,
+422 for a malformed request (wrong types, `k` outside 1..50, a question over
+`QA_MAX_QUESTION_CHARS`, unknown fields). A refused request changes nothing.
+
+When `QA_AUTH=user:password` or `QA_API_TOKEN` is set, every route (docs included)
+needs `Authorization: Basic` with that user and password, or `Authorization: Bearer`
+with the token.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import logging
+import tempfile
+import threading
+from pathlib import Path
+from typing import Literal
+
+from fastapi import FastAPI, HTTPException, Request, Security
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPBasic, HTTPBearer
+from fastapi_offline import FastAPIOffline
+from pydantic import BaseModel, ConfigDict, Field
+from python_multipart.multipart import MultipartParseError, MultipartParser, parse_options_header
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import BaseRoute, Mount
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from qa import __version__
+from qa.answering import answer
+from qa.collection import DocumentInfo, add_documents, default_collection, list_documents, remove_document
+from qa.config import Settings
+from qa.documents import SUPPORTED_SUFFIXES
+from qa.errors import QAError
+
+logger = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v1"
+MAX_K = 50
+# A request body other than an upload (the question and its history) is read whole, so it is capped.
+MAX_JSON_BYTES = 1024 * 1024
+# A refused body is read on and dropped up to this, so the client reads the error.
+DRAIN_BYTES = 16 * MAX_JSON_BYTES
+MAX_UPLOAD_FILES = 10
+# Answers computed at once; more callers wait their turn (as many as the web app's queue runs).
+ANSWER_CONCURRENCY = 4
+
+
+# --- what goes in and out ------------------------------------------------------------------
+
+
+class Turn(BaseModel):
+    """An earlier turn of the conversation."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    role: Literal["user", "assistant"]
+    content: str
+
+
+class AskRequest(BaseModel):
+    """A question, with the conversation so far for follow-ups."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    question: str = Field(description="In any language; at most QA_MAX_QUESTION_CHARS characters (default 2000).")
+    k: int = Field(default=5, ge=1, le=MAX_K, description="Passages to look at.")
+    history: list[Turn] = Field(default_factory=list, max_length=100, description="Earlier turns, oldest first.")
+
+
+class CitationOut(BaseModel):
+    n: int = Field(description="The number of the citation in the answer: [1], [2].")
+    text: str = Field(description="Exactly the document's text[start:end].")
+    source: str
+    start: int
+    end: int
+
+
+class PassageOut(BaseModel):
+    rank: int
+    text: str
+    source: str
+    start: int
+    end: int
+    score: float = Field(description="Hybrid relevance in (0, 1].")
+
+
+class AnswerOut(BaseModel):
+    """The object `qa ask --json` prints."""
+
+    question: str
+    language: str = Field(description="ISO 639-1 code of the question's language.")
+    abstained: bool = Field(description="True when the documents do not answer the question.")
+    answer: str = Field(description="A lead-in in the question's language and the excerpts [1], [2]; or the abstention.")
+    citations: list[CitationOut]
+    passages: list[PassageOut]
+
+
+class DocumentOut(BaseModel):
+    source: str
+    name: str = Field(description="The name to remove it by: DELETE /api/v1/documents/{name}.")
+    characters: int
+    uploaded: bool = Field(description="False for a document of QA_CORPUS_DIR, which cannot be removed here.")
+
+
+class SkippedOut(BaseModel):
+    path: str
+    reason: str
+
+
+class DocumentsOut(BaseModel):
+    documents: list[DocumentOut]
+    skipped: list[SkippedOut] = Field(description="Files of the folders that could not be read, and why.")
+
+
+class AddedOut(DocumentsOut):
+    added: list[DocumentOut]
+
+
+class RemovedOut(DocumentsOut):
+    removed: DocumentOut
+
+
+class ErrorOut(BaseModel):
+    error: str = Field(description="What happened and what to do.")
+    details: list[dict] | None = Field(default=None, description="For 422: each invalid field.")
+
+
+def _errors(*codes: int) -> dict:
+    return {code: {"model": ErrorOut} for code in (401, *codes)}
+
+
+# --- the API ---------------------------------------------------------------------------------
+
+
+def create_api(settings: Settings | None = None) -> FastAPI:
+    """The REST API as a FastAPI app whose routes start at its root (mount it at `API_PREFIX`).
+
+    Args:
+        settings: default `Settings.from_env()`; `auth` and `api_token` decide the login.
+
+    Example:
+        >>> app = FastAPI()
+        >>> app.mount(API_PREFIX, create_api())
+    """
+    settings = settings or Settings.from_env()
+    login = _Login(settings)
+    security = [Security(HTTPBasic(auto_error=False)), Security(HTTPBearer(auto_error=False))]
+    api = FastAPIOffline(
+        title="qa",
+        version=__version__,
+        description="Cited answers from your documents, offline. Every error is `{\"error\": message}`.",
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+        # Documents the login for the docs' "Authorize" button; `_RequireLogin` enforces it.
+        dependencies=security if login.required else None,
+    )
+    answering = threading.BoundedSemaphore(ANSWER_CONCURRENCY)
+
+    @api.post("/ask", response_model=AnswerOut, responses=_errors(400, 413, 422))
+    def ask(request: AskRequest) -> dict:
+        """Answer a question with excerpts quoted from the documents (the `qa ask --json` object)."""
+        if len(request.question) > settings.max_question_chars:
+            raise HTTPException(
+                422,
+                f"The question is {len(request.question)} characters long; ask in at most "
+                f"{settings.max_question_chars} (QA_MAX_QUESTION_CHARS).",
+            )
+        history = [turn.model_dump() for turn in request.history]
+        with answering:  # a def endpoint runs in a worker thread: waiting here blocks no one else
+            result = answer(request.question, request.k, history=history, settings=settings)
+        return result.to_dict(request.question)
+
+    @api.get("/documents", response_model=DocumentsOut, responses=_errors())
+    def documents() -> dict:
+        """The indexed documents, and the files that could not be read."""
+        return _listing(settings)
+
+    @api.post(
+        "/documents",
+        status_code=201,
+        response_model=AddedOut,
+        responses=_errors(400, 413, 415),
+        openapi_extra={"requestBody": _UPLOAD_BODY},
+    )
+    async def add(request: Request) -> dict:
+        """Add documents (.txt, .md, .pdf, .html, .docx; QA_MAX_UPLOAD_MB each): searchable at once.
+
+        A bad file is refused with a message and nothing is added.
+        """
+        with tempfile.TemporaryDirectory(prefix="qa-upload-") as folder:
+            received = await _receive_files(request, Path(folder), settings.max_upload_mb)
+            paths, names = [path for path, _ in received], [name for _, name in received]
+            index = await run_in_threadpool(add_documents, paths, names=names, settings=settings)
+        new_sources = {d.source for d in index.documents[len(index.documents) - len(paths) :]}
+        listing = await run_in_threadpool(_listing, settings)
+        return {"added": [d for d in listing["documents"] if d["source"] in new_sources], **listing}
+
+    @api.delete("/documents/{name:path}", response_model=RemovedOut, responses=_errors(400, 403, 404))
+    def remove(name: str) -> dict:
+        """Remove an uploaded document, by its name in GET /api/v1/documents."""
+        if not name or "/" in name or "\\" in name or name in {".", ".."}:
+            raise HTTPException(400, f"{name!r} is not a document name: use a `name` from GET {API_PREFIX}/documents.")
+        matches = [d for d in list_documents(settings=settings) if d.name == name]
+        if not matches:
+            raise HTTPException(404, f"No indexed document is named {name!r}: see GET {API_PREFIX}/documents.")
+        uploads = [d for d in matches if d.uploaded]
+        if not uploads:
+            raise HTTPException(
+                403, f"{name} is part of QA_CORPUS_DIR ({settings.corpus_dir}): remove the file there to drop it."
+            )
+        remove_document(uploads[0].source, settings=settings)
+        return {"removed": _document(uploads[0]), **_listing(settings)}
+
+    api.add_exception_handler(StarletteHTTPException, _http_error)
+    api.add_exception_handler(RequestValidationError, _invalid_request)
+    api.add_exception_handler(QAError, _refused)
+    api.add_exception_handler(Exception, _failed)
+    # The last added runs first: the login is checked before a body is read.
+    api.add_middleware(_CapBody)
+    api.add_middleware(_RequireLogin, login=login)
+    return api
+
+
+def rest_routes(settings: Settings | None = None) -> list[BaseRoute]:
+    """The REST API mounted at `/api/v1`, for a FastAPI app's `routes` (the web app's, in `app.py`)."""
+    return [Mount(API_PREFIX, app=create_api(settings))]
+
+
+def _document(info: DocumentInfo) -> dict:
+    return {"source": info.source, "name": info.name, "characters": info.characters, "uploaded": info.uploaded}
+
+
+def _listing(settings: Settings) -> dict:
+    collection = default_collection(settings)
+    return {
+        "documents": [_document(d) for d in collection.documents()],
+        "skipped": [{"path": s.path, "reason": s.reason} for s in collection.skipped],
+    }
+
+
+# --- errors: always {"error": message} ---------------------------------------------------------
+
+
+def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    return JSONResponse({"error": str(exc.detail)}, exc.status_code, headers=exc.headers)
+
+
+def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+    # Only where and what: pydantic's `input` would echo the whole (maybe huge) value back.
+    details = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+    summary = "; ".join(
+        "the body is not valid JSON"
+        if d["type"] == "json_invalid"
+        else f"{'.'.join(str(part) for part in d['loc'][1:]) or 'body'}: {d['msg']}"
+        for d in details
+    )
+    return JSONResponse({"error": f"Invalid request: {summary}.", "details": details}, 422)
+
+
+def _refused(request: Request, exc: QAError) -> JSONResponse:
+    return JSONResponse({"error": str(exc)}, 400)
+
+
+def _failed(request: Request, exc: Exception) -> JSONResponse:
+    logger.exception("The REST API failed on %s %s", request.method, request.url.path)
+    return JSONResponse({"error": "qa failed unexpectedly; the server's log says why."}, 500)
+
+
+async def _send_error(scope: Scope, send: Send, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+    """An error response sent from ASGI middleware, before any route runs."""
+    response = JSONResponse({"error": message}, status, headers=headers)
+    await response(scope, _no_body, send)
+
+
+async def _no_body() -> Message:
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
+# --- login ---------------------------------------------------------------------------------------
+
+
+class _Login:
+    """Who may call: the `QA_AUTH` user and password (HTTP Basic) or the `QA_API_TOKEN` (Bearer)."""
+
+    def __init__(self, settings: Settings):
+        credentials = settings.credentials
+        self._basic = (credentials[0].encode(), credentials[1].encode()) if credentials else None
+        self._token = settings.api_token.encode() if settings.api_token else None
+
+    @property
+    def required(self) -> bool:
+        return self._basic is not None or self._token is not None
+
+    @property
+    def challenge(self) -> str:
+        return 'Basic realm="qa", charset="UTF-8"' if self._basic else 'Bearer realm="qa"'
+
+    @property
+    def hint(self) -> str:
+        ways = ["`Authorization: Basic` with the QA_AUTH user and password"] * bool(self._basic) + [
+            "`Authorization: Bearer` with the QA_API_TOKEN"
+        ] * bool(self._token)
+        return f"Log in: send {' or '.join(ways)}."
+
+    def allows(self, authorization: str | None) -> bool:
+        if not self.required:
+            return True
+        scheme, _, value = (authorization or "").partition(" ")
+        value = value.strip()
+        if scheme.lower() == "bearer" and self._token is not None:
+            return hmac.compare_digest(value.encode(), self._token)
+        if scheme.lower() == "basic" and self._basic is not None:
+            try:
+                user, _, password = base64.b64decode(value, validate=True).partition(b":")
+            except (binascii.Error, ValueError):
+                return False
+            # Both compared every time: how long it takes says nothing about which one is wrong.
+            user_ok = hmac.compare_digest(user, self._basic[0])
+            password_ok = hmac.compare_digest(password, self._basic[1])
+            return user_ok and password_ok
+        return False
+
+
+class _RequireLogin:
+    """ASGI middleware: a request without the login gets 401 before anything is read or run."""
+
+    def __init__(self, app: ASGIApp, login: _Login):
+        self.app = app
+        self.login = login
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not self.login.allows(Headers(scope=scope).get("authorization")):
+            await _send_error(
+                scope,
+                send,
+                401,
+                self.login.hint,
+                {"WWW-Authenticate": self.login.challenge},
+            )
+            return
+        await self.app(scope, receive, send)
+
+
+# --- request bodies ------------------------------------------------------------------------------
+
+
+class _CapBody:
+    """ASGI middleware: a body other than a multipart upload is kept at most `MAX_JSON_BYTES` long.
+
+    The body is read here, then handed on. A longer one gets 413 and is not kept: it is
+    read on and dropped (up to `DRAIN_BYTES`), so that a client still sending it reads
+    the 413 rather than a reset connection. Uploads stream to disk in `_receive_files`,
+    under their own caps.
+    """
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = Headers(scope=scope) if scope["type"] == "http" else None
+        if headers is None or headers.get("content-type", "").lower().startswith("multipart/"):
+            await self.app(scope, receive, send)
+            return
+        too_large = f"The request body is over {MAX_JSON_BYTES // 1024} KB."
+        if _content_length(headers) > DRAIN_BYTES:
+            await _send_error(scope, send, 413, too_large)
+            return
+        body, received = bytearray(), 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            received += len(chunk)
+            if received <= MAX_JSON_BYTES:
+                body += chunk
+            if not message.get("more_body", False) or received > DRAIN_BYTES:
+                break
+        if received > MAX_JSON_BYTES:
+            await _send_error(scope, send, 413, too_large)
+            return
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if sent:
+                return await receive()  # after the body: wait for the client to disconnect
+            sent = True
+            return {"type": "http.request", "body": bytes(body), "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
+def _content_length(headers: Headers) -> int:
+    try:
+        return int(headers.get("content-length", "0"))
+    except ValueError:
+        return 0
+
+
+_UPLOAD_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"}}},
+                "required": ["files"],
+            }
+        }
+    },
+}
+
+
+class _UploadParts:
+    """python-multipart callbacks that write each file of a multipart body to `folder`.
+
+    A file over `limit` bytes, an unsupported type or too many files raise
+    `HTTPException` at once, so nothing past the limit is written.
+    """
+
+    def __init__(self, folder: Path, limit: int, limit_mb: int):
+        self.folder, self.limit, self.limit_mb = folder, limit, limit_mb
+        self.files: list[tuple[Path, str]] = []  # (where it was written, its name)
+        self._headers: dict[bytes, bytes] = {}
+        self._field, self._value = b"", b""
+        self._out = None
+        self._size = 0
+
+    def callbacks(self) -> dict:
+        return {
+            "on_part_begin": self._begin,
+            "on_header_field": lambda data, start, end: self._add(field=data[start:end]),
+            "on_header_value": lambda data, start, end: self._add(value=data[start:end]),
+            "on_header_end": self._header_end,
+            "on_headers_finished": self._headers_finished,
+            "on_part_data": self._data,
+            "on_part_end": self._end,
+        }
+
+    def close(self) -> None:
+        if self._out is not None:
+            self._out.close()
+            self._out = None
+
+    def _begin(self) -> None:
+        self._headers, self._size = {}, 0
+
+    def _add(self, *, field: bytes = b"", value: bytes = b"") -> None:
+        self._field += field
+        self._value += value
+
+    def _header_end(self) -> None:
+        self._headers[self._field.lower()] = self._value
+        self._field, self._value = b"", b""
+
+    def _headers_finished(self) -> None:
+        _, options = parse_options_header(self._headers.get(b"content-disposition", b""))
+        if b"filename" not in options:
+            return  # a plain form field: not a document, ignored
+        name = _decode_name(options[b"filename"])
+        if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
+            raise HTTPException(415, f"{name}: unsupported file type; qa reads {', '.join(SUPPORTED_SUFFIXES)}.")
+        if len(self.files) == MAX_UPLOAD_FILES:
+            raise HTTPException(413, f"At most {MAX_UPLOAD_FILES} documents per request.")
+        path = self.folder / f"{len(self.files)}{Path(name).suffix.lower()}"
+        self.files.append((path, name))
+        self._out = path.open("wb")
+
+    def _data(self, data: bytes, start: int, end: int) -> None:
+        if self._out is None:
+            return
+        self._size += end - start
+        if self._size > self.limit:
+            raise HTTPException(413, f"{self.files[-1][1]}: over the {self.limit_mb} MB limit (QA_MAX_UPLOAD_MB).")
+        # Small writes to a local file (python-multipart's callbacks are synchronous).
+        self._out.write(data[start:end])
+
+    def _end(self) -> None:
+        self.close()
+
+
+async def _receive_files(request: Request, folder: Path, limit_mb: int) -> list[tuple[Path, str]]:
+    """Stream an upload's files into `folder`: (path, name) of each.
+
+    A refused body is read on to its end (discarded, up to the request's cap) before the
+    error is sent, so that the client, still sending, reads the answer.
+    """
+    limit = limit_mb * 1024 * 1024
+    request_cap = MAX_UPLOAD_FILES * (limit + 64 * 1024)
+    content_type, options = parse_options_header(request.headers.get("content-type"))
+    if content_type != b"multipart/form-data" or b"boundary" not in options:
+        raise HTTPException(415, "Send the documents as multipart/form-data, in the field `files`.")
+    if _content_length(request.headers) > request_cap:
+        raise HTTPException(413, f"The request is over {request_cap // (1024 * 1024)} MB.")
+    parts = _UploadParts(folder, limit, limit_mb)
+    parser = MultipartParser(options[b"boundary"], parts.callbacks())
+    refusal: HTTPException | None = None
+    received = 0
+    try:
+        async for chunk in request.stream():
+            received += len(chunk)
+            if received > request_cap:
+                raise refusal or HTTPException(413, f"The request is over {request_cap // (1024 * 1024)} MB.")
+            if refusal is None:
+                try:
+                    parser.write(chunk)
+                except HTTPException as exc:
+                    refusal = exc
+                except MultipartParseError:
+                    refusal = HTTPException(400, "The multipart body is malformed.")
+        if refusal is not None:
+            raise refusal
+        parser.finalize()
+    finally:
+        parts.close()
+    if not parts.files:
+        raise HTTPException(400, "No document in the request: send files in the multipart field `files`.")
+    return parts.files
+
+
+def _decode_name(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
