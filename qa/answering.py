@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import re
 import weakref
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -649,14 +649,12 @@ def decide(considered: Considered, *, pipeline: Pipeline) -> list[Candidate]:
     return candidates
 
 
-def fitted_decision(considered: Considered, scorer, probabilities: np.ndarray | None = None) -> list[Candidate]:
-    """The candidates ordered by a fitted scorer's probability; empty under its threshold."""
+def fitted_decision(considered: Considered, scorer) -> list[Candidate]:
+    """The candidates in a fitted scorer's order; empty when it says none answers."""
     from qa.answer_scorer import candidate_features
 
-    if probabilities is None:
-        probabilities = scorer.predict_proba(candidate_features(considered))
-    if not len(probabilities) or probabilities.max() < scorer.threshold_:
+    order, answers = scorer.rank(candidate_features(considered))
+    if not len(order) or answers < scorer.threshold_:
         return []
-    order = np.argsort(-probabilities, kind="stable")
-    # Scores become probabilities, so the second-citation margin compares like with like.
-    return [replace(considered.candidates[i], score=float(probabilities[i])) for i in order]
+    # The hand-set scores stay: the second-citation margin is measured on them.
+    return [considered.candidates[i] for i in order]

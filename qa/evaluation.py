@@ -317,6 +317,7 @@ ABLATIONS: dict[str, Pipeline] = {
     "abstain: no answer type": Pipeline(answer_type=False),
     "abstain: no unknown-name check": Pipeline(unknown_names=False),
     "never abstain": Pipeline(similarity_floor=False, word_grounding=False, answer_type=False, unknown_names=False),
+    "fitted scorer (qa.fit)": Pipeline(fitted=True),
 }
 
 

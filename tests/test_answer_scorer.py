@@ -22,30 +22,42 @@ def test_features_are_one_named_row_per_candidate(seed_index, settings):
     assert features[:, FEATURES.index("dense_gap")].min() == 0.0
 
 
-def test_a_scorer_saves_as_json_and_loads_to_the_same_predictions(tmp_path):
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(200, len(FEATURES)))
-    y = (X[:, 0] + 0.5 * X[:, 2] > 0).astype(int)
-    scorer = AnswerScorer(C=1.0).fit(X, y)
+def _synthetic_questions(n=60, candidates=8, seed=0):
+    rng = np.random.default_rng(seed)
+    features, labels = [], []
+    for _ in range(n):
+        x = rng.normal(size=(candidates, len(FEATURES)))
+        y = np.zeros(candidates, np.int8)
+        if rng.random() < 0.8:  # answerable: the candidate most grounded holds the answer
+            y[int(np.argmax(x[:, FEATURES.index("grounding")]))] = 1
+        features.append(x)
+        labels.append(y)
+    return features, labels
+
+
+def test_the_ranker_learns_which_feature_finds_the_answer_and_saves_as_json(tmp_path):
+    features, labels = _synthetic_questions()
+    scorer = AnswerScorer(l2=1.0).fit(features, labels)
+    assert int(np.argmax(np.abs(scorer.coef_))) == FEATURES.index("grounding")
+    right = [scorer.rank(x)[0][0] == np.argmax(y) for x, y in zip(features, labels) if y.any()]
+    assert sum(right) >= 0.9 * len(right)
     scorer.threshold_ = 0.3
     path = tmp_path / "scorer.json"
     scorer.save(path)
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data["features"] == list(FEATURES) and data["threshold"] == 0.3
     loaded = AnswerScorer.load(path)
-    assert np.allclose(loaded.predict_proba(X), scorer.predict_proba(X))
+    for x in features[:5]:
+        assert (loaded.rank(x)[0] == scorer.rank(x)[0]).all() and loaded.rank(x)[1] == scorer.rank(x)[1]
 
 
-def test_fitted_decision_orders_by_probability_and_abstains_under_the_threshold(seed_index, settings):
+def test_fitted_decision_follows_the_ranker_and_abstains_under_the_threshold(seed_index, settings):
     considered = _considered(seed_index, settings)
-    scorer = AnswerScorer()
-    n = len(FEATURES)
-    scorer.mean_, scorer.scale_, scorer.intercept_ = np.zeros(n), np.ones(n), 0.0
-    scorer.coef_ = np.eye(n)[FEATURES.index("grounding")] * 5  # probability rises with grounding
+    scorer = AnswerScorer(l2=1.0).fit(*_synthetic_questions())
     scorer.threshold_ = 0.0
     ranked = fitted_decision(considered, scorer)
-    assert [c.score for c in ranked] == sorted((c.score for c in ranked), reverse=True)
-    assert sorted(c.sentence for c in ranked) == sorted(c.sentence for c in considered.candidates)
+    order, _ = scorer.rank(candidate_features(considered))
+    assert [c.sentence for c in ranked] == [considered.candidates[i].sentence for i in order]
     scorer.threshold_ = 1.01
     assert fitted_decision(considered, scorer) == []
 
