@@ -32,7 +32,7 @@ from qa.config import Settings  # noqa: E402
 from qa.documents import SUPPORTED_SUFFIXES, page_of  # noqa: E402
 from qa.index import default_index  # noqa: E402
 from qa.language import preload_language_models  # noqa: E402
-from qa.rest import rest_routes  # noqa: E402
+from qa.rest import MAX_K, rest_routes  # noqa: E402
 from qa.results import Answer  # noqa: E402
 
 logger = logging.getLogger("qa.app")
@@ -708,7 +708,13 @@ def reindex(progress=gr.Progress()):
 def ask(question: str, k: int = 5, history: list[dict] | None = None) -> dict:
     """Answer a question; the same JSON object as `qa ask --json`."""
     try:
-        result = answer(question, int(k), history=_history(history or []), settings=_settings())
+        k = int(k)
+    except (TypeError, ValueError):
+        raise gr.Error(f"k must be a whole number from 1 to {MAX_K}.") from None
+    if not 1 <= k <= MAX_K:
+        raise gr.Error(f"k must be a whole number from 1 to {MAX_K}.")
+    try:
+        result = answer(question, k, history=_history(history or []), settings=_settings())
     except QAError as exc:
         raise gr.Error(str(exc)) from None
     return result.to_dict(question)
@@ -717,7 +723,8 @@ def ask(question: str, k: int = 5, history: list[dict] | None = None) -> dict:
 def build_app() -> gr.Blocks:
     settings = _settings()
     private = {"api_visibility": "private"}
-    with gr.Blocks(title="qa: cited answers from your documents") as app:
+    # Uploaded files are copied into QA_UPLOAD_DIR; Gradio's own copies go after an hour.
+    with gr.Blocks(title="qa: cited answers from your documents", delete_cache=(3600, 3600)) as app:
         saved = gr.BrowserState([], storage_key=CONVERSATIONS_KEY, secret=CONVERSATIONS_SECRET)
         conversation = gr.State(None)  # id of the current conversation among the saved ones
         answers = gr.State([])  # one evidence entry per answer in the chat, in order

@@ -86,6 +86,7 @@ class Collection:
         self.settings = settings
         self._lock = folder_lock(settings.index_dir)
         self._snapshot: _Snapshot | None = None
+        self._hash_cache: dict[tuple[str, int, int], tuple[str, str]] = {}  # (path, size, mtime) -> ("ok", sha256) or ("skipped", reason)
 
     # --- reading ------------------------------------------------------------------
 
@@ -98,8 +99,16 @@ class Collection:
         snapshot = self._snapshot
         if snapshot is not None and self._is_current(snapshot):
             return snapshot.index
-        with self._lock:
+        # A writer at work (in this process or another) holds the lock: until it has
+        # finished, questions are answered from the index as it was, without waiting.
+        if snapshot is not None and not self._lock.acquire(blocking=False):
+            return snapshot.index
+        if snapshot is None:
+            self._lock.acquire()
+        try:
             return self._current(show_progress=show_progress).index
+        finally:
+            self._lock.release()
 
     @property
     def skipped(self) -> tuple[SkippedFile, ...]:
@@ -141,7 +150,9 @@ class Collection:
         names = [_safe_name(n) for n in (names or [Path(p).name for p in paths])]
         limit = settings.max_upload_mb * 1024 * 1024
         for path, name in zip(paths, names):
-            size = Path(path).stat().st_size if Path(path).is_file() else 0
+            if not Path(path).is_file():
+                raise DocumentError(f"{name}: no such file.")
+            size = Path(path).stat().st_size
             if size > limit:
                 raise DocumentError(f"{name}: {size / 1e6:.1f} MB is over the {settings.max_upload_mb} MB limit.")
             if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
@@ -236,9 +247,10 @@ class Collection:
         except IndexCorruptError as exc:
             logger.warning("%s Rebuilding it from the documents.", exc)
             return self._rebuild(show_progress=show_progress)
-        signature = _signature(corpus_paths(self.settings))
-        documents, skipped = _read_folder(corpus_paths(self.settings))
-        if self._matches(loaded, documents):
+        paths = corpus_paths(self.settings)
+        signature = _signature(paths)
+        hashes, skipped = self._hashes(paths)
+        if self._matches(loaded, hashes):
             self._snapshot = _Snapshot(loaded, loaded.version, signature, skipped)
             return self._snapshot
         logger.info("The index in %s is stale: rebuilding it", self.settings.index_dir)
@@ -262,11 +274,35 @@ class Collection:
         _, skipped = _read_folder([p for p in paths if str(p) not in set(index.sources)])
         self._snapshot = _Snapshot(index, version, _signature(paths), skipped)
 
-    def _matches(self, index: Index, documents: list[Document]) -> bool:
+    def _hashes(self, paths: list[Path]) -> tuple[dict[str, str], tuple[SkippedFile, ...]]:
+        """Each readable file's text hash, and the unreadable files: a file is read again
+        only when its size or modification time changed since it was last hashed."""
+        hashes, skipped, cache = {}, [], {}
+        for path in paths:
+            try:
+                stat = path.stat()
+            except OSError:
+                continue  # gone since the folder was listed
+            key = (str(path), stat.st_size, stat.st_mtime_ns)
+            known = self._hash_cache.get(key)
+            if known is None:
+                try:
+                    known = ("ok", content_hash(read_document(path)))
+                except (DocumentError, MemoryError) as exc:
+                    known = ("skipped", str(exc) if isinstance(exc, DocumentError) else f"{path}: too large to read.")
+            cache[key] = known
+            if known[0] == "ok":
+                hashes[str(path)] = known[1]
+            else:
+                skipped.append(SkippedFile(str(path), known[1]))
+        self._hash_cache = cache  # files gone or changed leave it
+        return hashes, tuple(skipped)
+
+    def _matches(self, index: Index, hashes: dict[str, str]) -> bool:
         from qa.embedding import model_name
 
         settings = self.settings
-        return {d.source: d.sha256 for d in documents} == {d.source: d.sha256 for d in index.documents} and (
+        return hashes == {d.source: d.sha256 for d in index.documents} and (
             index.model,
             index.chunk_size,
             index.chunk_overlap,
@@ -379,6 +415,9 @@ def _read_folder(
         except DocumentError as exc:
             logger.warning("Skipped %s", exc)
             skipped.append(SkippedFile(str(path), str(exc)))
+        except MemoryError:
+            logger.warning("Skipped %s: too large to read", path)
+            skipped.append(SkippedFile(str(path), f"{path}: too large to read."))
         if progress is not None:
             progress("documents", done, len(paths))
     return documents, tuple(skipped)
@@ -426,7 +465,8 @@ def _safe_name(name: str) -> str:
     at most `MAX_NAME_CHARS` characters with its extension kept."""
     base = Path(str(name).replace("\\", "/")).name
     base = unicodedata.normalize("NFC", base)
-    base = re.sub(r"[\x00-\x1f/:*?\"<>|]", "_", base).lstrip(".").strip()
+    base = re.sub(r"[\x00-\x1f/:*?\"<>|]", "_", base)
+    base = re.sub(r"^[\s.]+", "", base).strip()  # " .hidden.txt" would be a hidden, unindexed file
     stem, suffix = Path(base).stem, Path(base).suffix
     if not base or not stem:
         raise DocumentError(f"{name!r} is not a usable file name.")

@@ -239,6 +239,7 @@ def create_api(settings: Settings | None = None) -> FastAPI:
     # The last added runs first: the login is checked before a body is read.
     api.add_middleware(_CapBody)
     api.add_middleware(_RequireLogin, login=login)
+    api.add_middleware(_SameOrigin, host=settings.host)
     return api
 
 
@@ -362,6 +363,60 @@ class _RequireLogin:
         await self.app(scope, receive, send)
 
 
+# --- other sites --------------------------------------------------------------------------------
+
+_LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+_UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class _SameOrigin:
+    """ASGI middleware: a web page of another site gets 403, not the API.
+
+    A page the user visits can send a form to http://127.0.0.1:7860 (browsers send a
+    multipart POST without asking first), or re-point its own name at 127.0.0.1 (DNS
+    rebinding) and read the replies. So a change (POST, DELETE) coming from a browser
+    on another origin (`Origin`, `Sec-Fetch-Site`) is refused, and on a loopback bind
+    any request naming another host than a loopback one is. curl and programs send
+    neither header and are not affected.
+    """
+
+    def __init__(self, app: ASGIApp, host: str):
+        self.app = app
+        self.loopback = host.strip("[]").lower() in _LOOPBACK_NAMES or host.startswith("127.")
+        self.names = _LOOPBACK_NAMES | {host.strip("[]").lower()}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            refusal = self._refusal(scope)
+            if refusal:
+                await _send_error(scope, send, 403, refusal)
+                return
+        await self.app(scope, receive, send)
+
+    def _refusal(self, scope: Scope) -> str | None:
+        headers = Headers(scope=scope)
+        host = headers.get("host", "")
+        if self.loopback and _hostname(host) not in self.names and not _hostname(host).startswith("127."):
+            return f"This API answers requests for this machine only, not for host {host!r}."
+        if scope.get("method") in _UNSAFE_METHODS:
+            if headers.get("sec-fetch-site", "").lower() in ("cross-site", "same-site"):
+                return "A page of another site cannot change documents or ask through this API."
+            origin = headers.get("origin")
+            if origin and origin != "null" and origin.split("://", 1)[-1].rstrip("/").lower() != host.lower():
+                return "A page of another site cannot change documents or ask through this API."
+            if origin == "null":
+                return "A page of another site cannot change documents or ask through this API."
+        return None
+
+
+def _hostname(host: str) -> str:
+    """The name in a Host header, without its port: `[::1]:7860` -> `::1`."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host[1 : host.find("]")] if "]" in host else host
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
 # --- request bodies ------------------------------------------------------------------------------
 
 
@@ -379,7 +434,9 @@ class _CapBody:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = Headers(scope=scope) if scope["type"] == "http" else None
-        if headers is None or headers.get("content-type", "").lower().startswith("multipart/"):
+        # Only the upload route streams its body (to disk, under its own caps).
+        is_upload = scope.get("method") == "POST" and scope.get("path", "").rstrip("/").endswith("/documents")
+        if headers is None or is_upload:
             await self.app(scope, receive, send)
             return
         too_large = f"The request body is over {MAX_JSON_BYTES // 1024} KB."
@@ -447,6 +504,7 @@ class _UploadParts:
         self._field, self._value = b"", b""
         self._out = None
         self._size = 0
+        self.complete = False  # the closing boundary was read
 
     def callbacks(self) -> dict:
         return {
@@ -457,7 +515,11 @@ class _UploadParts:
             "on_headers_finished": self._headers_finished,
             "on_part_data": self._data,
             "on_part_end": self._end,
+            "on_end": self._finished,
         }
+
+    def _finished(self) -> None:
+        self.complete = True
 
     def close(self) -> None:
         if self._out is not None:
@@ -535,6 +597,8 @@ async def _receive_files(request: Request, folder: Path, limit_mb: int) -> list[
         parser.finalize()
     finally:
         parts.close()
+    if not parts.complete:
+        raise HTTPException(400, "The multipart body ends before its closing boundary: nothing was added.")
     if not parts.files:
         raise HTTPException(400, "No document in the request: send files in the multipart field `files`.")
     return parts.files

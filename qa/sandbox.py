@@ -15,11 +15,16 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from qa.errors import DocumentError
 
 _MB = 1024 * 1024
+# Children reading at once: each may take QA_PARSE_MEMORY_MB, so their number is bounded
+# too (an API server runs uploads on dozens of threads).
+MAX_CHILDREN = 2
+_children = threading.BoundedSemaphore(MAX_CHILDREN)
 
 
 def read_document_isolated(path: str | Path, *, name: str, timeout_s: float, memory_mb: int) -> str:
@@ -36,7 +41,8 @@ def read_document_isolated(path: str | Path, *, name: str, timeout_s: float, mem
     """
     command = [sys.executable, "-m", "qa.sandbox", str(path), str(int(memory_mb))]
     try:
-        done = subprocess.run(command, capture_output=True, timeout=timeout_s, stdin=subprocess.DEVNULL)
+        with _children:
+            done = subprocess.run(command, capture_output=True, timeout=timeout_s, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
         raise DocumentError(
             f"{name}: reading it took longer than {timeout_s:g} s, so it was stopped (QA_PARSE_TIMEOUT_S)."

@@ -97,6 +97,7 @@ def save_index(index: Index, directory: str | Path) -> str:
         staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=directory))
         try:
             _write_files(index, staging)
+            _fsync(staging)  # its entries, before the folder becomes a version
             version = f"v{time.time_ns()}"
             os.rename(staging, directory / version)
             _fsync(directory)

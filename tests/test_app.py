@@ -296,3 +296,12 @@ def test_citations_from_the_browser_open_only_indexed_documents(monkeypatch):
     assert app._valid_entry({"citations": [{"source": 1, "start": "x"}], "passages": "no"})["citations"] == []
     assert app.show_citation("0:1", [entry], None)[3] == viewer
     assert app.show_citation("9:1", [entry], None) == app.show_citation("0; alert(1)", [entry], None)
+
+
+@pytest.mark.parametrize("k", [0, 51])
+def test_ask_endpoint_refuses_k_out_of_range(app_url, k):
+    from gradio_client import Client
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError, match="k must be a whole number from 1 to 50"):
+        Client(app_url, verbose=False).predict("When was the friendship treaty signed?", k, api_name="/ask")

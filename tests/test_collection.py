@@ -156,3 +156,16 @@ def test_a_file_that_vanishes_while_the_folder_is_read_is_not_an_error(tmp_path,
     monkeypatch.setattr(qa.collection, "corpus_paths", lambda settings: real(settings) + [gone])
     result = answer("When was the friendship treaty signed?", settings=local)
     assert "1961" in result.citations[0].text
+
+
+def test_a_name_that_would_hide_the_file_is_made_visible(tmp_path, local):
+    path = tmp_path / "upload.bin"
+    path.write_text("Omega est un col de montagne ouvert de juin à octobre.\n", encoding="utf-8")
+    add_documents([path], settings=local, names=[" .hidden.txt"])
+    assert (local.upload_dir / "hidden.txt").is_file()
+    assert "hidden.txt" in [d.name for d in list_documents(settings=local)]
+
+
+def test_a_missing_file_is_a_document_error(tmp_path, local):
+    with pytest.raises(DocumentError, match="missing.txt: no such file"):
+        add_documents([tmp_path / "missing.txt"], settings=local)
