@@ -32,7 +32,8 @@ from qa.config import Settings  # noqa: E402
 from qa.documents import SUPPORTED_SUFFIXES, page_of  # noqa: E402
 from qa.index import default_index  # noqa: E402
 from qa.language import preload_language_models  # noqa: E402
-from qa.rest import MAX_K, rest_routes  # noqa: E402
+from qa.rest import MAX_K, SameOrigin, rest_routes  # noqa: E402
+from starlette.middleware import Middleware  # noqa: E402
 from qa.results import Answer  # noqa: E402
 
 logger = logging.getLogger("qa.app")
@@ -901,8 +902,9 @@ def main() -> None:
         max_file_size=f"{settings.max_upload_mb}mb",
         css=CSS,
         js=APP_JS,
-        # The REST API (/api/v1, qa.rest) on the same server and port, behind the same login.
-        app_kwargs={"routes": rest_routes(settings)},
+        # The REST API (/api/v1, qa.rest) on the same server and port, behind the same login;
+        # the whole server refuses other sites' pages and, on loopback, other host names.
+        app_kwargs={"routes": rest_routes(settings), "middleware": [Middleware(SameOrigin, host=settings.host)]},
     )
 
 

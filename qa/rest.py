@@ -239,7 +239,7 @@ def create_api(settings: Settings | None = None) -> FastAPI:
     # The last added runs first: the login is checked before a body is read.
     api.add_middleware(_CapBody)
     api.add_middleware(_RequireLogin, login=login)
-    api.add_middleware(_SameOrigin, host=settings.host)
+    api.add_middleware(SameOrigin, host=settings.host)
     return api
 
 
@@ -369,8 +369,9 @@ _LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 _UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-class _SameOrigin:
-    """ASGI middleware: a web page of another site gets 403, not the API.
+class SameOrigin:
+    """ASGI middleware: a web page of another site gets 403, not the API (nor the web app,
+    which `app.py` puts behind it too).
 
     A page the user visits can send a form to http://127.0.0.1:7860 (browsers send a
     multipart POST without asking first), or re-point its own name at 127.0.0.1 (DNS
@@ -397,15 +398,15 @@ class _SameOrigin:
         headers = Headers(scope=scope)
         host = headers.get("host", "")
         if self.loopback and _hostname(host) not in self.names and not _hostname(host).startswith("127."):
-            return f"This API answers requests for this machine only, not for host {host!r}."
+            return f"This server answers requests for this machine only, not for host {host!r}."
         if scope.get("method") in _UNSAFE_METHODS:
             if headers.get("sec-fetch-site", "").lower() in ("cross-site", "same-site"):
-                return "A page of another site cannot change documents or ask through this API."
+                return "A page of another site cannot change documents or ask through this server."
             origin = headers.get("origin")
             if origin and origin != "null" and origin.split("://", 1)[-1].rstrip("/").lower() != host.lower():
-                return "A page of another site cannot change documents or ask through this API."
+                return "A page of another site cannot change documents or ask through this server."
             if origin == "null":
-                return "A page of another site cannot change documents or ask through this API."
+                return "A page of another site cannot change documents or ask through this server."
         return None
 
 

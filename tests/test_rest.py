@@ -298,3 +298,15 @@ def test_a_multipart_upload_cut_before_its_end_adds_nothing(api):
     reply = call(api, "POST", "/documents", content=body, headers={"Content-Type": "multipart/form-data; boundary=zz"})
     assert_error(reply, 400, "closing boundary")
     assert document_names(api) == before
+
+
+def test_the_web_apps_own_upload_refuses_a_page_of_another_site(app_url):
+    reply = httpx.post(
+        f"{app_url}gradio_api/upload",
+        files={"files": ("planted.txt", b"Planted by a web page.")},
+        headers={"Origin": "https://evil.example"},
+        timeout=60,
+    )
+    assert reply.status_code == 403 and "another site" in reply.json()["error"]
+    same_site = httpx.post(f"{app_url}gradio_api/upload", files={"files": ("ok.txt", b"fine")}, timeout=60)
+    assert same_site.status_code == 200
