@@ -13,7 +13,6 @@ server keeps none.
 from __future__ import annotations
 
 import html
-import ipaddress
 import logging
 import os
 import re
@@ -28,7 +27,7 @@ import gradio as gr  # noqa: E402
 
 from qa import QAError, answer  # noqa: E402
 from qa.collection import add_documents, default_collection, list_documents, reindex_all, remove_document  # noqa: E402
-from qa.config import Settings  # noqa: E402
+from qa.config import Settings, is_loopback  # noqa: E402
 from qa.documents import SUPPORTED_SUFFIXES, page_of  # noqa: E402
 from qa.index import default_index  # noqa: E402
 from qa.language import preload_language_models  # noqa: E402
@@ -840,18 +839,6 @@ def build_app() -> gr.Blocks:
         app.load(past_choices, [saved], past, **private)
         gr.api(ask, api_name="ask")
     return app
-
-
-def is_loopback(host: str) -> bool:
-    """Whether `host` is reachable from this machine only: `localhost` or a loopback address."""
-    if host.strip().rstrip(".").lower() == "localhost":
-        return True
-    try:
-        address = ipaddress.ip_address(host.strip().strip("[]"))
-    except ValueError:
-        return False  # any other name may resolve beyond this machine
-    mapped = getattr(address, "ipv4_mapped", None)  # ::ffff:127.0.0.1
-    return address.is_loopback or bool(mapped and mapped.is_loopback)
 
 
 def check_access(settings: Settings) -> None:

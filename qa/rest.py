@@ -48,7 +48,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from qa import __version__
 from qa.answering import answer
 from qa.collection import DocumentInfo, add_documents, default_collection, list_documents, remove_document
-from qa.config import Settings
+from qa.config import Settings, is_loopback
 from qa.documents import SUPPORTED_SUFFIXES
 from qa.errors import QAError
 
@@ -365,7 +365,6 @@ class _RequireLogin:
 
 # --- other sites --------------------------------------------------------------------------------
 
-_LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 _UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -383,8 +382,8 @@ class SameOrigin:
 
     def __init__(self, app: ASGIApp, host: str):
         self.app = app
-        self.loopback = host.strip("[]").lower() in _LOOPBACK_NAMES or host.startswith("127.")
-        self.names = _LOOPBACK_NAMES | {host.strip("[]").lower()}
+        self.loopback = is_loopback(host)
+        self.host = host.strip("[]").lower()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -397,15 +396,14 @@ class SameOrigin:
     def _refusal(self, scope: Scope) -> str | None:
         headers = Headers(scope=scope)
         host = headers.get("host", "")
-        if self.loopback and _hostname(host) not in self.names and not _hostname(host).startswith("127."):
+        name = _hostname(host)
+        if self.loopback and name != self.host and not is_loopback(name):
             return f"This server answers requests for this machine only, not for host {host!r}."
         if scope.get("method") in _UNSAFE_METHODS:
-            if headers.get("sec-fetch-site", "").lower() in ("cross-site", "same-site"):
-                return "A page of another site cannot change documents or ask through this server."
             origin = headers.get("origin")
-            if origin and origin != "null" and origin.split("://", 1)[-1].rstrip("/").lower() != host.lower():
-                return "A page of another site cannot change documents or ask through this server."
-            if origin == "null":
+            cross_site = headers.get("sec-fetch-site", "").lower() in ("cross-site", "same-site")
+            # An opaque origin ("null": a sandboxed page, a file) is another site too.
+            if cross_site or (origin and origin.split("://", 1)[-1].rstrip("/").lower() != host.lower()):
                 return "A page of another site cannot change documents or ask through this server."
         return None
 
