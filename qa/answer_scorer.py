@@ -30,8 +30,6 @@ import numpy as np
 from qa.errors import QAError
 
 SCORER_PATH = Path(__file__).with_name("data") / "answer_scorer.json"
-# Kinds of answer that a sentence must hold to answer (a "who" answer may be a pronoun).
-_REQUIRED_KINDS = frozenset({"when", "how_many", "duration"})
 
 FEATURES = (
     "dense",  # cosine similarity of question and sentence (e5)
@@ -53,13 +51,15 @@ FEATURES = (
 
 def candidate_features(considered) -> np.ndarray:
     """One row of `FEATURES` per candidate of a `qa.answering.Considered`, in its order."""
+    from qa.answering import REQUIRED_KINDS
+
     candidates = considered.candidates
     if not candidates:
         return np.zeros((0, len(FEATURES)), np.float32)
     index, hits, kind = considered.index, considered.hits, considered.kind
     best_dense = max(c.dense for c in candidates)
     best_score = max(c.score for c in candidates)
-    required = kind in _REQUIRED_KINDS
+    required = kind in REQUIRED_KINDS
     unknown = float(bool(considered.unknown_names))
     question_words = math.log1p(len(considered.words.words))
     rows = []

@@ -225,7 +225,7 @@ MIN_DENSE = 0.76
 MIN_GROUNDING = 0.5
 # Kinds of answer whose absence from the best sentence means "not answered". A "who"
 # answer may be a pronoun or a common noun ("his parents"), so it only helps ranking.
-_REQUIRED_KINDS = frozenset({"when", "how_many", "duration"})
+REQUIRED_KINDS = frozenset({"when", "how_many", "duration"})
 # How far below the best sentence one holding the asked-for kind of answer may score
 # and still be preferred to it (see `_promote_typed`).
 TYPE_MARGIN = 0.06
@@ -438,7 +438,7 @@ def _promote_typed(ranked: list[Candidate]) -> list[Candidate]:
     "When will Putin visit?" is answered by "On 18 and 19 June, ..." even if "Putin's
     first visit in 24 years" is a little closer in meaning.
     """
-    if not ranked or ranked[0].kind not in _REQUIRED_KINDS or ranked[0].type_match:
+    if not ranked or ranked[0].kind not in REQUIRED_KINDS or ranked[0].type_match:
         return ranked
     typed = next((c for c in ranked if c.type_match), None)
     # ... unless it is less grounded: a number in a sentence without the question's
@@ -467,7 +467,7 @@ def should_abstain(best: Candidate, *, pipeline: Pipeline) -> bool:
     return (
         (pipeline.similarity_floor and best.dense < MIN_DENSE)
         or (pipeline.word_grounding and best.grounding < MIN_GROUNDING)
-        or (pipeline.answer_type and best.kind in _REQUIRED_KINDS and not best.type_match)
+        or (pipeline.answer_type and best.kind in REQUIRED_KINDS and not best.type_match)
     )
 
 
