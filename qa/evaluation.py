@@ -140,8 +140,27 @@ def _hit_rank(example: Example, result: Answer) -> int | None:
     return None
 
 
-def _contains_answer(example: Example, cited: str) -> bool:
-    return any(normalise(a) in normalise(cited) for a in example.answers)
+def contains_answer(answers: list[str], text: str) -> bool:
+    """Whether a gold answer is inside ``text``, compared as `normalise` does."""
+    return any(normalise(a) in normalise(text) for a in answers)
+
+
+def cites_answer(answers: list[str], citations) -> bool:
+    """The eval's answer accuracy for one reply: a gold answer inside the citations,
+    which stay within `MAX_CITED_CHARS` in all."""
+    cited = "".join(c.text for c in citations)
+    return sum(len(c.text) for c in citations) <= MAX_CITED_CHARS and contains_answer(answers, cited)
+
+
+def replay(earlier: list[str], index: Index, settings: Settings, *, pipeline: Pipeline | None = None) -> list[dict]:
+    """The conversation of a follow-up: each earlier question asked in turn, with its reply."""
+    from qa.answering import answer
+
+    history: list[dict] = []
+    for turn in earlier:
+        reply = answer(turn, index=index, history=history, settings=settings, pipeline=pipeline)
+        history += [{"role": "user", "content": turn}, {"role": "assistant", "content": reply.text}]
+    return history
 
 
 def _citations_exact(index: Index, result: Answer) -> bool:
@@ -152,10 +171,7 @@ def ask(example: Example, index: Index, settings: Settings, *, pipeline: Pipelin
     """Ask an example's question, replaying its conversation first."""
     from qa.answering import answer
 
-    history: list[dict] = []
-    for earlier in example.history:
-        reply = answer(earlier, index=index, history=history, settings=settings, pipeline=pipeline)
-        history += [{"role": "user", "content": earlier}, {"role": "assistant", "content": reply.text}]
+    history = replay(example.history, index, settings, pipeline=pipeline)
     return answer(example.question, index=index, history=history, settings=settings, pipeline=pipeline)
 
 
@@ -209,20 +225,18 @@ def evaluate(
 
 
 def _score(example: Example, result: Answer, index: Index, latency: float) -> dict:
-    cited = "".join(c.text for c in result.citations)
-    within_limit = sum(len(c.text) for c in result.citations) <= MAX_CITED_CHARS
     answered = not result.abstained
     return {
         "id": example.id,
         "language": example.language,
         "answerable": example.answerable,
         "rank": _hit_rank(example, result) if example.answerable else None,
-        "correct": example.answerable and answered and within_limit and _contains_answer(example, cited),
+        "correct": example.answerable and answered and cites_answer(example.answers, result.citations),
         "first_correct": example.answerable
         and answered
         and bool(result.citations)
         and len(result.citations[0].text) <= MAX_CITED_CHARS
-        and _contains_answer(example, result.citations[0].text),
+        and contains_answer(example.answers, result.citations[0].text),
         "abstained": result.abstained,
         "exact": _citations_exact(index, result),
         "language_right": None if example.language is None else result.language == example.language,

@@ -108,20 +108,16 @@ def _progress(rows, name, show):
 
 
 def _item(question, earlier, answers, answerable, group, set_name, index, settings) -> Item:
-    from qa.answering import answer, consider
-    from qa.evaluation import normalise
+    from qa.answering import consider
+    from qa.evaluation import contains_answer, replay
     from qa.pipeline import DEFAULT_PIPELINE
     from qa.retrieval import clean_question
 
-    history: list[dict] = []
-    for turn in earlier:
-        reply = answer(turn, index=index, history=history, settings=settings)
-        history += [{"role": "user", "content": turn}, {"role": "assistant", "content": reply.text}]
+    history = replay(earlier, index, settings)
     question = clean_question(question, settings)
     considered = consider(question, index, settings.top_k, history=history, settings=settings, pipeline=DEFAULT_PIPELINE)
-    gold = [normalise(a) for a in answers]
     labels = np.array(
-        [answerable and any(g in normalise(index.span_text(*map(int, index.sentences[c.sentence]))) for g in gold)
+        [answerable and contains_answer(answers, index.span_text(*map(int, index.sentences[c.sentence])))
          for c in considered.candidates],
         dtype=np.int8,
     )
@@ -134,16 +130,12 @@ def _item(question, earlier, answers, answerable, group, set_name, index, settin
 def _outcome(item: Item, candidates) -> dict:
     """What the reply to an item is worth, given the candidates to cite from (empty: abstained)."""
     from qa.answering import _select_citations
-    from qa.evaluation import normalise
-    from qa.results import MAX_CITED_CHARS
+    from qa.evaluation import cites_answer
 
     if not candidates:
         return {"abstained": True, "correct": False}
     citations = _select_citations(item.considered.index, candidates)
-    cited = "".join(c.text for c in citations)
-    within = sum(len(c.text) for c in citations) <= MAX_CITED_CHARS
-    correct = item.answerable and within and any(normalise(a) in normalise(cited) for a in item.answers)
-    return {"abstained": False, "correct": correct}
+    return {"abstained": False, "correct": item.answerable and cites_answer(item.answers, citations)}
 
 
 def _fitted(item: Item, scorer: AnswerScorer):
