@@ -86,7 +86,8 @@ class Collection:
         self.settings = settings
         self._lock = folder_lock(settings.index_dir)
         self._snapshot: _Snapshot | None = None
-        self._hash_cache: dict[tuple[str, int, int], tuple[str, str]] = {}  # (path, size, mtime) -> ("ok", sha256) or ("skipped", reason)
+        # (path, size, mtime) -> the text's sha256, or why the file is left out
+        self._hash_cache: dict[tuple[str, int, int], str | SkippedFile] = {}
 
     # --- reading ------------------------------------------------------------------
 
@@ -189,6 +190,7 @@ class Collection:
                 for target in placed:
                     target.unlink(missing_ok=True)
                 raise
+            self._remember_hashes(new_documents, ())  # read once already, in the child
             self._remember(updated, version)
         logger.info("Added %s", ", ".join(Path(d.source).name for d in new_documents))
         return updated
@@ -262,6 +264,7 @@ class Collection:
         paths = corpus_paths(self.settings)
         signature = _signature(paths)
         documents, skipped = _read_folder(paths, progress)
+        self._remember_hashes(documents, skipped)
         index = encode_documents(
             documents, load_embedder(self.settings), self.settings, show_progress=show_progress, progress=progress
         )
@@ -271,7 +274,7 @@ class Collection:
 
     def _remember(self, index: Index, version: str) -> None:
         paths = corpus_paths(self.settings)
-        _, skipped = _read_folder([p for p in paths if str(p) not in set(index.sources)])
+        _, skipped = self._hashes(paths)
         self._snapshot = _Snapshot(index, version, _signature(paths), skipped)
 
     def _hashes(self, paths: list[Path]) -> tuple[dict[str, str], tuple[SkippedFile, ...]]:
@@ -286,17 +289,27 @@ class Collection:
             key = (str(path), stat.st_size, stat.st_mtime_ns)
             known = self._hash_cache.get(key)
             if known is None:
-                try:
-                    known = ("ok", content_hash(read_document(path)))
-                except (DocumentError, MemoryError) as exc:
-                    known = ("skipped", str(exc) if isinstance(exc, DocumentError) else f"{path}: too large to read.")
+                read = _read_or_skip(path)
+                known = read if isinstance(read, SkippedFile) else read.sha256
             cache[key] = known
-            if known[0] == "ok":
-                hashes[str(path)] = known[1]
+            if isinstance(known, SkippedFile):
+                skipped.append(known)
             else:
-                skipped.append(SkippedFile(str(path), known[1]))
+                hashes[str(path)] = known
         self._hash_cache = cache  # files gone or changed leave it
         return hashes, tuple(skipped)
+
+    def _remember_hashes(self, documents: list[Document], skipped: tuple[SkippedFile, ...]) -> None:
+        """Keep what a rebuild read, so that the next check of the folders reads nothing again."""
+        for item in [*documents, *skipped]:
+            path = Path(item.source if isinstance(item, Document) else item.path)
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            self._hash_cache[(str(path), stat.st_size, stat.st_mtime_ns)] = (
+                item.sha256 if isinstance(item, Document) else item
+            )
 
     def _matches(self, index: Index, hashes: dict[str, str]) -> bool:
         from qa.embedding import model_name
@@ -410,17 +423,23 @@ def _read_folder(
     """The readable documents among ``paths``, and the others with the reason."""
     documents, skipped = [], []
     for done, path in enumerate(paths, start=1):
-        try:
-            documents.append(Document(str(path), read_document(path)))
-        except DocumentError as exc:
-            logger.warning("Skipped %s", exc)
-            skipped.append(SkippedFile(str(path), str(exc)))
-        except MemoryError:
-            logger.warning("Skipped %s: too large to read", path)
-            skipped.append(SkippedFile(str(path), f"{path}: too large to read."))
+        read = _read_or_skip(path)
+        (skipped if isinstance(read, SkippedFile) else documents).append(read)
         if progress is not None:
             progress("documents", done, len(paths))
     return documents, tuple(skipped)
+
+
+def _read_or_skip(path: Path) -> Document | SkippedFile:
+    """A file of the folders as a document, or why it is left out."""
+    try:
+        return Document(str(path), read_document(path))
+    except DocumentError as exc:
+        reason = str(exc)
+    except MemoryError:
+        reason = f"{path}: too large to read."
+    logger.warning("Skipped %s", reason)
+    return SkippedFile(str(path), reason)
 
 
 def _signature(paths: list[Path]) -> tuple | None:
