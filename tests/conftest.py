@@ -17,6 +17,13 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "poutine-coree-du-nord.txt"
+# Sixteen callers at once (the app's queue and the REST API): a question and what its citation holds.
+SIXTEEN_QUESTIONS = [
+    ("When was the friendship treaty signed?", "1961"),
+    ("Qui a invité Poutine en Corée du Nord ?", "Kim Jong Un"),
+    ("¿Cuándo viajó Kim al Lejano Oriente ruso?", "septembre 2023"),
+    ("Quelle agence de presse officielle a rapporté l'article ?", "TASS"),
+] * 4
 
 
 @pytest.fixture(scope="session")

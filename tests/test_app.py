@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import pytest
 
-from tests.conftest import ROOT, _free_port, app_env
+from tests.conftest import ROOT, SIXTEEN_QUESTIONS, _free_port, app_env
 
 
 def test_ask_endpoint_returns_the_cli_json_object(app_url):
@@ -32,12 +32,7 @@ def test_ask_endpoint_reports_bad_input_as_a_gradio_error(app_url):
 def test_sixteen_simultaneous_callers_are_all_answered(app_url):
     from gradio_client import Client
 
-    questions = [
-        ("When was the friendship treaty signed?", "1961"),
-        ("Qui a invité Poutine en Corée du Nord ?", "Kim Jong Un"),
-        ("¿Cuándo viajó Kim al Lejano Oriente ruso?", "septembre 2023"),
-        ("Quelle agence de presse officielle a rapporté l'article ?", "TASS"),
-    ] * 4
+    questions = SIXTEEN_QUESTIONS
 
     def call(item):
         question, expected = item

@@ -6,7 +6,7 @@ import concurrent.futures
 import httpx
 import pytest
 
-from tests.conftest import start_app
+from tests.conftest import SIXTEEN_QUESTIONS, start_app
 
 USER, PASSWORD, TOKEN = "reader", "s3cret", "t0ken-for-tests"
 BEARER = {"Authorization": f"Bearer {TOKEN}"}
@@ -158,12 +158,7 @@ def test_a_body_over_a_megabyte_gets_413(api):
 
 
 def test_sixteen_simultaneous_callers_are_all_answered(api):
-    questions = [
-        ("When was the friendship treaty signed?", "1961"),
-        ("Qui a invité Poutine en Corée du Nord ?", "Kim Jong Un"),
-        ("¿Cuándo viajó Kim al Lejano Oriente ruso?", "septembre 2023"),
-        ("Quelle agence de presse officielle a rapporté l'article ?", "TASS"),
-    ] * 4
+    questions = SIXTEEN_QUESTIONS
 
     def ask(item):
         question, expected = item
