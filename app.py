@@ -616,15 +616,14 @@ def _removable() -> gr.update:
     return gr.update(choices=[(d.name, d.source) for d in docs], value=None, info=hint, interactive=bool(docs))
 
 
-# How long one item of each step takes, relative to a sentence (the default model, 2 busy
-# cores, uploads of 8 to 30 passages): a word is a few tokens; a passage is 600 characters
-# run through the model again for the sparse head.
-STEP_COSTS = {"sentences": 1.0, "words": 0.3, "passages": 6.0}
+# How long one item of each step takes, relative to a sentence (the default model in one
+# pass per sentence, `qa.torch_encoder`): a word is about 7 tokens against a sentence's
+# 50 and its sparse head (120 PIAF paragraphs: 0.8 ms a word, 7.5 ms a sentence).
+STEP_COSTS = {"sentences": 1.0, "words": 0.1}
 STEP_NAMES = {
     "documents": "Reading documents",
     "sentences": "Embedding sentences",
     "words": "Embedding words",
-    "passages": "Embedding passages",
 }
 READING_SHARE = 0.1  # of the bar, taken by reading the files, before the embedding is planned
 

@@ -108,7 +108,7 @@ def _docs(args, settings) -> int:
 
     collection = default_collection(settings)
     if args.docs_command == "add":
-        collection.add(args.paths)
+        collection.add(args.paths, show_progress=True)
     elif args.docs_command == "remove":
         collection.remove(args.source)
     for doc in collection.documents():

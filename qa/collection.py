@@ -128,7 +128,12 @@ class Collection:
     # --- writing ------------------------------------------------------------------
 
     def add(
-        self, paths: list[str | Path], *, names: list[str] | None = None, progress: Progress | None = None
+        self,
+        paths: list[str | Path],
+        *,
+        names: list[str] | None = None,
+        progress: Progress | None = None,
+        show_progress: bool = False,
     ) -> Index:
         """Copy documents into `QA_UPLOAD_DIR` and add them to the index.
 
@@ -137,6 +142,7 @@ class Collection:
             names: the names to keep them under (default: their own); only the final
                 component is used, so `../x.txt` or `/etc/x.txt` stay inside the folder.
             progress: called as the files are read and embedded (`qa.index.Progress`).
+            show_progress: progress bars with a time estimate on the terminal (tqdm).
 
         Returns:
             The updated index.
@@ -166,7 +172,7 @@ class Collection:
                 progress("documents", len(texts), len(paths))
 
         with self._lock:
-            index = self._current().index
+            index = self._current(show_progress=show_progress).index
             known = {d.sha256: d.source for d in index.documents}
             new_documents, targets = [], []
             for name, text in zip(names, texts):
@@ -178,7 +184,12 @@ class Collection:
                 new_documents.append(Document(str(target), text))
                 known[digest] = str(target)
             addition = encode_documents(
-                new_documents, load_embedder(settings), settings, known_words=index.word_ids, progress=progress
+                new_documents,
+                load_embedder(settings),
+                settings,
+                known_words=index.word_ids,
+                progress=progress,
+                show_progress=show_progress,
             )
             updated = index.merged(addition)
             # Files first, then the index: a crash between the two leaves the files, and

@@ -9,6 +9,9 @@ from pathlib import Path
 
 from qa.errors import QAError
 
+# Number formats an index build can embed in (`Settings.precision`).
+PRECISIONS = ("auto", "fp32", "bf16")
+
 
 def _default_cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
@@ -46,6 +49,9 @@ class Settings:
             (`QA_PARSE_TIMEOUT_S`, default 60); it is read in a child process.
         parse_memory_mb: most memory that child may use, in MB (`QA_PARSE_MEMORY_MB`,
             default 2048).
+        precision: number format of index builds' embedding (`QA_PRECISION`: `auto`,
+            the default, picks `bf16` on CPUs with AVX-512 BF16 or AMX and `fp32`
+            elsewhere; `fp32` or `bf16` force one). Questions are embedded in fp32.
     """
 
     cache_dir: Path = _default_cache_dir()
@@ -65,6 +71,7 @@ class Settings:
     allow_open: bool = False
     parse_timeout_s: float = 60.0
     parse_memory_mb: int = 2048
+    precision: str = "auto"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -87,6 +94,8 @@ class Settings:
             user, _, password = settings.auth.partition(":")
             if not user or not password:
                 raise QAError("QA_AUTH must be `user:password`, both non-empty (e.g. QA_AUTH=reader:s3cret).")
+        if settings.precision not in PRECISIONS:
+            raise QAError(f"QA_PRECISION={settings.precision!r} is not one of {', '.join(PRECISIONS)}.")
         if settings.parse_timeout_s <= 0 or settings.parse_memory_mb <= 0:
             raise QAError("QA_PARSE_TIMEOUT_S and QA_PARSE_MEMORY_MB must be positive.")
         return settings

@@ -109,13 +109,7 @@ class BertEncoder:
     def _batches(self, texts: list[str], *, show_progress: bool = False):
         """(rows, states, mask) for batches of similar length, like sentence-transformers."""
         encodings = self._tokenizer.encode_batch(texts)
-        order = sorted(range(len(texts)), key=lambda i: -len(encodings[i].ids))
-        batches, start = [], 0
-        while start < len(order):
-            longest = len(encodings[order[start]].ids)
-            size = max(1, min(_BATCH_SIZE, _BATCH_ATTENTION_BUDGET // longest**2))
-            batches.append(order[start : start + size])
-            start += size
+        batches = self._batch_rows([len(encoding.ids) for encoding in encodings])
         if show_progress:
             from tqdm.auto import tqdm
 
@@ -123,6 +117,18 @@ class BertEncoder:
         for rows in batches:
             ids, mask = self._pad_batch([encodings[i].ids for i in rows])
             yield rows, self._forward(ids, mask), mask
+
+    @staticmethod
+    def _batch_rows(lengths: list[int]) -> list[list[int]]:
+        """Rows of texts of these token lengths in batches of similar length, longest first."""
+        order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+        batches, start = [], 0
+        while start < len(order):
+            longest = lengths[order[start]]
+            size = max(1, min(_BATCH_SIZE, _BATCH_ATTENTION_BUDGET // longest**2))
+            batches.append(order[start : start + size])
+            start += size
+        return batches
 
     def _tokenize(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         return self._pad_batch([encoding.ids for encoding in self._tokenizer.encode_batch(texts)])
@@ -323,6 +329,7 @@ class Embedder:
     sparse: object | None = None
     path: Path | None = None
     _batch_model: object | None = field(default=None, repr=False)
+    _batch_encoders: dict = field(default_factory=dict, repr=False)
 
     @property
     def dimension(self) -> int:
@@ -375,34 +382,85 @@ class Embedder:
         sparse_vector = self.sparse.encode_states([states[-1, : lengths[0]]])
         return vectors[:-1], sparse_vector
 
+    def encode_sentences(
+        self, texts: list[str], spans: list[tuple[int, int]], *, precision: str = "auto"
+    ) -> tuple[np.ndarray, object | None]:
+        """Passage embeddings of ``texts`` and sparse vectors of a span of each, in one pass.
+
+        What an index build needs of a sentence: the model runs once on it, at
+        ``precision`` (`qa.torch_encoder`), and the sparse head reads the states of the
+        tokens inside ``spans[i]`` (character offsets into ``texts[i]``).
+
+        Returns:
+            (float32 embeddings, one row a text; CSR sparse vectors, or None for a
+            model without the sparse head).
+        """
+        if not isinstance(self.model, BertEncoder):
+            return self._encode_with_sentence_transformers(texts, "passage", precision=precision), None
+        prefix = self.model.prompts.get("passage", "")
+        shifted = [(start + len(prefix), end + len(prefix)) for start, end in spans]
+        return self.batch_encoder(precision).encode([prefix + text for text in texts], shifted)
+
+    def embed_words(self, words: list[str], *, precision: str = "auto") -> np.ndarray:
+        """Query embeddings of an index's words (a question's words are compared with them as equals)."""
+        if not isinstance(self.model, BertEncoder):
+            return self._encode_with_sentence_transformers(words, "query", precision=precision)
+        prefix = self.model.prompts.get("query", "")
+        return self.batch_encoder(precision).embed([prefix + word for word in words])
+
+    def batch_encoder(self, precision: str = "auto"):
+        """The default model's `qa.torch_encoder.TorchEncoder` at ``precision`` (loaded once)."""
+        from qa.torch_encoder import TorchEncoder, resolve_precision
+
+        precision = resolve_precision(precision)
+        with _lock:
+            if precision not in self._batch_encoders:
+                self._batch_encoders[precision] = TorchEncoder(self.model, self.sparse, precision)
+            return self._batch_encoders[precision]
+
+    def batch_precision(self, precision: str = "auto") -> str:
+        """What an index build at ``precision`` embeds in (``fp32`` or ``bf16``)."""
+        from qa.torch_encoder import resolve_precision
+
+        return resolve_precision(precision)
+
     def _encode(self, texts: list[str], prompt: str, *, show_progress: bool = False) -> np.ndarray:
         model = self.model
         if isinstance(model, BertEncoder):
+            prefix = model.prompts.get(prompt, "")
             if len(texts) < TORCH_BATCH_TEXTS or self.path is None:
-                prefix = model.prompts.get(prompt, "")
                 return model.embed([prefix + text for text in texts], show_progress=show_progress)
-            model = self.sentence_transformer()
+            return self.batch_encoder().embed([prefix + text for text in texts])
+        return self._encode_with_sentence_transformers(texts, prompt, show_progress=show_progress)
+
+    def _encode_with_sentence_transformers(
+        self, texts: list[str], prompt: str, *, precision: str = "fp32", show_progress: bool = False
+    ) -> np.ndarray:
+        import contextlib
+
+        import torch
+
+        model = self.sentence_transformer()
         prompt_name = prompt if prompt in (model.prompts or {}) else None
-        vectors = model.encode(
-            texts,
-            prompt_name=prompt_name,
-            batch_size=_BATCH_SIZE,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=show_progress,
-        )
+        bf16 = self.batch_precision(precision) == "bf16"
+        with torch.autocast("cpu", dtype=torch.bfloat16) if bf16 else contextlib.nullcontext():
+            vectors = model.encode(
+                texts,
+                prompt_name=prompt_name,
+                batch_size=_BATCH_SIZE,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=show_progress,
+            )
         return np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(texts), -1)
 
     def token_states(self, texts: list[str]) -> list[np.ndarray]:
         """The default model's last-layer token states of each text (for the sparse head)."""
-        if len(texts) < TORCH_BATCH_TEXTS or self.path is None:
-            return self.model.token_states(texts)
-        outputs = self.sentence_transformer().encode(texts, output_value="token_embeddings", batch_size=_BATCH_SIZE, convert_to_numpy=False)
-        return [states.float().numpy() for states in outputs]
+        return self.model.token_states(texts)
 
     def sentence_transformer(self):
         """The model as a `SentenceTransformer` (for the default model, the same folder
-        loaded by sentence-transformers: big batches go through it)."""
+        loaded by sentence-transformers: the benchmark's naive pipeline uses it)."""
         if not isinstance(self.model, BertEncoder):
             return self.model
         with _lock:
@@ -411,9 +469,9 @@ class Embedder:
             return self._batch_model
 
 
-# From this many texts, the default model's batches go through torch: on 2 cores it
-# embeds 25 sentences/s against numpy's 13, which pays for its 7 s import in a build.
-# Questions and small uploads stay on numpy, so `qa ask` never imports torch.
+# From this many texts, `embed_queries`/`embed_passages` go through torch
+# (`qa.torch_encoder`), whose import (about 1 s) big batches pay for; questions stay on
+# numpy, so `qa ask` never imports torch. Index builds always embed through torch.
 TORCH_BATCH_TEXTS = 256
 
 

@@ -105,10 +105,11 @@ def _paragraph_name(number: int) -> str:
 
 def _paragraph_index(path: Path, paragraphs: list[str], settings: Settings, *, show_progress: bool) -> Index:
     """The index of a SQuAD file's paragraphs: reused from `QA_CACHE_DIR/eval/` when it is current."""
-    from qa.embedding import model_name
+    from qa.embedding import load_embedder, model_name
     from qa.errors import IndexCorruptError, IndexNotFoundError
     from qa.storage import load_index
 
+    precision = load_embedder(settings).batch_precision(settings.precision)
     digest = hashlib.sha256("\x00".join(paragraphs).encode("utf-8")).hexdigest()[:16]
     folder = settings.cache_dir / "eval" / f"{path.stem}-{digest}"
     corpus = folder / "paragraphs"
@@ -121,8 +122,8 @@ def _paragraph_index(path: Path, paragraphs: list[str], settings: Settings, *, s
         documents.append(document)
     try:
         index = load_index(folder / "index")
-        wanted = ([str(d) for d in documents], model_name(settings), settings.chunk_size, settings.chunk_overlap)
-        if (index.sources, index.model, index.chunk_size, index.chunk_overlap) == wanted:
+        wanted = ([str(d) for d in documents], model_name(settings), settings.chunk_size, settings.chunk_overlap, precision)
+        if (index.sources, index.model, index.chunk_size, index.chunk_overlap, index.precision) == wanted:
             logger.info("Reusing the index of %s in %s", path.name, folder)
             return index
     except (IndexNotFoundError, IndexCorruptError):

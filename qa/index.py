@@ -68,6 +68,7 @@ class Index:
         model: str,
         chunk_size: int,
         chunk_overlap: int,
+        precision: str = "fp32",
         directory: Path | None = None,
         version: str | None = None,
     ):
@@ -86,6 +87,9 @@ class Index:
         self.model = model
         self.chunk_size = chunk_size
         self.chunk_overlap = chunk_overlap
+        # What the documents were embedded in (`Settings.precision`): "fp32", "bf16", or
+        # both ("bf16+fp32") once documents embedded each way are merged.
+        self.precision = precision
         self.directory = directory
         self.version = version  # the version folder it was loaded from or saved as
         self._by_source = {doc.source: doc for doc in documents}
@@ -163,18 +167,18 @@ class Index:
         chunks[:, 3:5] += sentence_offset
         sentences = other.sentences.copy()
         sentences[:, 0] += doc_offset
-        vectors = np.vstack([self.sentence_store.vectors(), other.sentence_store.vectors()])
         return Index(
             documents=self.documents + other.documents,
             chunks=np.vstack([self.chunks, chunks]),
             sentences=np.vstack([self.sentences, sentences]),
-            sentence_store=FaissVectorStore.from_vectors(vectors),
+            sentence_store=self.sentence_store.extended(other.sentence_store.vectors()),
             chunk_sparse=vstack([self.chunk_sparse, other.chunk_sparse]).tocsr(),
             vocabulary=self.vocabulary + other.vocabulary,
             word_vectors=np.vstack([self.word_vectors, other.word_vectors]),
             model=self.model,
             chunk_size=self.chunk_size,
             chunk_overlap=self.chunk_overlap,
+            precision="+".join(sorted({*self.precision.split("+"), *other.precision.split("+")})),
         )
 
     def without(self, source: str) -> Index:
@@ -201,13 +205,14 @@ class Index:
             documents=[d for i, d in enumerate(self.documents) if i != removed],
             chunks=chunks,
             sentences=sentences,
-            sentence_store=FaissVectorStore.from_vectors(self.sentence_store.vectors_of(np.flatnonzero(keep_sentences))),
+            sentence_store=self.sentence_store.subset(np.flatnonzero(keep_sentences)),
             chunk_sparse=self.chunk_sparse[np.flatnonzero(keep_chunks)],
             vocabulary=[self.vocabulary[i] for i in kept_words],
             word_vectors=self.word_vectors[kept_words],
             model=self.model,
             chunk_size=self.chunk_size,
             chunk_overlap=self.chunk_overlap,
+            precision=self.precision,
         )
 
     def save(self, directory: str | Path) -> str:
@@ -287,30 +292,42 @@ def encode_documents(
             hi = first_sentence + int(np.searchsorted(starts, chunk.end, side="left"))
             chunk_rows.append((doc_id, chunk.start, chunk.end, lo, max(hi, lo)))
 
-    texts = _sentence_texts(documents, sentence_rows)
+    texts, spans = _sentence_texts(documents, sentence_rows)
     known = known_words or {}
     vocabulary = sorted(set().union(*(document_words(doc) for doc in documents)) - known.keys())
-    chunk_texts = [documents[d].text[s:e] for d, s, e, *_ in chunk_rows]
+    chunks = np.array(chunk_rows, dtype=np.int64).reshape(-1, 5)
     logger.info("Embedding %d sentences and %d words", len(sentence_rows), len(vocabulary))
     if progress is not None:
-        for step, items in (("sentences", texts), ("words", vocabulary), ("passages", chunk_texts)):
+        for step, items in (("sentences", texts), ("words", vocabulary)):
             progress(step, 0, len(items))
-    vectors = _embed(embedder.embed_passages, texts, embedder.dimension, show_progress, _step(progress, "sentences"))
+    precision = settings.precision
+    vectors, sentence_sparse = _in_slices(
+        lambda part: embedder.encode_sentences(*zip(*part), precision=precision) if part else _no_sentences(embedder),
+        list(zip(texts, spans)),
+        show_progress,
+        "Embedding sentences",
+        _step(progress, "sentences"),
+    )
     # Words are embedded as queries: a question's words are compared with them as equals.
-    word_vectors = _embed(
-        embedder.embed_queries, vocabulary, embedder.dimension, show_progress, _step(progress, "words")
+    word_vectors, _ = _in_slices(
+        lambda part: (embedder.embed_words(part, precision=precision) if part else np.zeros((0, embedder.dimension), np.float32), None),
+        vocabulary,
+        show_progress,
+        "Embedding words",
+        _step(progress, "words"),
     )
     return Index(
         documents=documents,
-        chunks=np.array(chunk_rows, dtype=np.int64).reshape(-1, 5),
+        chunks=chunks,
         sentences=np.array(sentence_rows, dtype=np.int64).reshape(-1, 3),
         sentence_store=FaissVectorStore.from_vectors(vectors),
-        chunk_sparse=_sparse_vectors(embedder, chunk_texts, _step(progress, "passages")),
+        chunk_sparse=_chunk_sparse(embedder, sentence_sparse, chunks),
         vocabulary=vocabulary,
         word_vectors=word_vectors,
         model=embedder.name,
         chunk_size=settings.chunk_size,
         chunk_overlap=settings.chunk_overlap,
+        precision=embedder.batch_precision(precision),
     )
 
 
@@ -331,58 +348,82 @@ def sentence_window(sentences, sentence: int) -> tuple[int, int, int]:
     return doc, start, end
 
 
-def _sentence_texts(documents: list[Document], rows: list[tuple[int, int, int]]) -> list[str]:
-    """What is embedded of each sentence: itself, or its window when short."""
-    texts = []
+def _sentence_texts(documents: list[Document], rows: list[tuple[int, int, int]]) -> tuple[list[str], list[tuple[int, int]]]:
+    """What is embedded of each sentence (itself, or its window when short), and where
+    the sentence itself lies in that text."""
+    texts, spans = [], []
     for i, (doc, start, end) in enumerate(rows):
+        text_start, text_end = start, end
         if end - start < SHORT_SENTENCE_CHARS:
-            doc, start, end = sentence_window(rows, i)
-        texts.append(documents[doc].text[start:end])
-    return texts
+            doc, text_start, text_end = sentence_window(rows, i)
+        texts.append(documents[doc].text[text_start:text_end])
+        spans.append((start - text_start, end - text_start))
+    return texts, spans
 
 
-def _sparse_vectors(embedder, texts: list[str], progress: Callable[[int, int], None] | None = None):
-    from scipy.sparse import csr_matrix, vstack
+def _no_sentences(embedder):
+    return np.zeros((0, embedder.dimension), np.float32), None
+
+
+def _chunk_sparse(embedder, sentence_sparse, chunks: np.ndarray):
+    """Each chunk's sparse vector: its sentences' (`qa.sparse.pool_rows`), or an empty matrix."""
+    from scipy.sparse import csr_matrix
 
     if not embedder.has_sparse:
-        if progress is not None:
-            progress(len(texts), len(texts))
-        return csr_matrix((len(texts), 0), dtype=np.float32)
-    if progress is None:
-        return embedder.embed_sparse(texts)
-    # Passages are long: smaller slices keep the progress moving.
-    return vstack([embedder.embed_sparse(part) for part in _slices(texts, progress, size=8)], format="csr")
+        return csr_matrix((len(chunks), 0), dtype=np.float32)
+    from qa.sparse import pool_rows
+
+    if sentence_sparse is None:  # no sentences at all
+        sentence_sparse = csr_matrix((0, embedder.sparse.dimension), dtype=np.float32)
+    return pool_rows(sentence_sparse, chunks[:, 3], chunks[:, 4])
 
 
-def _embed(
-    encode, texts: list[str], dimension: int, show_progress: bool, progress: Callable[[int, int], None] | None = None
-) -> np.ndarray:
-    if not texts:
-        return np.zeros((0, dimension), dtype=np.float32)
-    if progress is None:
-        return encode(texts, show_progress=show_progress)
-    return np.concatenate([encode(part, show_progress=show_progress) for part in _slices(texts, progress)])
+def _in_slices(encode, items: list, show_progress: bool, label: str, progress: Callable[[int, int], None] | None):
+    """``encode(items)`` in slices, reporting progress after each; the results stacked.
+
+    Args:
+        encode: items -> (dense rows, sparse rows or None).
+    """
+    from scipy.sparse import vstack
+
+    parts = [encode(part) for part in _slices(items, progress, show_progress=show_progress, label=label)]
+    dense = [d for d, _ in parts]
+    sparse = [s for _, s in parts]
+    return (
+        np.concatenate(dense) if len(dense) > 1 else dense[0],
+        None if sparse[0] is None else vstack(sparse, format="csr") if len(sparse) > 1 else sparse[0],
+    )
 
 
 def _step(progress: Progress | None, step: str) -> Callable[[int, int], None] | None:
     return None if progress is None else lambda done, total: progress(step, done, total)
 
 
-def _slices(texts: list[str], progress: Callable[[int, int], None], *, size: int = 32):
-    """``texts`` in slices of ``size``, calling ``progress(done, total)`` after each.
+# Texts embedded between two progress reports: big enough that the model's batches stay
+# full, small enough that a bar moves every few seconds.
+_SLICE = 256
 
-    From `TORCH_BATCH_TEXTS` texts the default model embeds through torch, faster in
-    bulk: then every slice holds at least that many, so none falls back to numpy.
-    """
-    from qa.embedding import TORCH_BATCH_TEXTS
 
-    size = TORCH_BATCH_TEXTS if len(texts) >= TORCH_BATCH_TEXTS else size
-    starts = list(range(0, len(texts), size))
-    if len(starts) > 1 and len(texts) - starts[-1] < size and len(texts) >= TORCH_BATCH_TEXTS:
-        starts.pop()  # the short tail joins the slice before it
-    for start, end in zip(starts, [*starts[1:], len(texts)]):
-        yield texts[start:end]
-        progress(end, len(texts))
+def _slices(items: list, progress, *, show_progress: bool = False, label: str = ""):
+    """``items`` in slices of `_SLICE` (at least one, maybe empty); after each is used,
+    ``progress(done, total)`` and, when ``show_progress``, a tqdm bar with a time estimate."""
+    bar = None
+    if show_progress and items:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(items), desc=label, unit="text")
+    starts = list(range(0, len(items), _SLICE)) or [0]
+    try:
+        for start in starts:
+            part = items[start : start + _SLICE]
+            yield part
+            if bar is not None:
+                bar.update(len(part))
+            if progress is not None:
+                progress(start + len(part), len(items))
+    finally:
+        if bar is not None:
+            bar.close()
 
 
 def document_words(document: Document) -> frozenset[str]:

@@ -121,6 +121,40 @@ def _strongest(activations: np.ndarray, k: int) -> np.ndarray:
     return np.take_along_axis(best_blocks, chosen // _BLOCK, axis=1) * _BLOCK + chosen % _BLOCK
 
 
+def pool_rows(rows, first, last):
+    """Sparse vectors of groups of rows: group i is rows ``first[i]`` to ``last[i] - 1``.
+
+    A group's vector is the elementwise max of its rows, then its `TOP_FEATURES`
+    strongest features: what `SparseEncoder` gives the group's tokens together, since a
+    text's vector is the max over its tokens. (Rows cut to their own `TOP_FEATURES`
+    lose nothing here: a feature outside a row's strongest has `TOP_FEATURES` features
+    above it in that row, so also in the group.) An index pools its sentences into
+    its chunks this way, the model having run once on each sentence.
+
+    Example:
+        >>> pool_rows(csr_matrix(np.eye(3, dtype=np.float32)), [0, 1], [2, 3]).toarray()
+        array([[1., 1., 0.],
+               [0., 1., 1.]], dtype=float32)
+    """
+    from scipy.sparse import csr_matrix
+
+    rows = csr_matrix(rows)
+    data, indices, indptr = [], [], [0]
+    for lo, hi in zip(np.asarray(first).tolist(), np.asarray(last).tolist()):
+        group = rows[lo:hi]
+        pooled = np.zeros(rows.shape[1], dtype=np.float32)
+        np.maximum.at(pooled, group.indices, group.data)
+        nonzero = np.flatnonzero(pooled)
+        if len(nonzero) > TOP_FEATURES:
+            nonzero = np.sort(nonzero[np.argpartition(-pooled[nonzero], TOP_FEATURES - 1)[:TOP_FEATURES]])
+        indices.append(nonzero)
+        data.append(pooled[nonzero])
+        indptr.append(indptr[-1] + len(nonzero))
+    if not data:
+        return csr_matrix((0, rows.shape[1]), dtype=np.float32)
+    return csr_matrix((np.concatenate(data), np.concatenate(indices), indptr), shape=(len(indptr) - 1, rows.shape[1]))
+
+
 def save_sparse(path: Path, matrix) -> None:
     """Write a CSR matrix as plain arrays (no pickle)."""
     with open(path, "wb") as out:

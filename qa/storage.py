@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 7  # bump when chunking, sentence splitting, what is embedded or files change
+FORMAT_VERSION = 8  # bump when chunking, sentence splitting, what is embedded or files change
 # (the word lists behind the vocabulary are recorded apart: `qa.lexical.fingerprint`)
 CURRENT_FILE = "CURRENT"
 MANIFEST = "manifest.json"
@@ -81,6 +81,7 @@ def manifest_of(index: Index) -> dict:
         "dimension": int(index.sentence_store.dimension),
         "chunk_size": index.chunk_size,
         "chunk_overlap": index.chunk_overlap,
+        "precision": index.precision,
         "documents": [{"source": d.source, "sha256": d.sha256, "chars": len(d.text)} for d in index.documents],
         "chunks": int(len(index.chunks)),
         "sentences": int(len(index.sentences)),
@@ -176,6 +177,7 @@ def _load_version(directory: Path, version: str) -> Index:
             model=manifest["model"],
             chunk_size=manifest["chunk_size"],
             chunk_overlap=manifest["chunk_overlap"],
+            precision=manifest["precision"],
             directory=directory,
             version=version,
         )

@@ -78,6 +78,14 @@ class VectorStore(Protocol):
         """All stored vectors in id order (a copy)."""
         ...
 
+    def extended(self, vectors: np.ndarray) -> VectorStore:
+        """A new store: these rows, then ``vectors`` (an index gaining documents)."""
+        ...
+
+    def subset(self, ids: np.ndarray) -> VectorStore:
+        """A new store of the rows ``ids`` only, renumbered (an index losing a document)."""
+        ...
+
     def vectors_of(self, ids: np.ndarray) -> np.ndarray:
         """The stored vectors of ``ids``, one row each (a copy)."""
         ...
@@ -109,7 +117,7 @@ class FaissVectorStore:
         cls,
         vectors: np.ndarray,
         *,
-        exact_threshold: int = EXACT_THRESHOLD,
+        exact_threshold: int | None = None,
         nprobe: int | None = None,
     ) -> FaissVectorStore:
         """A store of ``vectors``, exact below ``exact_threshold`` rows and IVF from there.
@@ -122,7 +130,8 @@ class FaissVectorStore:
 
         Args:
             vectors: float32 rows, L2-normalised.
-            exact_threshold: fewest vectors that get the approximate index.
+            exact_threshold: fewest vectors that get the approximate index (default
+                `EXACT_THRESHOLD`).
             nprobe: cells searched per query (default: 1/32 of them, at least 16).
 
         Example:
@@ -133,7 +142,7 @@ class FaissVectorStore:
 
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         count, dimension = vectors.shape
-        if count < exact_threshold:
+        if count < (EXACT_THRESHOLD if exact_threshold is None else exact_threshold):
             index = faiss.IndexFlatIP(dimension)
             if count:
                 index.add(vectors)
@@ -150,6 +159,42 @@ class FaissVectorStore:
         index.nprobe = nprobe or min(lists, max(_MIN_PROBES, round(lists * _PROBE_SHARE)))
         index.make_direct_map()  # lets `vectors()` reconstruct rows by id
         return cls(index)
+
+    def extended(self, vectors: np.ndarray) -> FaissVectorStore:
+        """A new store of these vectors followed by ``vectors`` (ids continue from ``len(self)``).
+
+        An IVF store keeps its trained cells: adding a document to a large index costs
+        the new vectors' assignment, not a new k-means (it took most of a rebuild at
+        50,000+ vectors). When the store grows past `EXACT_THRESHOLD` while still exact,
+        it is built anew as IVF. This store is left as it was (readers may hold it).
+        """
+        import faiss
+
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        if not hasattr(self._index, "nprobe") and len(self) + len(vectors) >= EXACT_THRESHOLD:
+            return FaissVectorStore.from_vectors(np.vstack([self.vectors(), vectors]))
+        index = faiss.clone_index(self._index)
+        if len(vectors):
+            index.add(vectors)
+        return FaissVectorStore(index)
+
+    def subset(self, ids: np.ndarray) -> FaissVectorStore:
+        """A new store of the vectors of ``ids`` only, renumbered 0..len(ids)-1.
+
+        An IVF store keeps its trained cells (the rows are added to an emptied copy), so
+        removing a document does not train k-means again either.
+        """
+        import faiss
+
+        kept = self.vectors_of(ids)
+        if not hasattr(self._index, "nprobe"):
+            return FaissVectorStore.from_vectors(kept)
+        index = faiss.clone_index(self._index)
+        index.reset()
+        if len(kept):
+            index.add(kept)
+        index.make_direct_map()
+        return FaissVectorStore(index)
 
     @property
     def kind(self) -> str:

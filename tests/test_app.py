@@ -218,26 +218,23 @@ def test_build_progress_is_one_bar_that_moves_with_the_work_and_estimates_the_re
     progress("documents", 1, 2)
     now[0] = 2.0
     progress("documents", 2, 2)
-    for step, total in (("sentences", 10), ("words", 100), ("passages", 5)):
+    for step, total in (("sentences", 10), ("words", 100)):
         progress(step, 0, total)  # the plan, announced before the embedding starts
     now[0] = 6.0
     progress("sentences", 10, 10)
     now[0] = 12.0
     progress("words", 100, 100)
-    progress("passages", 5, 5)
     assert calls == [
         (0.05, "Reading documents: 1 of 2"),
         (0.1, "Reading documents: 2 of 2 · about 18 s left"),
         (0.1, "Embedding sentences: 0 of 10 · about 18 s left"),
         (0.1, "Embedding sentences: 0 of 10 · about 18 s left"),
-        (0.1, "Embedding sentences: 0 of 10 · about 18 s left"),
-        (0.229, "Embedding words: 0 of 100 · about 20 s left"),  # 0.1 + 0.9 × 10 / (10 + 100 × 0.3 + 5 × 6)
-        (0.614, "Embedding passages: 0 of 5 · about 8 s left"),
-        (1.0, "Embedding passages: 5 of 5"),
+        (0.55, "Embedding words: 0 of 100 · about 5 s left"),  # 0.1 + 0.9 × 10 / (10 + 100 × 0.1)
+        (1.0, "Embedding words: 100 of 100"),
     ]
 
 
-def test_an_upload_reports_its_progress_from_reading_to_the_last_passage(local, embedder, tmp_path):
+def test_an_upload_reports_its_progress_from_reading_to_the_last_word(local, embedder, tmp_path):
     from qa.collection import add_documents
 
     local = replace(local, corpus_dir=tmp_path / "no-corpus")  # only the upload is embedded
@@ -246,8 +243,8 @@ def test_an_upload_reports_its_progress_from_reading_to_the_last_passage(local, 
     calls = []
     add_documents([doc], settings=local, progress=lambda step, done, total: calls.append((step, done, total)))
     assert calls[0] == ("documents", 1, 1)
-    assert [c for c in calls if c[1] == 0] == [("sentences", 0, 1), ("words", 0, calls[2][2]), ("passages", 0, 1)]
-    assert calls[-3:] == [("sentences", 1, 1), ("words", calls[2][2], calls[2][2]), ("passages", 1, 1)]
+    assert [c for c in calls if c[1] == 0] == [("sentences", 0, 1), ("words", 0, calls[2][2])]
+    assert calls[-2:] == [("sentences", 1, 1), ("words", calls[2][2], calls[2][2])]
 
 
 def _conversation(app, question: str, reply: str, answers: list[dict]):

@@ -1,5 +1,6 @@
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -46,6 +47,9 @@ def test_docs_add_list_remove(tmp_path, settings):
     added = run_qa("docs", "add", str(note), settings=settings, extra_env=env)
     assert added.returncode == 0, added.stderr
     assert "note.txt" in added.stdout and "(uploaded)" in added.stdout
+    # The corpus is indexed first, then the note (one sentence): each with progress bars on stderr.
+    finished = set(re.findall(r"Embedding sentences: 100%\|[^|]*\| (\d+)/\1 ", added.stderr))
+    assert len(finished) == 2 and "1" in finished and "Embedding words: 100%" in added.stderr
     removed = run_qa("docs", "remove", str(uploads / "note.txt"), settings=settings, extra_env=env)
     assert removed.returncode == 0 and "note.txt" not in removed.stdout
     missing = run_qa("docs", "remove", "nope.txt", settings=settings, extra_env=env)

@@ -149,3 +149,32 @@ def test_scale_command_reports_recall(tmp_path, capsys, embedder):
     assert "IndexIVFFlat" in out
     recall_line = next(line for line in out.splitlines() if line.startswith("recall@10"))
     assert float(recall_line.split()[1]) >= 0.95
+
+
+def test_an_ivf_store_keeps_its_cells_when_rows_are_added_or_removed():
+    rng = np.random.default_rng(1)
+    vectors = rng.normal(size=(600, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    store = FaissVectorStore.from_vectors(vectors[:500], exact_threshold=100)
+    centroids = store._index.quantizer.reconstruct_n(0, store._index.nlist)
+    grown = store.extended(vectors[500:])
+    assert len(store) == 500 and len(grown) == 600
+    assert np.array_equal(grown._index.quantizer.reconstruct_n(0, grown._index.nlist), centroids)
+    assert np.allclose(grown.vectors(), vectors)
+    assert grown.search(vectors[550:551], k=1)[1][0, 0] == 550
+    kept = np.arange(0, 600, 2)
+    shrunk = grown.subset(kept)
+    assert np.array_equal(shrunk._index.quantizer.reconstruct_n(0, shrunk._index.nlist), centroids)
+    assert np.allclose(shrunk.vectors(), vectors[kept])
+    assert shrunk.search(vectors[550:551], k=1)[1][0, 0] == 275
+
+
+def test_an_exact_store_that_grows_past_the_threshold_becomes_ivf(monkeypatch):
+    import qa.vectors
+
+    monkeypatch.setattr(qa.vectors, "EXACT_THRESHOLD", 100)
+    rng = np.random.default_rng(2)
+    vectors = rng.normal(size=(120, 16)).astype(np.float32)
+    store = FaissVectorStore.from_vectors(vectors[:90], exact_threshold=100)
+    assert store.kind == "IndexFlatIP"
+    assert store.extended(vectors[90:]).kind.startswith("IndexIVFFlat")

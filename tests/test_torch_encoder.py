@@ -1,0 +1,108 @@
+"""Index builds' encoder: the numpy model's vectors in torch, bf16 close to fp32, one pass per sentence."""
+
+import json
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from qa.config import Settings
+from qa.errors import QAError
+from qa.torch_encoder import _strongest, cpu_has_bf16, resolve_precision
+from tests.conftest import ROOT, SEED
+
+TEXTS = [
+    "passage: Vladimir Poutine a été invité à Pyongyang par Kim Jong Un.",
+    "passage: Court.",
+    "passage: Кто подписал договор о дружбе в 1961 году? Le traité fut signé à Moscou, en juillet.",
+    "query: traité",
+]
+
+
+def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return (a * b).sum(axis=1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)
+
+
+def test_fp32_gives_the_question_path_vectors_and_sparse_features(embedder):
+    vectors, sparse = embedder.batch_encoder("fp32").encode(TEXTS, [(9, len(t)) for t in TEXTS])
+    assert _cosines(vectors, embedder.model.embed(TEXTS)).min() > 0.99999
+    # The sparse head over the tokens after the prompt ("passage", ":"), as numpy reads them.
+    states = embedder.model.token_states(TEXTS[:3])
+    expected = embedder.sparse.encode_states([np.concatenate([s[:1], s[3:]]) for s in states]).toarray()
+    got = sparse[:3].toarray()
+    assert [set(np.flatnonzero(row)) for row in got] == [set(np.flatnonzero(row)) for row in expected]
+    assert np.allclose(got, expected, atol=1e-4)
+
+
+def test_bf16_vectors_stay_within_a_cosine_of_0_9999_of_fp32(embedder):
+    fp32, sparse32 = embedder.batch_encoder("fp32").encode(TEXTS, [(0, len(t)) for t in TEXTS])
+    bf16, sparse16 = embedder.batch_encoder("bf16").encode(TEXTS, [(0, len(t)) for t in TEXTS])
+    assert _cosines(bf16, fp32).min() > 0.9999
+    assert _cosines(sparse16.toarray(), sparse32.toarray()).min() > 0.95
+
+
+def test_sentences_pooled_into_a_chunk_give_the_chunk_tokens_vector(embedder):
+    import torch
+
+    from qa.sparse import pool_rows
+
+    encoder = embedder.batch_encoder("fp32")
+    states = torch.from_numpy(np.concatenate(embedder.model.token_states(TEXTS[:3])))
+    text_of = torch.tensor([i for i, s in enumerate(embedder.model.token_states(TEXTS[:3])) for _ in range(len(s))])
+    each = encoder._sparse_vectors(states, text_of, 3)
+    together = encoder._sparse_vectors(states, torch.zeros_like(text_of), 1)
+    assert np.allclose(pool_rows(each, [0], [3]).toarray(), together.toarray())
+
+
+def test_strongest_are_those_of_a_full_topk():
+    import torch
+
+    activations = torch.relu(torch.randn(50, 16384))
+    values, columns = _strongest(activations, 32)
+    assert torch.equal(torch.sort(values, dim=1).values, torch.sort(torch.topk(activations, 32, dim=1).values, dim=1).values)
+    assert torch.equal(torch.gather(activations, 1, columns), values)
+
+
+def test_precision_setting_is_checked_and_auto_asks_the_cpu():
+    assert resolve_precision("auto") == ("bf16" if cpu_has_bf16() else "fp32")
+    assert resolve_precision("fp32") == "fp32"
+    with pytest.raises(QAError, match="QA_PRECISION"):
+        resolve_precision("int4")
+    with pytest.raises(QAError, match="QA_PRECISION='half'"):
+        Settings.from_env({"QA_PRECISION": "half"})
+    assert Settings.from_env({"QA_PRECISION": "bf16"}).precision == "bf16"
+
+
+@pytest.fixture(scope="module")
+def indexes(settings, embedder, tmp_path_factory):
+    from qa import build_index
+
+    return {
+        precision: build_index([SEED], tmp_path_factory.mktemp(precision), settings=replace(settings, precision=precision))
+        for precision in ("fp32", "bf16")
+    }
+
+
+def test_the_manifest_records_the_precision_and_a_reload_keeps_it(indexes):
+    from qa import load_index
+
+    for precision, index in indexes.items():
+        manifest = json.loads((index.directory / index.version / "manifest.json").read_text(encoding="utf-8"))
+        assert manifest["precision"] == precision
+        assert load_index(index.directory).precision == precision
+
+
+def test_fp32_and_bf16_indexes_give_the_same_top_passages_on_the_seed_questions(indexes):
+    from qa import retrieve
+
+    lines = (ROOT / "eval" / "multilingual_qa.jsonl").read_text(encoding="utf-8").splitlines()
+    examples = [json.loads(line) for line in lines if line.strip()]
+    assert len(examples) >= 20
+    same_three = 0
+    for example in examples:
+        fp32, bf16 = ([(p.start, p.end) for p in retrieve(example["question"], k=3, index=indexes[p])] for p in ("fp32", "bf16"))
+        if example["answerable"]:
+            assert fp32[0] == bf16[0], example["question"]
+        same_three += set(fp32) == set(bf16)
+    # Fused scores of passages 2 and 3 can tie within bf16's rounding (1 question of 22 here).
+    assert same_three >= 0.9 * len(examples)
