@@ -440,6 +440,8 @@ class Embedder:
 
         import torch
 
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
         model = self.sentence_transformer()
         prompt_name = prompt if prompt in (model.prompts or {}) else None
         bf16 = self.batch_precision(precision) == "bf16"

@@ -276,8 +276,12 @@ def encode_documents(
     Args:
         known_words: words already embedded elsewhere (an index being extended);
             only the others are embedded and kept in the new index's vocabulary.
-        progress: called as the embedding advances (see `Progress`); it is then done
-            in slices, each through the same model path as the whole would take.
+        show_progress: progress bars with a time estimate on the terminal (tqdm).
+        progress: called as the embedding advances (see `Progress`).
+
+    The model runs once on each sentence (`Embedder.encode_sentences`: its vector, and
+    the sparse vector its chunks pool) and once on each new word, in slices of `_SLICE`
+    texts between progress reports.
     """
     chunk_rows, sentence_rows = [], []
     for doc_id, doc in enumerate(documents):
@@ -302,7 +306,7 @@ def encode_documents(
             progress(step, 0, len(items))
     precision = settings.precision
     vectors, sentence_sparse = _in_slices(
-        lambda part: embedder.encode_sentences(*zip(*part), precision=precision) if part else _no_sentences(embedder),
+        lambda part: embedder.encode_sentences([t for t, _ in part], [s for _, s in part], precision=precision),
         list(zip(texts, spans)),
         show_progress,
         "Embedding sentences",
@@ -310,7 +314,7 @@ def encode_documents(
     )
     # Words are embedded as queries: a question's words are compared with them as equals.
     word_vectors, _ = _in_slices(
-        lambda part: (embedder.embed_words(part, precision=precision) if part else np.zeros((0, embedder.dimension), np.float32), None),
+        lambda part: (embedder.embed_words(part, precision=precision), None),
         vocabulary,
         show_progress,
         "Embedding words",
@@ -359,10 +363,6 @@ def _sentence_texts(documents: list[Document], rows: list[tuple[int, int, int]])
         texts.append(documents[doc].text[text_start:text_end])
         spans.append((start - text_start, end - text_start))
     return texts, spans
-
-
-def _no_sentences(embedder):
-    return np.zeros((0, embedder.dimension), np.float32), None
 
 
 def _chunk_sparse(embedder, sentence_sparse, chunks: np.ndarray):
