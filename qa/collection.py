@@ -373,8 +373,13 @@ def default_collection(settings: Settings | None = None) -> Collection:
 
 
 def corpus_paths(settings: Settings) -> list[Path]:
-    """The documents of the default index: `QA_CORPUS_DIR`, then `QA_UPLOAD_DIR`."""
+    """The documents of the default index: `QA_CORPUS_DIR`, then `QA_UPLOAD_DIR`.
+
+    An upload folder inside the corpus folder is read once, as the upload folder (its
+    files stay removable as uploads).
+    """
     paths: list[Path] = []
+    uploads = settings.upload_dir.resolve()
     for folder in (settings.corpus_dir, settings.upload_dir):
         if folder.is_dir():
             paths.extend(
@@ -384,6 +389,7 @@ def corpus_paths(settings: Settings) -> list[Path]:
                     if p.is_file()
                     and p.suffix.lower() in SUPPORTED_SUFFIXES
                     and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+                    and (folder is settings.upload_dir or not p.resolve().is_relative_to(uploads))
                 )
             )
     return paths
@@ -461,10 +467,36 @@ def _signature(paths: list[Path]) -> tuple | None:
         return None
 
 
-def _place_files(paths: list[str | Path], targets: list[Path], folder: Path) -> list[Path]:
-    """Copy each file to its target; a file appears whole or not at all."""
+def _incoming(folder: Path) -> Path:
+    """The upload folder's hidden staging folder, cleared of what dead processes left.
+
+    A file there is named after the process that staged it (`{pid}-...`): one whose
+    process is gone is a copy that a crash interrupted before it reached the corpus, or
+    a document parked for removal (gone from the corpus already: the next check of the
+    folder drops it from the index).
+    """
     incoming = folder / _INCOMING
     incoming.mkdir(parents=True, exist_ok=True)
+    for leftover in incoming.iterdir():
+        pid = leftover.name.partition("-")[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _process_alive(int(pid)):
+            leftover.unlink(missing_ok=True)
+    return incoming
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
+
+
+def _place_files(paths: list[str | Path], targets: list[Path], folder: Path) -> list[Path]:
+    """Copy each file to its target; a file appears whole or not at all."""
+    incoming = _incoming(folder)
     placed = []
     try:
         for path, target in zip(paths, targets):
@@ -483,8 +515,7 @@ def _park(path: Path, folder: Path) -> Path | None:
     """Move a file out of the corpus into the hidden incoming folder."""
     if not path.exists():
         return None
-    incoming = folder / _INCOMING
-    incoming.mkdir(parents=True, exist_ok=True)
+    incoming = _incoming(folder)
     parked = incoming / f"{os.getpid()}-removed-{path.name}"
     path.replace(parked)
     return parked

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from qa import answer
-from qa.collection import add_documents, list_documents, remove_document
+from qa.collection import add_documents, list_documents, reindex_all, remove_document
 from qa.errors import DocumentError, QAError
 from qa.index import CURRENT_FILE, default_index, load_index
 from tests.conftest import SEED
@@ -169,3 +169,34 @@ def test_a_name_that_would_hide_the_file_is_made_visible(tmp_path, local):
 def test_a_missing_file_is_a_document_error(tmp_path, local):
     with pytest.raises(DocumentError, match="missing.txt: no such file"):
         add_documents([tmp_path / "missing.txt"], settings=local)
+
+
+def test_an_upload_folder_inside_the_corpus_folder_is_indexed_once(tmp_path, local):
+    # Named through a link, as a deployment may mount it: the two walks spell its files differently.
+    (local.corpus_dir / "uploads").mkdir()
+    (tmp_path / "uploads-link").symlink_to(local.corpus_dir / "uploads")
+    local = replace(local, upload_dir=tmp_path / "uploads-link")
+    doc = tmp_path / "phare.txt"
+    doc.write_text("Le phare de Quorvalde fut allumé en 1887 par la gardienne Ysolde Brannik.\n", encoding="utf-8")
+    add_documents([doc], settings=local)
+    reindex_all(settings=local)  # as after a restart: both folders walked again
+    listed = [(d.name, d.uploaded) for d in list_documents(settings=local)]
+    assert listed == [(SEED.name, False), ("phare.txt", True)]
+    remove_document(str(local.upload_dir / "phare.txt"), settings=local)
+    assert [d.name for d in list_documents(settings=local)] == [SEED.name]
+
+
+def test_what_a_crashed_upload_left_in_the_staging_folder_is_cleared(tmp_path, local):
+    import subprocess
+
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # its process id names a process that is no longer running
+    incoming = local.upload_dir / ".incoming"
+    incoming.mkdir(parents=True)
+    leftover = incoming / f"{gone.pid}-half-copied.pdf"
+    leftover.write_bytes(b"%PDF-1.4 half")
+    doc = tmp_path / "note.txt"
+    doc.write_text("Epsilon est une étoile visible en hiver.\n", encoding="utf-8")
+    add_documents([doc], settings=local)
+    assert not leftover.exists()
+    assert list(incoming.iterdir()) == []
