@@ -34,7 +34,8 @@ logger = logging.getLogger(__name__)
 SHORT_SENTENCE_CHARS = 40
 
 # Told how a build advances, as progress(step, done, total): "documents" read (by
-# `qa.collection`), then "sentences", "words" and "passages" embedded. Each embedding
+# `qa.collection`), then "sentences" and "words" embedded (a chunk's sparse vector comes
+# from its sentences' pass, so chunks are no step of their own). Each embedding
 # step is announced with done = 0 before the first one starts, so a progress bar knows
 # the whole plan; the calls come from the thread doing the work.
 Progress = Callable[[str, int, int], None]
