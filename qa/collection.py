@@ -380,6 +380,8 @@ def corpus_paths(settings: Settings) -> list[Path]:
     """
     paths: list[Path] = []
     uploads = settings.upload_dir.resolve()
+    # Checked once: only then does each corpus file need resolving (this runs at every question).
+    nested = _is_inside(settings.upload_dir, settings.corpus_dir.resolve())
     for folder in (settings.corpus_dir, settings.upload_dir):
         if folder.is_dir():
             paths.extend(
@@ -389,7 +391,7 @@ def corpus_paths(settings: Settings) -> list[Path]:
                     if p.is_file()
                     and p.suffix.lower() in SUPPORTED_SUFFIXES
                     and not any(part.startswith(".") for part in p.relative_to(folder).parts)
-                    and (folder is settings.upload_dir or not p.resolve().is_relative_to(uploads))
+                    and not (nested and folder is settings.corpus_dir and _is_inside(p, uploads))
                 )
             )
     return paths

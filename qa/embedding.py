@@ -109,7 +109,10 @@ class BertEncoder:
     def _batches(self, texts: list[str], *, show_progress: bool = False):
         """(rows, states, mask) for batches of similar length, like sentence-transformers."""
         encodings = self._tokenizer.encode_batch(texts)
-        batches = self._batch_rows([len(encoding.ids) for encoding in encodings])
+        batches = similar_length_batches(
+            [len(encoding.ids) for encoding in encodings],
+            lambda longest: min(_BATCH_SIZE, _BATCH_ATTENTION_BUDGET // longest**2),
+        )
         if show_progress:
             from tqdm.auto import tqdm
 
@@ -117,18 +120,6 @@ class BertEncoder:
         for rows in batches:
             ids, mask = self._pad_batch([encodings[i].ids for i in rows])
             yield rows, self._forward(ids, mask), mask
-
-    @staticmethod
-    def _batch_rows(lengths: list[int]) -> list[list[int]]:
-        """Rows of texts of these token lengths in batches of similar length, longest first."""
-        order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
-        batches, start = [], 0
-        while start < len(order):
-            longest = lengths[order[start]]
-            size = max(1, min(_BATCH_SIZE, _BATCH_ATTENTION_BUDGET // longest**2))
-            batches.append(order[start : start + size])
-            start += size
-        return batches
 
     def _tokenize(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         return self._pad_batch([encoding.ids for encoding in self._tokenizer.encode_batch(texts)])
@@ -222,6 +213,21 @@ class BertEncoder:
         x *= self._weights[name + ".weight"]
         x += self._weights[name + ".bias"]
         return x
+
+
+def similar_length_batches(lengths: list[int], batch_size) -> list[list[int]]:
+    """Rows of texts of these token lengths in batches of similar length, longest first.
+
+    Args:
+        batch_size: how many texts a batch whose longest text has this many tokens holds.
+    """
+    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+    batches, start = [], 0
+    while start < len(order):
+        size = max(1, batch_size(lengths[order[start]]))
+        batches.append(order[start : start + size])
+        start += size
+    return batches
 
 
 def _mean_pooled(states: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -418,12 +424,6 @@ class Embedder:
                 self._batch_encoders[precision] = TorchEncoder(self.model, self.sparse, precision)
             return self._batch_encoders[precision]
 
-    def batch_precision(self, precision: str = "auto") -> str:
-        """What an index build at ``precision`` embeds in (``fp32`` or ``bf16``)."""
-        from qa.torch_encoder import resolve_precision
-
-        return resolve_precision(precision)
-
     def _encode(self, texts: list[str], prompt: str, *, show_progress: bool = False) -> np.ndarray:
         model = self.model
         if isinstance(model, BertEncoder):
@@ -440,11 +440,13 @@ class Embedder:
 
         import torch
 
+        from qa.torch_encoder import resolve_precision
+
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         model = self.sentence_transformer()
         prompt_name = prompt if prompt in (model.prompts or {}) else None
-        bf16 = self.batch_precision(precision) == "bf16"
+        bf16 = resolve_precision(precision) == "bf16"
         with torch.autocast("cpu", dtype=torch.bfloat16) if bf16 else contextlib.nullcontext():
             vectors = model.encode(
                 texts,

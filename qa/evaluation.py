@@ -105,11 +105,12 @@ def _paragraph_name(number: int) -> str:
 
 def _paragraph_index(path: Path, paragraphs: list[str], settings: Settings, *, show_progress: bool) -> Index:
     """The index of a SQuAD file's paragraphs: reused from `QA_CACHE_DIR/eval/` when it is current."""
-    from qa.embedding import load_embedder, model_name
+    from qa.embedding import model_name
     from qa.errors import IndexCorruptError, IndexNotFoundError
     from qa.storage import load_index
+    from qa.torch_encoder import resolve_precision
 
-    precision = load_embedder(settings).batch_precision(settings.precision)
+    precision = resolve_precision(settings.precision)
     digest = hashlib.sha256("\x00".join(paragraphs).encode("utf-8")).hexdigest()[:16]
     folder = settings.cache_dir / "eval" / f"{path.stem}-{digest}"
     corpus = folder / "paragraphs"

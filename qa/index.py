@@ -305,34 +305,30 @@ def encode_documents(
     if progress is not None:
         for step, items in (("sentences", texts), ("words", vocabulary)):
             progress(step, 0, len(items))
+    from qa.torch_encoder import resolve_precision
+
     precision = settings.precision
-    vectors, sentence_sparse = _in_slices(
-        lambda part: embedder.encode_sentences([t for t, _ in part], [s for _, s in part], precision=precision),
-        list(zip(texts, spans)),
-        show_progress,
-        "Embedding sentences",
-        _step(progress, "sentences"),
-    )
+    encoded = [
+        embedder.encode_sentences([t for t, _ in part], [s for _, s in part], precision=precision)
+        for part in _slices(list(zip(texts, spans)), _step(progress, "sentences"), show_progress, "Embedding sentences")
+    ]
     # Words are embedded as queries: a question's words are compared with them as equals.
-    word_vectors, _ = _in_slices(
-        lambda part: (embedder.embed_words(part, precision=precision), None),
-        vocabulary,
-        show_progress,
-        "Embedding words",
-        _step(progress, "words"),
-    )
+    word_vectors = np.concatenate([
+        embedder.embed_words(part, precision=precision)
+        for part in _slices(vocabulary, _step(progress, "words"), show_progress, "Embedding words")
+    ])
     return Index(
         documents=documents,
         chunks=chunks,
         sentences=np.array(sentence_rows, dtype=np.int64).reshape(-1, 3),
-        sentence_store=FaissVectorStore.from_vectors(vectors),
-        chunk_sparse=_chunk_sparse(embedder, sentence_sparse, chunks),
+        sentence_store=FaissVectorStore.from_vectors(np.concatenate([vectors for vectors, _ in encoded])),
+        chunk_sparse=_chunk_sparse([sparse for _, sparse in encoded], chunks),
         vocabulary=vocabulary,
         word_vectors=word_vectors,
         model=embedder.name,
         chunk_size=settings.chunk_size,
         chunk_overlap=settings.chunk_overlap,
-        precision=embedder.batch_precision(precision),
+        precision=resolve_precision(precision),
     )
 
 
@@ -366,34 +362,16 @@ def _sentence_texts(documents: list[Document], rows: list[tuple[int, int, int]])
     return texts, spans
 
 
-def _chunk_sparse(embedder, sentence_sparse, chunks: np.ndarray):
-    """Each chunk's sparse vector: its sentences' (`qa.sparse.pool_rows`), or an empty matrix."""
-    from scipy.sparse import csr_matrix
+def _chunk_sparse(sentence_sparse: list, chunks: np.ndarray):
+    """Each chunk's sparse vector, pooled from its sentences' (`qa.sparse.pool_rows`);
+    an empty matrix for a model without the sparse head (its parts are None)."""
+    from scipy.sparse import csr_matrix, vstack
 
-    if not embedder.has_sparse:
-        return csr_matrix((len(chunks), 0), dtype=np.float32)
     from qa.sparse import pool_rows
 
-    if sentence_sparse is None:  # no sentences at all
-        sentence_sparse = csr_matrix((0, embedder.sparse.dimension), dtype=np.float32)
-    return pool_rows(sentence_sparse, chunks[:, 3], chunks[:, 4])
-
-
-def _in_slices(encode, items: list, show_progress: bool, label: str, progress: Callable[[int, int], None] | None):
-    """``encode(items)`` in slices, reporting progress after each; the results stacked.
-
-    Args:
-        encode: items -> (dense rows, sparse rows or None).
-    """
-    from scipy.sparse import vstack
-
-    parts = [encode(part) for part in _slices(items, progress, show_progress=show_progress, label=label)]
-    dense = [d for d, _ in parts]
-    sparse = [s for _, s in parts]
-    return (
-        np.concatenate(dense) if len(dense) > 1 else dense[0],
-        None if sparse[0] is None else vstack(sparse, format="csr") if len(sparse) > 1 else sparse[0],
-    )
+    if sentence_sparse[0] is None:
+        return csr_matrix((len(chunks), 0), dtype=np.float32)
+    return pool_rows(vstack(sentence_sparse, format="csr"), chunks[:, 3], chunks[:, 4])
 
 
 def _step(progress: Progress | None, step: str) -> Callable[[int, int], None] | None:
@@ -405,7 +383,7 @@ def _step(progress: Progress | None, step: str) -> Callable[[int, int], None] | 
 _SLICE = 256
 
 
-def _slices(items: list, progress, *, show_progress: bool = False, label: str = ""):
+def _slices(items: list, progress, show_progress: bool, label: str):
     """``items`` in slices of `_SLICE` (at least one, maybe empty); after each is used,
     ``progress(done, total)`` and, when ``show_progress``, a tqdm bar with a time estimate."""
     bar = None
