@@ -476,7 +476,8 @@ def _window_text(index: Index, sentence: int) -> str:
     return index.span_text(*sentence_window(index.sentences, sentence))
 
 
-def _citation(index: Index, sentence: int) -> Citation:
+def sentence_citation(index: Index, sentence: int) -> Citation:
+    """Sentence `sentence` of the index, as a citation."""
     doc, start, end = (int(v) for v in index.sentences[sentence])
     return Citation(index.span_text(doc, start, end), index.documents[doc].source, start, end)
 
@@ -496,7 +497,7 @@ def _leans_on_previous(text: str) -> bool:
 
 def _answer_citation(index: Index, sentence: int) -> Citation:
     """The answering sentence, with the sentence before it when it only says "he"/"she"."""
-    citation = _citation(index, sentence)
+    citation = sentence_citation(index, sentence)
     doc, start, end = (int(v) for v in index.sentences[sentence])
     if sentence > 0 and index.sentences[sentence - 1, 0] == doc and _leans_on_previous(citation.text):
         previous_start = int(index.sentences[sentence - 1, 1])
@@ -511,7 +512,7 @@ def _select_citations(index: Index, candidates: list[Candidate]) -> list[Citatio
     for candidate in candidates[1:MAX_CITATIONS + 2]:
         if len(chosen) >= MAX_CITATIONS:
             break
-        citation = _citation(index, candidate.sentence)
+        citation = sentence_citation(index, candidate.sentence)
         if chosen[0].start <= citation.start and citation.end <= chosen[0].end:
             continue
         if candidate.score >= best.score - SECOND_CITATION_MARGIN and sum(len(c.text) for c in chosen) + len(citation.text) <= MAX_CITED_CHARS:
@@ -522,11 +523,12 @@ def _select_citations(index: Index, candidates: list[Candidate]) -> list[Citatio
 
 
 def _compose(language: str, citations: list[Citation]) -> str:
-    lines = [message(language, "lead"), ""]
-    for n, citation in enumerate(citations, start=1):
-        name = citation.source.rsplit("/", 1)[-1]
-        lines.append(f"[{n}] “{citation.text}” ({name})")
-    return "\n".join(lines)
+    return "\n".join([message(language, "lead"), "", *quote_lines(citations)])
+
+
+def quote_lines(citations: list[Citation]) -> list[str]:
+    """The citations as a reader checks them: `[n] “quote” (document name)`."""
+    return [f"[{n}] “{c.text}” ({c.source.rsplit('/', 1)[-1]})" for n, c in enumerate(citations, start=1)]
 
 
 def answer(
@@ -539,6 +541,10 @@ def answer(
     pipeline: Pipeline | None = None,
 ) -> Answer:
     """Answer a question with cited excerpts of the documents, or say they don't answer it.
+
+    With a language model set up (`QA_LLM_URL`), it writes the reply from the cited
+    excerpts and each of its sentences is checked against them (`qa.generation`);
+    otherwise, or when it fails, the reply quotes the excerpts.
 
     Args:
         question: in any language; documents may be in another.
@@ -562,21 +568,46 @@ def answer(
         (False, 'en')
     """
     settings = settings or Settings.from_env()
+    if settings.llm_url:
+        from qa.generation import stream_answer
+
+        *_, final = stream_answer(question, k, index=index, history=history, settings=settings, pipeline=pipeline)
+        return final
+    return extractive_answer(question, k, index=index, history=history, settings=settings, pipeline=pipeline)[0]
+
+
+def extractive_answer(
+    question: str,
+    k: int | None = None,
+    *,
+    index: Index | None = None,
+    history: list[dict] | None = None,
+    settings: Settings | None = None,
+    pipeline: Pipeline | None = None,
+) -> tuple[Answer, Index, list[ChunkHit]]:
+    """`answer` without a language model: the reply quotes the best sentences.
+
+    Returns:
+        The answer, the index it read and the chunks it retrieved (best first).
+    """
+    settings = settings or Settings.from_env()
     pipeline = pipeline or DEFAULT_PIPELINE
     question = clean_question(question, settings)
     language = detect_language(question)
     index = index if index is not None else default_index(settings)
     if not index.documents:
-        return Answer(message(language, "empty"), abstained=True, language=language)
+        return Answer(message(language, "empty"), abstained=True, language=language), index, []
     considered = consider(
         question, index, k or settings.top_k, history=history, settings=settings, pipeline=pipeline, language=language
     )
     passages = to_passages(index, considered.hits)
     ranked = decide(considered, pipeline=pipeline)
     if not ranked:
-        return Answer(message(language, "abstain"), abstained=True, language=language, passages=passages)
+        reply = Answer(message(language, "abstain"), abstained=True, language=language, passages=passages)
+        return reply, index, considered.hits
     citations = _select_citations(index, ranked)
-    return Answer(_compose(language, citations), abstained=False, language=language, citations=citations, passages=passages)
+    reply = Answer(_compose(language, citations), abstained=False, language=language, citations=citations, passages=passages)
+    return reply, index, considered.hits
 
 
 @dataclass(frozen=True)

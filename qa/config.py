@@ -52,6 +52,13 @@ class Settings:
         precision: number format of index builds' embedding (`QA_PRECISION`: `auto`,
             the default, picks `bf16` on CPUs with AVX-512 BF16 or AMX and `fp32`
             elsewhere; `fp32` or `bf16` force one). Questions are embedded in fp32.
+        llm_url: base URL of an OpenAI-compatible chat server for generated answers
+            (`QA_LLM_URL`, e.g. `http://127.0.0.1:11434/v1` for Ollama; default none:
+            answers quote the documents without a language model).
+        llm_model: the model to ask for (`QA_LLM_MODEL`; default the server's first listed).
+        llm_api_key: bearer token for the server (`QA_LLM_API_KEY`, default none).
+        llm_timeout_s: longest a generated answer may take, in seconds
+            (`QA_LLM_TIMEOUT_S`, default 30); past it the answer quotes the documents.
     """
 
     cache_dir: Path = _default_cache_dir()
@@ -72,6 +79,10 @@ class Settings:
     parse_timeout_s: float = 60.0
     parse_memory_mb: int = 2048
     precision: str = "auto"
+    llm_url: str = ""
+    llm_model: str = ""
+    llm_api_key: str = field(default="", repr=False)
+    llm_timeout_s: float = 30.0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -98,6 +109,13 @@ class Settings:
             raise QAError(f"QA_PRECISION={settings.precision!r} is not one of {', '.join(PRECISIONS)}.")
         if settings.parse_timeout_s <= 0 or settings.parse_memory_mb <= 0:
             raise QAError("QA_PARSE_TIMEOUT_S and QA_PARSE_MEMORY_MB must be positive.")
+        if settings.llm_url and not settings.llm_url.startswith(("http://", "https://")):
+            raise QAError(
+                f"QA_LLM_URL={settings.llm_url!r} must be an http:// or https:// URL "
+                "(e.g. http://127.0.0.1:11434/v1 for Ollama)."
+            )
+        if settings.llm_timeout_s <= 0:
+            raise QAError("QA_LLM_TIMEOUT_S must be positive.")
         return settings
 
     @property

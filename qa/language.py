@@ -19,41 +19,57 @@ MESSAGES: dict[str, dict[str, str]] = {
         "lead": "Here is what the documents say:",
         "abstain": "The documents don't say. I found nothing that answers this question.",
         "empty": "No documents are indexed yet. Add a document, then ask again.",
+        "dropped": "{n} sentence(s) of the generated answer left out: the excerpts they cite do not support them.",
+        "not_generated": "Written from the excerpts without the language model: {reason}.",
     },
     "fr": {
         "lead": "Voici ce que disent les documents :",
         "abstain": "Les documents ne le disent pas. Je n'ai rien trouvé qui réponde à cette question.",
         "empty": "Aucun document n'est encore indexé. Ajoutez un document, puis reposez la question.",
+        "dropped": "{n} phrase(s) de la réponse générée écartée(s) : les extraits cités ne les appuient pas.",
+        "not_generated": "Réponse tirée des extraits sans le modèle de langue: {reason}.",
     },
     "es": {
         "lead": "Esto es lo que dicen los documentos:",
         "abstain": "Los documentos no lo dicen. No encontré nada que responda a esta pregunta.",
         "empty": "Todavía no hay documentos indexados. Añada un documento y vuelva a preguntar.",
+        "dropped": "{n} frase(s) de la respuesta generada descartada(s): los extractos citados no las respaldan.",
+        "not_generated": "Respuesta tomada de los extractos sin el modelo de lenguaje: {reason}.",
     },
     "de": {
         "lead": "Das steht in den Dokumenten:",
         "abstain": "Die Dokumente sagen dazu nichts. Ich habe nichts gefunden, das diese Frage beantwortet.",
         "empty": "Es sind noch keine Dokumente indexiert. Fügen Sie ein Dokument hinzu und fragen Sie erneut.",
+        "dropped": "{n} Satz/Sätze der erzeugten Antwort weggelassen: die zitierten Auszüge stützen sie nicht.",
+        "not_generated": "Antwort aus den Auszügen ohne das Sprachmodell: {reason}.",
     },
     "it": {
         "lead": "Ecco cosa dicono i documenti:",
         "abstain": "I documenti non lo dicono. Non ho trovato nulla che risponda a questa domanda.",
         "empty": "Non ci sono ancora documenti indicizzati. Aggiungi un documento e chiedi di nuovo.",
+        "dropped": "{n} frase/i della risposta generata omessa/e: gli estratti citati non le sostengono.",
+        "not_generated": "Risposta tratta dagli estratti senza il modello linguistico: {reason}.",
     },
     "pt": {
         "lead": "Eis o que dizem os documentos:",
         "abstain": "Os documentos não dizem. Não encontrei nada que responda a esta pergunta.",
         "empty": "Ainda não há documentos indexados. Adicione um documento e pergunte novamente.",
+        "dropped": "{n} frase(s) da resposta gerada omitida(s): os excertos citados não as sustentam.",
+        "not_generated": "Resposta tirada dos excertos sem o modelo de linguagem: {reason}.",
     },
     "ru": {
         "lead": "Вот что говорится в документах:",
         "abstain": "В документах об этом не говорится. Я не нашёл ничего, что отвечало бы на этот вопрос.",
         "empty": "Документы ещё не проиндексированы. Добавьте документ и задайте вопрос снова.",
+        "dropped": "Опущено предложений сгенерированного ответа: {n}; цитируемые отрывки их не подтверждают.",
+        "not_generated": "Ответ составлен из отрывков без языковой модели: {reason}.",
     },
     "nl": {
         "lead": "Dit staat er in de documenten:",
         "abstain": "De documenten zeggen dit niet. Ik heb niets gevonden dat deze vraag beantwoordt.",
         "empty": "Er zijn nog geen documenten geïndexeerd. Voeg een document toe en vraag het opnieuw.",
+        "dropped": "{n} zin(nen) van het gegenereerde antwoord weggelaten: de geciteerde fragmenten ondersteunen ze niet.",
+        "not_generated": "Antwoord uit de fragmenten zonder het taalmodel: {reason}.",
     },
 }
 
@@ -236,5 +252,15 @@ def detect_language(text: str) -> str:
 
 
 def message(language: str, key: str) -> str:
-    """A reply sentence (`lead`, `abstain`, `empty`) in ``language``, English if not covered."""
+    """A reply sentence (`lead`, `abstain`, `empty`, `dropped`, `not_generated`) in
+    ``language``, English if not covered."""
     return MESSAGES.get(language, MESSAGES[FALLBACK_LANGUAGE])[key]
+
+
+def language_name(language: str) -> str:
+    """The English name of a language code ("fr" -> "French"), as a prompt names it."""
+    try:
+        name = _lingua(language).name
+    except (AttributeError, KeyError, ValueError):
+        return "the language of the question"
+    return {"BOKMAL": "Norwegian"}.get(name, name.title())

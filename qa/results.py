@@ -51,6 +51,13 @@ class Answer:
         language: ISO 639-1 code of the question's language.
         citations: the quoted excerpts, in the order of their numbers; empty when abstaining.
         passages: the ranked passages that were looked at.
+        mode: ``"extractive"`` (the reply quotes the documents) or ``"generated"`` (a
+            language model wrote it from the cited excerpts, `QA_LLM_URL`, and every
+            sentence of it was checked against its citations: `qa.verification`).
+        llm_error: why a language model that was set up was not used (unreachable, too
+            slow, an error, nothing it wrote was supported); None otherwise.
+        dropped: sentences the language model wrote that its citations did not support,
+            left out of the reply.
     """
 
     text: str
@@ -58,6 +65,9 @@ class Answer:
     language: str
     citations: list[Citation] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
+    mode: str = "extractive"
+    llm_error: str | None = None
+    dropped: list[str] = field(default_factory=list)
 
     def to_dict(self, question: str) -> dict:
         """The JSON object of `qa ask --json` and the app's `/ask` endpoint."""
@@ -65,11 +75,14 @@ class Answer:
             "question": question,
             "language": self.language,
             "abstained": self.abstained,
+            "mode": self.mode,
+            "llm_error": self.llm_error,
             "answer": self.text,
             "citations": [
                 {"n": n, "text": c.text, "source": c.source, "start": c.start, "end": c.end}
                 for n, c in enumerate(self.citations, start=1)
             ],
+            "dropped": list(self.dropped),
             "passages": [
                 {"rank": r, "text": p.text, "source": p.source, "start": p.start, "end": p.end, "score": p.score}
                 for r, p in enumerate(self.passages, start=1)
