@@ -26,6 +26,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import gradio as gr  # noqa: E402
 
 from qa import QAError, answer  # noqa: E402
+from qa.generation import stream_answer  # noqa: E402
 from qa.collection import add_documents, default_collection, list_documents, reindex_all, remove_document  # noqa: E402
 from qa.config import Settings, is_loopback  # noqa: E402
 from qa.documents import SUPPORTED_SUFFIXES, page_of  # noqa: E402
@@ -456,23 +457,47 @@ def _cleared_evidence() -> tuple:
 # --- chat events ----------------------------------------------------------------------------
 
 
-def respond(message: str, chat: list[dict], answers: list[dict]):
-    """Answer the typed question.
+# Shown after a reply that a language model is still writing (not yet checked).
+WRITING_MARK = " ▍"
 
-    Returns:
+
+def respond(message: str, chat: list[dict], answers: list[dict]):
+    """Answer the typed question; with a language model (`QA_LLM_URL`), its reply streams
+    into the chat, then gives way to the checked one.
+
+    Yields:
         chat, answers, the question box (emptied), then `show_evidence`'s five values.
     """
     chat, answers = list(chat or []), list(answers or [])
     if not (message or "").strip():
-        return (gr.skip(),) * 8
+        yield (gr.skip(),) * 8
+        return
+    asked = chat + [_chat_message("user", message)]
     try:
-        result = answer(message, history=_history(chat), settings=_settings())
+        result = None
+        for item in stream_answer(message, history=_history(chat), settings=_settings()):
+            if isinstance(item, Answer):
+                result = item
+                break
+            # While it streams, the extractive answer waits in the evidence entry: Stop shows it.
+            pending = {**evidence_entry(message, item.fallback), "pending_reply": item.fallback.text}
+            yield (asked + [_chat_message("assistant", item.text + WRITING_MARK)], answers + [pending], "", *(gr.skip(),) * 5)
         reply, entry = result.text, evidence_entry(message, result)
     except QAError as exc:
         reply, entry = str(exc), evidence_entry(message, error=str(exc))
-    chat += [_chat_message("user", message), _chat_message("assistant", reply)]
     answers.append(entry)
-    return (chat, answers, "", *show_evidence(answers, len(answers) - 1))
+    yield (asked + [_chat_message("assistant", reply)], answers, "", *show_evidence(answers, len(answers) - 1))
+
+
+def stop(chat: list[dict], answers: list[dict]):
+    """Stop a reply being written: the extractive answer takes its place, with a note."""
+    chat, answers = list(chat or []), list(answers or [])
+    if not answers or "pending_reply" not in (answers[-1] or {}) or not chat or chat[-1].get("role") != "assistant":
+        return (gr.skip(),) * 8
+    entry = {key: value for key, value in answers[-1].items() if key != "pending_reply"}
+    reply = f"{answers[-1]['pending_reply']}\n\n(Stopped: the language model's reply was not used.)"
+    answers[-1] = entry
+    return (chat[:-1] + [_chat_message("assistant", reply)], answers, gr.skip(), *show_evidence(answers, len(answers) - 1))
 
 
 def retry(chat: list[dict], answers: list[dict]):
@@ -481,10 +506,11 @@ def retry(chat: list[dict], answers: list[dict]):
     while chat and chat[-1].get("role") == "assistant":
         chat.pop()
     if not chat:
-        return (gr.skip(),) * 8
+        yield (gr.skip(),) * 8
+        return
     question = _message_text(chat.pop()) or ""
     kept = sum(1 for message in chat if message.get("role") == "assistant")
-    return respond(question, chat, list(answers or [])[:kept])
+    yield from respond(question, chat, list(answers or [])[:kept])
 
 
 def clear():
@@ -762,6 +788,7 @@ def build_app() -> gr.Blocks:
                 )
                 with gr.Row(elem_id="qa-actions", elem_classes="qa-actions"):
                     retry_button = gr.Button("Retry", size="sm", scale=0, min_width=80, elem_id="qa-retry")
+                    stop_button = gr.Button("Stop", size="sm", scale=0, min_width=80, elem_id="qa-stop")
                     clear_button = gr.Button("Clear", size="sm", scale=0, min_width=80, elem_id="qa-clear")
                     history_button = gr.Button("Past conversations", size="sm", scale=0, elem_id="qa-history-open")
                 gr.Examples(EXAMPLES, inputs=question, label="Examples")
@@ -800,8 +827,12 @@ def build_app() -> gr.Blocks:
         saving = dict(
             fn=save_conversation, inputs=[chatbot, answers, conversation, saved], outputs=[conversation, saved, past]
         )
-        question.submit(respond, [question, chatbot, answers], chat_outputs, **private).then(**saving, **private)
-        retry_button.click(retry, [chatbot, answers], chat_outputs, **private).then(**saving, **private)
+        asking = question.submit(respond, [question, chatbot, answers], chat_outputs, **private)
+        retrying = retry_button.click(retry, [chatbot, answers], chat_outputs, **private)
+        # Stop cancels a reply being written (closing the connection to the language model).
+        stopping = stop_button.click(stop, [chatbot, answers], chat_outputs, cancels=[asking, retrying], **private)
+        for event in (asking, retrying, stopping):
+            event.then(**saving, **private)
         for trigger in (clear_button.click, chatbot.clear):
             trigger(clear, None, [*chat_outputs, conversation], **private).then(
                 lambda saved: past_choices(saved), saved, past, **private

@@ -37,6 +37,8 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("file", type=Path)
     evaluate.add_argument("--json", action="store_true", help="print the metrics as JSON")
     evaluate.add_argument("--ablation", action="store_true", help="one row per ranking/abstention variant")
+    evaluate.add_argument("--llm", action="store_true", help="answers written by the language model of QA_LLM_URL")
+    evaluate.add_argument("--limit", type=int, default=None, help="score only the first N questions")
 
     docs = commands.add_parser("docs", help="list, add or remove documents of the default index")
     docs_commands = docs.add_subparsers(dest="docs_command", required=True)
@@ -98,7 +100,7 @@ def _eval(args, settings) -> int:
         results = ablation(args.file, settings=settings)
         print(json.dumps(results, indent=2) if args.json else format_ablation(results, str(args.file)))
         return 0
-    metrics = evaluate(args.file, settings=settings, show_progress=not args.json)
+    metrics = evaluate(args.file, settings=settings, show_progress=not args.json, llm=args.llm, limit=args.limit)
     print(json.dumps(metrics, indent=2) if args.json else format_table(metrics, str(args.file)))
     return 0
 

@@ -19,7 +19,7 @@ import logging
 import statistics
 import time
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from qa.config import Settings
@@ -183,6 +183,8 @@ def evaluate(
     settings: Settings | None = None,
     pipeline: Pipeline | None = None,
     show_progress: bool = False,
+    llm: bool = False,
+    limit: int | None = None,
 ) -> dict:
     """Score qa on a QA file.
 
@@ -191,14 +193,27 @@ def evaluate(
         settings: default `Settings.from_env()`.
         pipeline: the rankings and abstention signals to score (default `Pipeline()`).
         show_progress: a progress bar over the questions.
+        llm: answers written by the language model of `settings.llm_url` (else the
+            extractive answers, whatever `QA_LLM_URL` says).
+        limit: score only the first ``limit`` questions.
 
     Returns:
         A flat dict of metrics (`hit@1`, `mrr@5`, `answer_accuracy`, ...); the
         primary metric is `answer_accuracy`. Rates are fractions; counts are ints.
+        With ``llm``, also `generated` (share of replies the model wrote), `sentences_kept`
+        (share of its sentences the verifier kept) and `llm_errors`.
+
+    Raises:
+        QAError: ``llm`` without `QA_LLM_URL`.
     """
     settings = settings or Settings.from_env()
+    if llm and not settings.llm_url:
+        raise QAError("qa eval --llm needs a language model: set QA_LLM_URL (and QA_LLM_MODEL).")
+    if not llm:
+        settings = replace(settings, llm_url="")
     path = Path(path)
     examples, paragraphs = read_examples(path)
+    examples = examples[:limit] if limit else examples
     if paragraphs is not None:
         index = _paragraph_index(path, paragraphs, settings, show_progress=show_progress)
         folder = Path(index.sources[0]).parent if index.sources else Path()
@@ -218,6 +233,8 @@ def evaluate(
         latency = time.perf_counter() - started
         rows.append(_score(example, result, index, latency))
     metrics = _summarise(rows)
+    if llm:
+        metrics.update(_generation_metrics(rows))
     languages = sorted({r["language"] for r in rows if r["language"]})
     if len(languages) > 1:
         metrics["by_language"] = {
@@ -243,6 +260,28 @@ def _score(example: Example, result: Answer, index: Index, latency: float) -> di
         "exact": _citations_exact(index, result),
         "language_right": None if example.language is None else result.language == example.language,
         "latency": latency,
+        "generated": result.mode == "generated",
+        "kept": _kept_sentences(result),
+        "dropped": len(result.dropped),
+        "llm_error": result.llm_error,
+    }
+
+
+def _kept_sentences(result: Answer) -> int:
+    from qa.verification import split_claims
+
+    if result.mode != "generated":
+        return 0
+    return sum(1 for claim in split_claims(result.text.split("\n\n")[0]) if claim.cited)
+
+
+def _generation_metrics(rows: list[dict]) -> dict:
+    written = sum(r["kept"] + r["dropped"] for r in rows)
+    return {
+        "generated": sum(r["generated"] for r in rows) / max(len(rows), 1),
+        "sentences_written": written,
+        "sentences_kept": sum(r["kept"] for r in rows) / written if written else None,
+        "llm_errors": sum(r["llm_error"] is not None and not r["dropped"] for r in rows),
     }
 
 
@@ -300,6 +339,12 @@ def format_table(metrics: dict, title: str) -> str:
         f"  language accuracy    {rate('language_accuracy')}",
         f"  latency p50 / p95    {metrics['latency_p50_ms']} ms / {metrics['latency_p95_ms']} ms",
     ]
+    if "generated" in metrics:
+        lines += [
+            f"  generated answers    {rate('generated', metrics['questions'])}",
+            f"  sentences kept       {rate('sentences_kept', metrics['sentences_written'])}",
+            f"  model errors         {metrics['llm_errors']}",
+        ]
     by_language = metrics.get("by_language") or {}
     if by_language:
         lines.append(

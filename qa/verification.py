@@ -28,6 +28,7 @@ import numpy as np
 # A citation mark: [2], [1, 3], [1][3].
 _MARK = re.compile(r"\[\s*(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\s*\]")
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|(?<=[。！？])")
+_LEADING_MARKS = re.compile(r"(?:\s*\[\s*\d{1,3}(?:\s*[,;]\s*\d{1,3})*\s*\])+")
 _NUMBER = re.compile(r"\d+(?:[ \u00a0\u202f.,']\d{3})*(?:[.,]\d+)?")
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 # Spellings of one name across languages ("Putin", "Poutine", "Putín") are this close.
@@ -63,21 +64,23 @@ class Verdict:
 def split_claims(text: str) -> list[Claim]:
     """The sentences of a generated answer, each with the excerpt numbers it cites.
 
-    A mark written after the full stop ("... 2024. [1]") belongs to the sentence before it.
+    A mark written after the full stop ("... 2024. [1]"), or alone on a line, belongs to
+    the sentence before it; a line that opens with a mark ("[2] Le traité ...") cites it.
 
     Example:
         >>> [c.cited for c in split_claims("Kim Jong Un invited him [1]. It was in June. [2][3]")]
         [(1,), (2, 3)]
     """
-    pieces = [p for p in _SENTENCE_END.split(text.strip()) if p.strip()]
     sentences: list[str] = []
-    for piece in pieces:
-        leading = re.match(r"(?:\s*\[\s*\d{1,3}(?:\s*[,;]\s*\d{1,3})*\s*\])+", piece)
-        if leading and sentences:
-            sentences[-1] += " " + leading.group().strip()
-            piece = piece[leading.end() :]
-        if piece.strip():
-            sentences.append(piece.strip())
+    for line in text.splitlines():
+        for number, piece in enumerate(p for p in _SENTENCE_END.split(line.strip()) if p.strip()):
+            leading = _LEADING_MARKS.match(piece)
+            alone = leading is not None and not piece[leading.end() :].strip(" .")
+            if leading and sentences and (number > 0 or alone):
+                sentences[-1] += " " + leading.group().strip()
+                piece = piece[leading.end() :].strip(" .") if alone else piece[leading.end() :]
+            if piece.strip():
+                sentences.append(piece.strip())
     claims = []
     for sentence in sentences:
         numbers = [int(n) for mark in _MARK.findall(sentence) for n in re.findall(r"\d+", mark)]
@@ -202,6 +205,8 @@ class Verifier:
             return Verdict(False, "no citation")
         if not claim.statement or not _WORD.search(claim.statement):
             return Verdict(False, "empty")
+        if claim.statement.endswith(":"):
+            return Verdict(False, "a heading, not a statement")
         cited = " ".join(excerpts)
         missing = numbers_in(claim.statement) - numbers_in(cited)
         if missing:

@@ -111,3 +111,17 @@ def app_url(tmp_path_factory, settings, seed_index):
     process.wait(timeout=30)
 
 
+
+
+@pytest.fixture(scope="session")
+def llm_url(tmp_path_factory):
+    """llama.cpp's server with SmolLM2-135M-Instruct on a loopback port, for the session."""
+    from tests.llm_servers import start_llama_server
+
+    process, url = start_llama_server(tmp_path_factory.mktemp("llm") / "server.log")
+    yield url
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()

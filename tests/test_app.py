@@ -168,7 +168,7 @@ def test_retry_asks_the_last_question_again_in_place_of_its_answer(monkeypatch):
 
     asked = []
     monkeypatch.setattr(
-        app, "respond", lambda question, chat, answers: asked.append((question, app._history(chat), answers))
+        app, "respond", lambda question, chat, answers: iter([asked.append((question, app._history(chat), answers))])
     )
     history = _chat_round_trip(
         [
@@ -178,7 +178,7 @@ def test_retry_asks_the_last_question_again_in_place_of_its_answer(monkeypatch):
             app._chat_message("assistant", "[1] “1961.”"),
         ]
     )
-    app.retry(history, [{"question": "Qui a signé le traité ?"}, {"question": "Et en quelle année ?"}])
+    list(app.retry(history, [{"question": "Qui a signé le traité ?"}, {"question": "Et en quelle année ?"}]))
     earlier = [{"role": "user", "content": "Qui a signé le traité ?"}, {"role": "assistant", "content": "[1] “Kim.”"}]
     assert asked == [("Et en quelle année ?", earlier, [{"question": "Qui a signé le traité ?"}])]
 

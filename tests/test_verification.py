@@ -1,0 +1,101 @@
+"""The verifier on hand-written generated answers: supported, unsupported, translated."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.answering import extractive_answer
+from qa.generation import DROPPED_MARK, checked_answer, numbered_excerpts
+from qa.verification import months_in, numbers_in, split_claims
+
+QUESTION = "Who invited Putin to North Korea, and when will he go?"
+
+
+@pytest.fixture(scope="module")
+def excerpts(seed_index, settings):
+    fallback, index, hits = extractive_answer(QUESTION, 5, index=seed_index, settings=settings)
+    return fallback, numbered_excerpts(index, hits)
+
+
+def number_of(excerpts, words: str) -> int:
+    """The excerpt number of the sentence holding ``words``."""
+    return next(n for n, e in enumerate(excerpts, start=1) if words in e.citation.text)
+
+
+def check(reply: str, excerpts, seed_index, settings, question: str = QUESTION):
+    fallback, numbered = excerpts
+    return checked_answer(reply, question, fallback, numbered, seed_index, settings)
+
+
+def test_claims_carry_the_marks_after_them_and_lines_that_open_with_one():
+    claims = split_claims("Kim Jong Un invited him [1]. It was in June. [2][3]\n[4] Le traité a été signé.\nDone [5, 6].")
+    assert [(c.statement, c.cited) for c in claims] == [
+        ("Kim Jong Un invited him.", (1,)),
+        ("It was in June.", (2, 3)),
+        ("Le traité a été signé.", (4,)),
+        ("Done.", (5, 6)),
+    ]
+
+
+def test_numbers_and_months_are_read_across_languages_and_formats():
+    assert numbers_in("1 500 soldats, 1,500 soldiers, 2024") == {"1500", "2024"}
+    assert months_in("les 18 et 19 juin") == months_in("on 18 and 19 June") == months_in("18 июня") == {6}
+    assert months_in("18/06/2024") == {6}
+    assert months_in("Mai est un prénom") == set()  # a month only next to a number
+
+
+def test_a_translated_supported_sentence_is_kept_with_its_citation_renumbered(excerpts, seed_index, settings):
+    _, numbered = excerpts
+    n = number_of(numbered, "à l’invitation du dirigeant nord-coréen Kim Jong Un")
+    result = check(f"Kim Jong Un invited Putin to North Korea [{n}].", excerpts, seed_index, settings)
+    assert result.mode == "generated" and result.llm_error is None and result.dropped == []
+    assert result.text.startswith("Kim Jong Un invited Putin to North Korea [1].")
+    assert [c.text for c in result.citations] == [numbered[n - 1].citation.text]
+
+
+def test_a_translated_date_is_kept_and_a_wrong_one_dropped_where_it_stood(excerpts, seed_index, settings):
+    _, numbered = excerpts
+    invite = number_of(numbered, "à l’invitation du dirigeant nord-coréen Kim Jong Un")
+    dates = number_of(numbered, "Les 18 et 19 juin")
+    reply = (
+        f"He will visit on 20 and 21 July [{dates}]. "
+        f"Kim Jong Un invited him [{invite}]. He goes on 18 and 19 June [{dates}]."
+    )
+    result = check(reply, excerpts, seed_index, settings)
+    first_paragraph = result.text.split("\n\n")[0]
+    assert first_paragraph == f"{DROPPED_MARK} Kim Jong Un invited him [1]. He goes on 18 and 19 June [2]."
+    assert result.dropped == [f"He will visit on 20 and 21 July [{dates}]."]
+    assert "left out" in result.text
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "Joe Biden invited Putin to North Korea [{n}].",  # a name the excerpt does not hold
+        "Kim Jong Un invited Putin in 2019 [{n}].",  # a number it does not hold
+        "Kim Jong Un invited Putin to North Korea.",  # no citation
+        "Kim Jong Un invited Putin to North Korea [99].",  # no such excerpt
+        "The weather in Paris is mild in spring [{n}].",  # nothing to do with what it cites
+    ],
+)
+def test_an_unsupported_sentence_leaves_the_extractive_answer_and_says_why(reply, excerpts, seed_index, settings):
+    fallback, numbered = excerpts
+    n = number_of(numbered, "à l’invitation du dirigeant nord-coréen Kim Jong Un")
+    result = check(reply.format(n=n), excerpts, seed_index, settings)
+    assert result.mode == "extractive" and result.citations == fallback.citations
+    assert "supported" in result.llm_error and result.dropped == [reply.format(n=n)]
+
+
+def test_the_model_saying_the_excerpts_do_not_answer_gives_the_extractive_answer(excerpts, seed_index, settings):
+    fallback, _ = excerpts
+    assert check("NO_ANSWER", excerpts, seed_index, settings) == fallback
+
+
+def test_citations_stay_within_600_characters(excerpts, seed_index, settings):
+    _, numbered = excerpts
+    longest = sorted(range(1, len(numbered) + 1), key=lambda n: -len(numbered[n - 1].citation.text))
+    # Copying an excerpt is supported; copying five of the longest cites too much.
+    reply = " ".join(f"{numbered[n - 1].citation.text.rstrip('.')} [{n}]." for n in longest[:5])
+    result = check(reply, excerpts, seed_index, settings)
+    assert result.mode == "generated" and sum(len(c.text) for c in result.citations) <= 600
+    assert result.dropped
