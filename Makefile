@@ -19,11 +19,25 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES); \
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES); fi; }
 
+# llama-cpp-python (the tests' real language model server) compiles from source: about
+# 7 minutes on 2 cores. Built for the build machine's CPU (GGML_NATIVE, the default), its
+# AMX and AVX-512 kernels crash on the first completion on CPUs that have them (a general
+# protection fault in libggml-cpu), so it is built without them; the wheel is kept in
+# LLAMA_WHEELS and reused by later installs. pip's own wheel cache is bypassed: it would
+# hand back a wheel built with other flags.
+LLAMA_CPP_VERSION := 0.3.36
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX512=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_TILE=OFF
+LLAMA_WHEELS ?= $(HOME)/.cache/qa/wheels/llama-cpp-python-$(LLAMA_CPP_VERSION)-portable
+
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	# The local CPU wheel; a bare `torch` requirement would pull a multi-GB CUDA build.
 	$(BIN)/pip install --quiet torch==2.13.0
+	ls $(LLAMA_WHEELS)/llama_cpp_python-$(LLAMA_CPP_VERSION)-*.whl >/dev/null 2>&1 || \
+	  CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" CMAKE_BUILD_PARALLEL_LEVEL=2 $(BIN)/pip wheel --quiet --no-deps --no-cache-dir \
+	    llama-cpp-python==$(LLAMA_CPP_VERSION) -w $(LLAMA_WHEELS)
+	$(BIN)/pip install --quiet $(LLAMA_WHEELS)/llama_cpp_python-$(LLAMA_CPP_VERSION)-*.whl
 	$(BIN)/pip install --quiet -e '.[test]'
 	HF_HUB_OFFLINE=1 $(BIN)/qa model prepare
 	touch $(STAMP)

@@ -18,6 +18,7 @@ import os
 import re
 import secrets
 import time
+from dataclasses import replace
 from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -77,7 +78,7 @@ CSS = """
 /* Each [n] of an answer looks like a link (a CSS highlight: the text itself is left alone). */
 ::highlight(qa-ref) {color: var(--link-text-color); text-decoration: underline;}
 body.qa-on-ref #qa-chat .message-content {cursor: pointer;}
-.qa-actions {flex-wrap: nowrap; gap: 8px;}
+.qa-actions {flex-wrap: wrap; gap: 8px;}
 .qa-actions > * {flex: 0 0 auto; min-width: 0; width: auto;}
 #qa-status {min-height: 3em;}
 /* Phone: the conversation and the question box fill one screen. */
@@ -788,7 +789,10 @@ def build_app() -> gr.Blocks:
                 )
                 with gr.Row(elem_id="qa-actions", elem_classes="qa-actions"):
                     retry_button = gr.Button("Retry", size="sm", scale=0, min_width=80, elem_id="qa-retry")
-                    stop_button = gr.Button("Stop", size="sm", scale=0, min_width=80, elem_id="qa-stop")
+                    # Only a language model's reply takes long enough to stop.
+                    stop_button = gr.Button(
+                        "Stop", size="sm", scale=0, min_width=80, elem_id="qa-stop", visible=bool(settings.llm_url)
+                    )
                     clear_button = gr.Button("Clear", size="sm", scale=0, min_width=80, elem_id="qa-clear")
                     history_button = gr.Button("Past conversations", size="sm", scale=0, elem_id="qa-history-open")
                 gr.Examples(EXAMPLES, inputs=question, label="Examples")
@@ -904,11 +908,13 @@ def main() -> None:
     try:
         index = default_index(settings)
         preload_language_models()
-        if index.documents:
-            answer("warm-up", index=index, settings=settings)
+        if index.documents:  # without the language model: it is asked at the first question
+            answer("warm-up", index=index, settings=replace(settings, llm_url=""))
     except QAError as exc:
         logger.error("%s", exc)
         raise SystemExit(1) from None
+    if settings.llm_url:
+        logger.info("Answers written by the language model at %s, each sentence checked against its citations.", settings.llm_url)
     app = build_app()
     logger.info("Ready on http://%s:%d", settings.host, settings.port)
     app.queue(default_concurrency_limit=4).launch(

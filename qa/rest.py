@@ -110,8 +110,14 @@ class AnswerOut(BaseModel):
     question: str
     language: str = Field(description="ISO 639-1 code of the question's language.")
     abstained: bool = Field(description="True when the documents do not answer the question.")
+    mode: Literal["extractive", "generated"] = Field(
+        description="`generated`: a language model (QA_LLM_URL) wrote the answer and each of its sentences was "
+        "checked against its citations; `extractive`: the answer quotes the excerpts."
+    )
+    llm_error: str | None = Field(description="Why the language model set up was not used; null otherwise.")
     answer: str = Field(description="A lead-in in the question's language and the excerpts [1], [2]; or the abstention.")
     citations: list[CitationOut]
+    dropped: list[str] = Field(description="Sentences the language model wrote that their citations did not support.")
     passages: list[PassageOut]
 
 

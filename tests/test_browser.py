@@ -545,3 +545,58 @@ def test_japanese_question_is_readable(sized_page):
     shoot(page, "japanese-question")
     assert question in chat_texts(page)
     assert distinct, "CJK characters draw as identical boxes: install fonts-noto-cjk (make browser)"
+
+
+# --- generated answers (QA_LLM_URL): a real llama.cpp server with SmolLM2 ---------------------
+
+
+@pytest.fixture(scope="module")
+def llm_app_url(tmp_path_factory, settings, seed_index, llm_url):
+    from tests.conftest import start_app
+
+    process, url = start_app(tmp_path_factory, settings, QA_LLM_URL=llm_url, QA_LLM_TIMEOUT_S="60")
+    yield url
+    process.terminate()
+    process.wait(timeout=30)
+
+
+WRITING = "▍"
+
+
+def last_answer_text(page) -> str:
+    texts = page.locator(ANSWERS).all_inner_texts()
+    return texts[-1] if texts else ""
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_a_generated_reply_streams_then_gives_way_to_the_checked_answer(browser, llm_app_url, size):
+    page = open_app(browser, llm_app_url, size)
+    page.fill("#qa-question textarea", "In which North Korean newspaper did Putin publish his article?")
+    page.press("#qa-question textarea", "Enter")
+    page.wait_for_function(f"() => [...document.querySelectorAll('{ANSWERS}')].some(m => m.innerText.includes('{WRITING}'))",
+                           timeout=60000)
+    shoot(page, "llm-streaming")
+    page.wait_for_selector("#qa-cards .qa-evidence-for[data-answer='0']", timeout=90000)
+    final = last_answer_text(page)
+    shoot(page, "llm-checked")
+    assert WRITING not in final and "[1]" in final
+    assert "“" in final  # the cited excerpts are quoted under the answer, generated or not
+    page.context.close()
+
+
+def test_stop_cancels_a_reply_being_written_and_shows_the_quoted_answer(browser, llm_app_url):
+    page = open_app(browser, llm_app_url, "desktop")
+    page.fill("#qa-question textarea", "Qui a invité Poutine en Corée du Nord ?")
+    page.press("#qa-question textarea", "Enter")
+    page.wait_for_function(f"() => [...document.querySelectorAll('{ANSWERS}')].some(m => m.innerText.includes('{WRITING}'))",
+                           timeout=60000)
+    page.click("#qa-stop")
+    page.wait_for_function(
+        f"() => [...document.querySelectorAll('{ANSWERS}')].some(m => m.innerText.includes('Stopped'))", timeout=30000
+    )
+    shoot(page, "llm-stopped")
+    final = last_answer_text(page)
+    assert WRITING not in final and "“" in final and "Kim Jong Un" in final
+    time.sleep(3)  # a cancelled stream must not come back and overwrite the stopped answer
+    assert last_answer_text(page) == final
+    page.context.close()
