@@ -59,19 +59,24 @@ class Item:
     labels: np.ndarray
 
 
-def collect(settings: Settings, *, show_progress: bool = True) -> list[Item]:
-    """Every question of the sets, considered by today's retrieval and signals."""
+def squad_sets(names, settings: Settings, *, show_progress: bool = True):
+    """(name, SQuAD data, index of its paragraphs) for each of ``names`` in `SHARED` that exists."""
     from qa.evaluation import _paragraph_index
 
-    items: list[Item] = []
-    for name in SQUAD_SETS:
+    for name in names:
         path = SHARED / name
         if not path.is_file():
             logger.warning("%s is missing: skipped", path)
             continue
         squad = json.loads(path.read_text(encoding="utf-8"))
         paragraphs = [p["context"] for article in squad["data"] for p in article["paragraphs"]]
-        index = _paragraph_index(path, paragraphs, settings, show_progress=show_progress)
+        yield name, squad, _paragraph_index(path, paragraphs, settings, show_progress=show_progress)
+
+
+def collect(settings: Settings, *, show_progress: bool = True) -> list[Item]:
+    """Every question of the sets, considered by today's retrieval and signals."""
+    items: list[Item] = []
+    for name, squad, index in squad_sets(SQUAD_SETS, settings, show_progress=show_progress):
         questions = [
             (article.get("title", str(a)), qa)
             for a, article in enumerate(squad["data"])

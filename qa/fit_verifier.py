@@ -35,7 +35,6 @@ from qa.config import Settings
 logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared" / "eval"
 SETS = ("piaf_open_dev.json", "piaf_open_dev_xling.json")
 VERIFIER_PATH = ROOT / "qa" / "data" / "verifier.json"
 FOLDS = 5
@@ -48,18 +47,12 @@ def collect(settings: Settings) -> dict[str, np.ndarray]:
     """Similarities of (stand-in sentence, cited sentence) pairs, with labels, article
     groups and set names, over both sets."""
     from qa.embedding import load_embedder
-    from qa.evaluation import _paragraph_index, _paragraph_name
+    from qa.evaluation import _paragraph_name
+    from qa.fit import squad_sets
 
     embedder = load_embedder(settings)
     sims, labels, groups, sets = [], [], [], []
-    for name in SETS:
-        path = SHARED / name
-        if not path.is_file():
-            logger.warning("%s is missing: skipped", path)
-            continue
-        squad = json.loads(path.read_text(encoding="utf-8"))
-        paragraphs = [p["context"] for article in squad["data"] for p in article["paragraphs"]]
-        index = _paragraph_index(path, paragraphs, settings, show_progress=True)
+    for name, squad, index in squad_sets(SETS, settings):
         rows = index.sentences
         doc_of = {Path(source).name: doc for doc, source in enumerate(index.sources)}
         claims, pairs = [], []
@@ -148,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     data = collect(Settings.from_env())
     if not len(data["label"]):
-        logger.error("No data: %s needs %s", SHARED, ", ".join(SETS))
+        logger.error("No data: qa.fit_verifier needs %s in ../shared/eval", " and ".join(SETS))
         return 1
     report = cross_validate(data)
     same, other = thresholds(data, np.arange(len(data["label"])))

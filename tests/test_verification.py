@@ -99,3 +99,35 @@ def test_citations_stay_within_600_characters(excerpts, seed_index, settings):
     result = check(reply, excerpts, seed_index, settings)
     assert result.mode == "generated" and sum(len(c.text) for c in result.citations) <= 600
     assert result.dropped
+
+
+def test_the_threshold_keeps_95_percent_of_supported_pairs_out_of_fold():
+    import numpy as np
+
+    from qa.fit_verifier import cross_validate, thresholds
+
+    rng = np.random.default_rng(0)
+    n = 2000
+    label = rng.integers(0, 2, n)
+    data = {
+        "similarity": np.where(label == 1, rng.normal(0.88, 0.03, n), rng.normal(0.80, 0.03, n)),
+        "label": label,
+        "group": np.array([f"article {i % 40}" for i in range(n)]),
+        "set": np.array(["piaf_open_dev.json", "piaf_open_dev_xling.json"] * (n // 2)),
+    }
+    same, other = thresholds(data, np.arange(n))
+    assert 0.82 < same < 0.85 and 0.82 < other < 0.85
+    report = cross_validate(data)
+    assert abs(report["all"]["supported_kept"] - 0.95) < 0.02 and report["all"]["unsupported_dropped"] > 0.7
+
+
+def test_the_shipped_verifier_says_how_it_was_fitted():
+    import json
+    from importlib import resources
+
+    from qa.verification import shipped_verifier
+
+    data = json.loads(resources.files("qa").joinpath("data", "verifier.json").read_text(encoding="utf-8"))
+    assert data["fitted_on"]["command"] == "python -m qa.fit_verifier"
+    verifier = shipped_verifier()
+    assert 0 < verifier.cross_lingual_threshold_ <= verifier.threshold_ < 1
