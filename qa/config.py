@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from qa.errors import QAError
 
 # Number formats an index build can embed in (`Settings.precision`).
+STORES = ("faiss", "milvus")
 PRECISIONS = ("auto", "fp32", "bf16")
 
 
@@ -59,6 +61,15 @@ class Settings:
         llm_api_key: bearer token for the server (`QA_LLM_API_KEY`, default none).
         llm_timeout_s: longest a generated answer may take, in seconds
             (`QA_LLM_TIMEOUT_S`, default 30); past it the answer quotes the documents.
+        store: where the default index lives (`QA_STORE`): `faiss` (the default, files in
+            `QA_INDEX_DIR`) or `milvus` (a Milvus server, cluster or Milvus Lite that
+            several replicas share).
+        milvus_uri: `http://host:19530` for a server or cluster, or a local file path for
+            embedded Milvus Lite (`QA_MILVUS_URI`, default `http://127.0.0.1:19530`).
+        milvus_token: `user:password` or an API key for Milvus with authentication
+            (`QA_MILVUS_TOKEN`, default none).
+        milvus_prefix: prefix of qa's collection names, so that several corpora share one
+            Milvus (`QA_MILVUS_PREFIX`, default `qa`).
     """
 
     cache_dir: Path = _default_cache_dir()
@@ -83,6 +94,10 @@ class Settings:
     llm_model: str = ""
     llm_api_key: str = field(default="", repr=False)
     llm_timeout_s: float = 30.0
+    store: str = "faiss"
+    milvus_uri: str = "http://127.0.0.1:19530"
+    milvus_token: str = field(default="", repr=False)
+    milvus_prefix: str = "qa"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -116,6 +131,13 @@ class Settings:
             )
         if settings.llm_timeout_s <= 0:
             raise QAError("QA_LLM_TIMEOUT_S must be positive.")
+        if settings.store not in STORES:
+            raise QAError(f"QA_STORE={settings.store!r} is not one of {', '.join(STORES)}.")
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,30}", settings.milvus_prefix):
+            raise QAError(
+                f"QA_MILVUS_PREFIX={settings.milvus_prefix!r} must start with a letter and hold only letters, "
+                "digits and _ (at most 31), as Milvus collection names do."
+            )
         return settings
 
     @property

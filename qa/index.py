@@ -234,8 +234,9 @@ def build_index(
     Args:
         paths: `.txt`, `.md`, `.pdf`, `.html`/`.htm` or `.docx` files; each passage's
             `source` is the path as given here.
-        index_dir: where to write the index (default `QA_INDEX_DIR`). The previous
-            index there stays loadable until the new one is complete.
+        index_dir: where to write the index (default: the default store, `QA_INDEX_DIR`,
+            or Milvus with `QA_STORE=milvus`). The previous index there stays loadable
+            until the new one is complete.
         settings: chunking and model settings (default: from `QA_*` variables).
         show_progress: show a progress bar while embedding.
         progress: called as the embedding advances (see `Progress`).
@@ -253,13 +254,17 @@ def build_index(
     """
     from qa.embedding import load_embedder
 
+    from qa.storage import index_store
+
     settings = settings or Settings.from_env()
-    index_dir = Path(index_dir) if index_dir is not None else settings.index_dir
     documents = read_documents(paths)
     index = encode_documents(
         documents, load_embedder(settings), settings, show_progress=show_progress, progress=progress
     )
-    save_index(index, index_dir)
+    if index_dir is None:
+        index_store(settings).save(index)
+    else:
+        save_index(index, Path(index_dir))
     return index
 
 

@@ -166,3 +166,25 @@ def load_sparse(path: Path):
 
     with np.load(path, allow_pickle=False) as arrays:
         return csr_matrix((arrays["data"], arrays["indices"], arrays["indptr"]), shape=tuple(arrays["shape"]))
+
+
+def csr_to_rows(matrix) -> list[dict]:
+    """Each row of a CSR matrix as plain data: ``{"i": [columns], "v": [values]}``."""
+    matrix = matrix.tocsr()
+    return [
+        {
+            "i": matrix.indices[start:end].tolist(),
+            "v": matrix.data[start:end].astype(np.float32).tolist(),
+        }
+        for start, end in zip(matrix.indptr[:-1], matrix.indptr[1:])
+    ]
+
+
+def rows_to_csr(rows: list[dict], columns: int):
+    """The CSR matrix (float32) of rows made by `csr_to_rows`."""
+    from scipy.sparse import csr_matrix
+
+    indptr = np.cumsum([0] + [len(r["i"]) for r in rows])
+    indices = np.array([c for r in rows for c in r["i"]], dtype=np.int32)
+    data = np.array([v for r in rows for v in r["v"]], dtype=np.float32)
+    return csr_matrix((data, indices, indptr), shape=(len(rows), columns), dtype=np.float32)

@@ -123,8 +123,11 @@ def live_version(directory: str | Path) -> str | None:
         return None
 
 
-def load_index(index_dir: str | Path) -> Index:
+def load_index(index_dir: str | Path | None = None, *, settings=None) -> Index:
     """Open the index stored in ``index_dir``, checking every file against its checksum.
+
+    Without ``index_dir``, the default store's live index: `QA_INDEX_DIR`, or Milvus
+    with `QA_STORE=milvus` (``settings``, default `Settings.from_env()`).
 
     Raises:
         IndexNotFoundError: the folder holds no qa index.
@@ -133,6 +136,10 @@ def load_index(index_dir: str | Path) -> Index:
     Example:
         >>> idx = load_index("index")
     """
+    if index_dir is None:
+        from qa.config import Settings
+
+        return index_store(settings or Settings.from_env()).load()
     directory = Path(index_dir)
     for attempt in range(_LOAD_ATTEMPTS):
         version = live_version(directory)
@@ -149,18 +156,25 @@ def load_index(index_dir: str | Path) -> Index:
     raise AssertionError("unreachable")
 
 
+def check_manifest(manifest: dict, where: str) -> None:
+    """Raise `IndexCorruptError` when an index was written by another version of qa."""
+    from qa.index import SHORT_SENTENCE_CHARS
+
+    if (manifest.get("format"), manifest.get("lexicon"), manifest.get("short_sentence_chars")) != (
+        FORMAT_VERSION,
+        lexicon_fingerprint(),
+        SHORT_SENTENCE_CHARS,
+    ):
+        raise IndexCorruptError(f"{where} was written by another version of qa; rebuild it with `qa index`.")
+
+
 def _load_version(directory: Path, version: str) -> Index:
-    from qa.index import SHORT_SENTENCE_CHARS, Document, Index
+    from qa.index import Document, Index
 
     folder = directory / version
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        if (manifest.get("format"), manifest.get("lexicon"), manifest.get("short_sentence_chars")) != (
-            FORMAT_VERSION,
-            lexicon_fingerprint(),
-            SHORT_SENTENCE_CHARS,
-        ):
-            raise IndexCorruptError(f"{folder} was written by another version of qa; rebuild it with `qa index`.")
+        check_manifest(manifest, str(folder))
         for name, expected in manifest["files"].items():
             if _file_sha256(folder / name) != expected:
                 raise IndexCorruptError(f"{folder / name} is damaged (checksum mismatch); rebuild with `qa index`.")
@@ -236,3 +250,32 @@ def _remove_old_versions(directory: Path, *, keep: str) -> None:
             if is_version and MANIFEST not in {item.name for item in contents}:
                 continue  # an empty or foreign v<digits> folder: not ours to judge
             shutil.rmtree(entry, ignore_errors=True)
+
+
+class FolderStore:
+    """The versions of an index in a folder (`QA_STORE=faiss`): what `Collection` reads
+    and writes through, as it does `qa.milvus_store.MilvusStore`."""
+
+    tracks_files = True  # the documents are the files of QA_CORPUS_DIR and QA_UPLOAD_DIR
+
+    def __init__(self, directory: str | Path):
+        self.directory = Path(directory)
+        self.lock = folder_lock(self.directory)
+
+    def live_version(self) -> str | None:
+        return live_version(self.directory)
+
+    def load(self) -> Index:
+        return load_index(self.directory)
+
+    def save(self, index: Index) -> str:
+        return save_index(index, self.directory)
+
+
+def index_store(settings):
+    """Where the default index of these settings lives: a folder, or Milvus."""
+    if settings.store == "milvus":
+        from qa.milvus_store import MilvusStore
+
+        return MilvusStore(settings)
+    return FolderStore(settings.index_dir)

@@ -1,10 +1,16 @@
-"""The question's language: script, function words and lingua's confidence combined."""
+"""The question's language: script, function words, punctuation and lingua's confidence combined."""
 
 from __future__ import annotations
 
 import pytest
 
-from qa.language import LanguageDetector, detect_language, function_word_counts, without_names
+from qa.language import (
+    LanguageDetector,
+    detect_language,
+    function_word_counts,
+    punctuation_counts,
+    without_names,
+)
 from qa.language_eval import ROOT, SHARED_EVAL, _app_examples, measure, read_questions, total
 
 
@@ -62,6 +68,26 @@ def test_function_words_count_for_every_language_that_has_them():
 
 def test_function_words_bring_in_a_language_the_fast_model_all_but_rules_out():
     assert detect_language("Putin'i Kuzey Kore'ye kim davet etti?") == "tr"
+
+
+def test_a_space_before_the_question_mark_is_french_evidence():
+    assert punctuation_counts("Qui a battu Inter Milan ?") == {"fr": 1}
+    assert punctuation_counts("Qui a battu Inter Milan\u202f?") == {"fr": 1}
+    assert punctuation_counts("Who beat Inter Milan?") == {}
+    assert detect_language("Qui a battu Inter Milan ?") == "fr"
+
+
+@pytest.mark.parametrize(
+    "question, language",
+    [
+        ("When was the friendship treaty signed ?", "en"),
+        ("Cuándo se firmó el tratado ?", "es"),
+        ("Wann wurde der Vertrag unterzeichnet ?", "de"),
+        ("Quando è stato firmato il trattato ?", "it"),
+    ],
+)
+def test_a_space_before_the_question_mark_does_not_outweigh_clear_words(question, language):
+    assert detect_language(question) == language
 
 
 def test_a_sure_question_needs_no_high_accuracy_model():

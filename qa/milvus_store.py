@@ -1,0 +1,450 @@
+"""An index in Milvus (`QA_STORE=milvus`), shared by every replica that points at it.
+
+Each save writes a new version: five collections named `<prefix>_<version>_<table>`
+
+    documents   source, text (in parts of `TEXT_PART` characters), sha256
+    chunks      document, start, end, first sentence, last sentence + 1, sparse vector (JSON)
+    sentences   document, start, end, dense vector: dense retrieval searches here
+    words       the documents' content words and their vectors
+    manifest    model, chunking, format, counts (the same manifest as a folder index)
+
+then moves the one row of `<prefix>_current` to it. A build killed at any point leaves the
+previous version live; what it wrote is dropped by the next save. Readers ask
+`<prefix>_current` at each question (one point query) and load a new version when it
+moved, so a document added through any replica or the CLI is seen by every replica at
+its next question. Collections are created with `Strong` consistency: a read sees every
+write acknowledged before it.
+
+Writers take a lease in `<prefix>_lock` (one row: owner, expiry), as Milvus has no
+conditional write: write your row, wait `_SETTLE_S`, read it back; the last writer wins
+and the others wait. Milvus Lite serializes writes to one collection, which this needs.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from qa.errors import IndexCorruptError, IndexNotFoundError, QAError
+
+if TYPE_CHECKING:
+    from qa.config import Settings
+    from qa.index import Index
+
+logger = logging.getLogger(__name__)
+
+TEXT_PART = 16_000  # characters of a document per row (VARCHAR holds 65,535 bytes)
+_VARCHAR = 65_535
+_BATCH = 2_000  # rows per insert or query
+_LEASE_S = 600.0  # a writer's lease; renewed while it works
+_SETTLE_S = 0.3
+_CONNECT_TIMEOUT_S = 5.0
+_TABLES = ("documents", "chunks", "sentences", "words", "manifest")
+
+
+class StoreUnavailableError(QAError):
+    """Milvus cannot be reached or refused a request."""
+
+
+def _unavailable(uri: str, exc: Exception) -> StoreUnavailableError:
+    detail = " ".join(str(exc).split())[:200]
+    return StoreUnavailableError(
+        f"Milvus at {uri} did not answer ({detail}). Start it (e.g. `milvus-lite server --data-dir DIR "
+        f"--host 127.0.0.1 --port 19530`) or fix QA_MILVUS_URI / QA_MILVUS_TOKEN; answers resume once it is back."
+    )
+
+
+class MilvusStore:
+    """The versions of one corpus's index in Milvus, under `QA_MILVUS_PREFIX`.
+
+    Example:
+        >>> store = MilvusStore(Settings.from_env())   # QA_STORE=milvus
+        >>> store.save(build_index(["seeds/a.txt"], "/tmp/i"))  # doctest: +SKIP
+        'v1796049030720351722'
+    """
+
+    tracks_files = False  # the documents live in Milvus, not in local folders
+
+    def __init__(self, settings: Settings):
+        self.uri = settings.milvus_uri
+        self.token = settings.milvus_token
+        self.prefix = settings.milvus_prefix
+        self._local = threading.local()
+        self.lock = LeaseLock(self)
+
+    # --- connection ---------------------------------------------------------------
+
+    def client(self):
+        """A `MilvusClient` of this thread (gRPC channels are not shared across forks)."""
+        client = getattr(self._local, "client", None)
+        if client is None or getattr(self._local, "pid", None) != os.getpid():
+            from pymilvus import MilvusClient
+
+            try:
+                client = MilvusClient(uri=self.uri, token=self.token, timeout=_CONNECT_TIMEOUT_S)
+            except Exception as exc:  # pymilvus raises its own and gRPC's errors
+                raise _unavailable(self.uri, exc) from None
+            self._local.client, self._local.pid = client, os.getpid()
+        return client
+
+    @contextmanager
+    def _calls(self):
+        """Milvus errors as `StoreUnavailableError`; a broken client is made anew next time."""
+        try:
+            yield self.client()
+        except QAError:
+            raise
+        except Exception as exc:
+            self._local.client = None
+            raise _unavailable(self.uri, exc) from None
+
+    def _name(self, version: str, table: str) -> str:
+        return f"{self.prefix}_{version}_{table}"
+
+    # --- reading ------------------------------------------------------------------
+
+    def live_version(self) -> str | None:
+        """The live version, or None when this prefix holds no index yet."""
+        with self._calls() as client:
+            if not client.has_collection(f"{self.prefix}_current"):
+                return None
+            rows = client.query(f"{self.prefix}_current", ids=[0], output_fields=["version"], consistency_level="Strong")
+        return rows[0]["version"] if rows else None
+
+    def load(self) -> Index:
+        """The live version's index; dense search stays in Milvus (`MilvusVectorStore`).
+
+        Raises:
+            IndexNotFoundError: no version is live under this prefix.
+            IndexCorruptError: the live version is missing a collection or rows.
+            StoreUnavailableError: Milvus cannot be reached.
+        """
+        from qa.index import Document, Index
+        from qa.sparse import rows_to_csr
+        from qa.storage import check_manifest
+
+        version = self.live_version()
+        if version is None:
+            raise IndexNotFoundError(
+                f"Milvus at {self.uri} holds no qa index under the prefix {self.prefix!r}: build one with `qa index`."
+            )
+        with self._calls() as client:
+            for table in _TABLES:
+                if not client.has_collection(self._name(version, table)):
+                    raise IndexCorruptError(f"Milvus version {version} has no {table} collection; rebuild with `qa index`.")
+            manifest = json.loads(self._rows(version, "manifest", 1, ["json"])[0]["json"])
+        check_manifest(manifest, f"Milvus version {version}")
+        parts = self._rows(version, "documents", manifest["document_parts"], ["doc", "source", "text"])
+        texts: dict[int, list[str]] = {}
+        sources: dict[int, str] = {}
+        for row in parts:  # ordered by id: documents in order, each document's parts in order
+            texts.setdefault(row["doc"], []).append(row["text"])
+            sources[row["doc"]] = row["source"]
+        documents = [Document(sources[d], "".join(texts[d])) for d in range(manifest["document_count"])]
+        chunk_rows = self._rows(version, "chunks", manifest["chunks"], ["doc", "start", "end", "first", "last", "sparse"])
+        chunks = np.array([[r["doc"], r["start"], r["end"], r["first"], r["last"]] for r in chunk_rows], dtype=np.int64)
+        sentence_rows = self._rows(version, "sentences", manifest["sentences"], ["doc", "start", "end"])
+        sentences = np.array([[r["doc"], r["start"], r["end"]] for r in sentence_rows], dtype=np.int64)
+        word_rows = self._rows(version, "words", manifest["words"], ["word", "vector"])
+        dimension = manifest["dimension"]
+        index = Index(
+            documents=documents,
+            chunks=chunks.reshape(-1, 5),
+            sentences=sentences.reshape(-1, 3),
+            sentence_store=MilvusVectorStore(self, self._name(version, "sentences"), len(sentence_rows), dimension),
+            chunk_sparse=rows_to_csr([json.loads(r["sparse"]) for r in chunk_rows], manifest["sparse_columns"]),
+            vocabulary=[r["word"] for r in word_rows],
+            word_vectors=np.array([r["vector"] for r in word_rows], dtype=np.float32).reshape(-1, dimension),
+            model=manifest["model"],
+            chunk_size=manifest["chunk_size"],
+            chunk_overlap=manifest["chunk_overlap"],
+            precision=manifest["precision"],
+            version=version,
+        )
+        return index
+
+    def _rows(self, version: str, table: str, count: int, fields: list[str]) -> list[dict]:
+        """Rows 0..count-1 of a version's table, in id order."""
+        name = self._name(version, table)
+        rows: list[dict] = []
+        with self._calls() as client:
+            for start in range(0, count, _BATCH):
+                batch = client.query(
+                    name, filter=f"id >= {start} and id < {start + _BATCH}", output_fields=["id", *fields],
+                    limit=_BATCH, consistency_level="Strong",
+                )
+                rows.extend(sorted(batch, key=lambda r: r["id"]))
+        if len(rows) != count:
+            raise IndexCorruptError(f"Milvus collection {name} holds {len(rows)} rows, not {count}; rebuild with `qa index`.")
+        return rows
+
+    # --- writing ------------------------------------------------------------------
+
+    def save(self, index: Index) -> str:
+        """Write ``index`` as a new version and make it live; returns the version.
+
+        The lock is taken here unless the caller holds it already.
+        """
+        with self.lock.held():
+            version = f"v{time.time_ns()}"
+            previous = self.live_version()
+            self._write(index, version)
+            with self._calls() as client:
+                self._ensure(client, f"{self.prefix}_current", [("version", "varchar")])
+                client.upsert(f"{self.prefix}_current", [{"id": 0, "version": version, "_": [0.0, 0.0]}])
+            self._drop_versions(keep={version, previous})
+        index.version = version
+        logger.info("Wrote %r to Milvus at %s as %s_%s", index, self.uri, self.prefix, version)
+        return version
+
+    def _write(self, index: Index, version: str) -> None:
+        from qa.sparse import csr_to_rows
+        from qa.storage import manifest_of
+
+        dimension = int(index.sentence_store.dimension)
+        parts = [
+            (doc, document.source, document.text[start : start + TEXT_PART])
+            for doc, document in enumerate(index.documents)
+            for start in range(0, max(len(document.text), 1), TEXT_PART)
+        ]
+        manifest = manifest_of(index) | {
+            "document_count": len(index.documents),
+            "document_parts": len(parts),
+            "words": len(index.vocabulary),
+            "sparse_columns": int(index.chunk_sparse.shape[1]),
+        }
+        manifest.pop("documents")  # the documents table holds them
+        sparse_rows = csr_to_rows(index.chunk_sparse)
+        vectors = index.sentence_store.vectors()
+        tables = {
+            "documents": (
+                [("doc", "int"), ("source", "varchar"), ("text", "varchar")],
+                [{"doc": d, "source": s, "text": t} for d, s, t in parts],
+            ),
+            "chunks": (
+                [("doc", "int"), ("start", "int"), ("end", "int"), ("first", "int"), ("last", "int"), ("sparse", "varchar")],
+                [
+                    dict(zip(("doc", "start", "end", "first", "last"), map(int, row)), sparse=json.dumps(sparse))
+                    for row, sparse in zip(index.chunks, sparse_rows)
+                ],
+            ),
+            "sentences": (
+                [("doc", "int"), ("start", "int"), ("end", "int"), ("vector", dimension)],
+                [dict(zip(("doc", "start", "end"), map(int, row)), vector=v) for row, v in zip(index.sentences, vectors)],
+            ),
+            "words": (
+                [("word", "varchar"), ("vector", dimension)],
+                [{"word": w, "vector": v} for w, v in zip(index.vocabulary, index.word_vectors)],
+            ),
+            "manifest": ([("json", "varchar")], [{"json": json.dumps(manifest, ensure_ascii=False)}]),
+        }
+        with self._calls() as client:
+            for table, (fields, rows) in tables.items():
+                name = self._name(version, table)
+                self._ensure(client, name, fields)
+                for start in range(0, len(rows), _BATCH):
+                    batch = [dict(row, id=start + i) for i, row in enumerate(rows[start : start + _BATCH])]
+                    if not any(isinstance(kind, int) for _, kind in fields):
+                        for row in batch:
+                            row["_"] = [0.0, 0.0]
+                    client.insert(name, batch)
+                    self.lock.renew()
+
+    @staticmethod
+    def _ensure(client, name: str, fields: list[tuple[str, object]]) -> None:
+        """Create a collection with an int64 `id` and these fields (a dimension is a dense
+        vector; Milvus wants one, so tables without get a 2-dimension `_` placeholder)."""
+        from pymilvus import DataType
+
+        if client.has_collection(name):
+            return
+        schema = client.create_schema(auto_id=False)
+        schema.add_field("id", DataType.INT64, is_primary=True)
+        vector_field = None
+        for field, kind in fields:
+            if kind == "int":
+                schema.add_field(field, DataType.INT64)
+            elif kind == "varchar":
+                schema.add_field(field, DataType.VARCHAR, max_length=_VARCHAR)
+            else:
+                schema.add_field(field, DataType.FLOAT_VECTOR, dim=int(kind))
+                vector_field = field
+        if vector_field is None:
+            vector_field = "_"
+            schema.add_field("_", DataType.FLOAT_VECTOR, dim=2)
+        params = client.prepare_index_params()
+        params.add_index(vector_field, index_type="FLAT", metric_type="IP")
+        client.create_collection(name, schema=schema, index_params=params, consistency_level="Strong")
+
+    def _drop_versions(self, *, keep: set[str | None]) -> None:
+        """Drop every version but ``keep``: older ones, and what killed builds left (the
+        lock is held, so no other build is writing)."""
+        with self._calls() as client:
+            for name in client.list_collections():
+                if not name.startswith(f"{self.prefix}_v"):
+                    continue
+                version, _, table = name[len(self.prefix) + 1 :].partition("_")
+                if table in _TABLES and version not in keep:
+                    client.drop_collection(name)
+
+    def drop_all(self) -> None:
+        """Remove every collection of this prefix (tests, `qa store drop`)."""
+        with self._calls() as client:
+            for name in client.list_collections():
+                if name.startswith(f"{self.prefix}_"):
+                    client.drop_collection(name)
+
+
+class MilvusVectorStore:
+    """The sentence vectors of one Milvus version, searched in Milvus (`qa.vectors.VectorStore`)."""
+
+    def __init__(self, store: MilvusStore, collection: str, count: int, dimension: int):
+        self.store, self.collection, self._count, self._dimension = store, collection, count, dimension
+
+    @property
+    def kind(self) -> str:
+        return "milvus-flat"
+
+    @property
+    def dimension(self) -> int:
+        return self._dimension
+
+    def __len__(self) -> int:
+        return self._count
+
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        k = max(1, min(k, self._count or 1))
+        with self.store._calls() as client:
+            results = client.search(
+                self.collection, data=[q.tolist() for q in np.atleast_2d(queries)], limit=k,
+                search_params={"metric_type": "IP"}, consistency_level="Strong",
+            )
+        scores = np.full((len(results), k), -np.inf, dtype=np.float32)
+        ids = np.full((len(results), k), -1, dtype=np.int64)
+        for row, hits in enumerate(results):
+            for column, hit in enumerate(hits[:k]):
+                scores[row, column], ids[row, column] = hit["distance"], hit["id"]
+        return scores, ids
+
+    def vectors_of(self, ids: np.ndarray) -> np.ndarray:
+        ids = [int(i) for i in np.asarray(ids).ravel()]
+        if not ids:
+            return np.zeros((0, self._dimension), dtype=np.float32)
+        with self.store._calls() as client:
+            rows = client.query(self.collection, ids=sorted(set(ids)), output_fields=["vector"], consistency_level="Strong")
+        found = {r["id"]: r["vector"] for r in rows}
+        return np.array([found[i] for i in ids], dtype=np.float32)
+
+    def vectors(self) -> np.ndarray:
+        return self.vectors_of(np.arange(self._count)) if self._count else np.zeros((0, self._dimension), np.float32)
+
+    def extended(self, vectors: np.ndarray):
+        from qa.vectors import FaissVectorStore
+
+        return FaissVectorStore.from_vectors(np.vstack([self.vectors(), vectors]))
+
+    def subset(self, ids: np.ndarray):
+        from qa.vectors import FaissVectorStore
+
+        return FaissVectorStore.from_vectors(self.vectors_of(ids))
+
+    def save(self, path) -> None:
+        from qa.vectors import FaissVectorStore
+
+        FaissVectorStore.from_vectors(self.vectors()).save(path)
+
+
+class LeaseLock:
+    """The writers' lock of one Milvus prefix, shared by processes on any machine.
+
+    Also a lock between the threads of this process. `acquire(blocking=False)` returns
+    False when another writer holds it.
+    """
+
+    def __init__(self, store: MilvusStore):
+        self.store = store
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._thread_lock = threading.RLock()
+        self._depth = 0
+
+    @property
+    def _table(self) -> str:
+        return f"{self.store.prefix}_lock"
+
+    def acquire(self, *, blocking: bool = True) -> bool:
+        if not self._thread_lock.acquire(blocking=blocking):
+            return False
+        if self._depth:
+            self._depth += 1
+            return True
+        try:
+            while not self._take():
+                if not blocking:
+                    self._thread_lock.release()
+                    return False
+                time.sleep(_SETTLE_S + 0.2)
+        except BaseException:
+            self._thread_lock.release()
+            raise
+        self._depth = 1
+        return True
+
+    def release(self) -> None:
+        self._depth -= 1
+        if self._depth == 0:
+            try:
+                with self.store._calls() as client:
+                    if self._holder(client) == self.owner:
+                        client.delete(self._table, ids=[0])
+            finally:
+                self._thread_lock.release()
+        else:
+            self._thread_lock.release()
+
+    def renew(self) -> None:
+        """Push the lease's expiry further while a long write goes on."""
+        if self._depth:
+            with self.store._calls() as client:
+                client.upsert(self._table, [self._row()])
+
+    @contextmanager
+    def held(self):
+        self.acquire()
+        try:
+            yield
+        finally:
+            self.release()
+
+    def __enter__(self):
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+    def _row(self) -> dict:
+        return {"id": 0, "owner": self.owner, "expires": int((time.time() + _LEASE_S) * 1000), "_": [0.0, 0.0]}
+
+    def _holder(self, client) -> str | None:
+        rows = client.query(self._table, ids=[0], output_fields=["owner", "expires"], consistency_level="Strong")
+        if not rows or rows[0]["expires"] < time.time() * 1000:
+            return None
+        return rows[0]["owner"]
+
+    def _take(self) -> bool:
+        with self.store._calls() as client:
+            MilvusStore._ensure(client, self._table, [("owner", "varchar"), ("expires", "int")])
+            if self._holder(client) not in (None, self.owner):
+                return False
+            client.upsert(self._table, [self._row()])
+            time.sleep(_SETTLE_S)  # another writer's upsert in the same instant lands by then
+            return self._holder(client) == self.owner
