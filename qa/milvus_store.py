@@ -63,6 +63,18 @@ def _unavailable(uri: str, exc: Exception) -> StoreUnavailableError:
     )
 
 
+def _read(client, name: str, call):
+    """``call()``, loading collection ``name`` first if Milvus released it (after a
+    restart, Milvus Lite serves a collection again only once it is loaded)."""
+    try:
+        return call()
+    except Exception as exc:
+        if "load()" not in str(exc) and "released" not in str(exc) and "not loaded" not in str(exc):
+            raise
+    client.load_collection(name)
+    return call()
+
+
 class MilvusStore:
     """The versions of one corpus's index in Milvus, under `QA_MILVUS_PREFIX`.
 
@@ -75,6 +87,8 @@ class MilvusStore:
     tracks_files = False  # the documents live in Milvus, not in local folders
 
     def __init__(self, settings: Settings):
+        # pymilvus logs every failed call with its traceback; qa's error says it in one line.
+        logging.getLogger("pymilvus").setLevel(logging.CRITICAL)
         self.uri = settings.milvus_uri
         self.token = settings.milvus_token
         self.prefix = settings.milvus_prefix
@@ -117,7 +131,8 @@ class MilvusStore:
         with self._calls() as client:
             if not client.has_collection(f"{self.prefix}_current"):
                 return None
-            rows = client.query(f"{self.prefix}_current", ids=[0], output_fields=["version"], consistency_level="Strong")
+            name = f"{self.prefix}_current"
+            rows = _read(client, name, lambda: client.query(name, ids=[0], output_fields=["version"], consistency_level="Strong"))
         return rows[0]["version"] if rows else None
 
     def load(self) -> Index:
@@ -178,10 +193,10 @@ class MilvusStore:
         rows: list[dict] = []
         with self._calls() as client:
             for start in range(0, count, _BATCH):
-                batch = client.query(
+                batch = _read(client, name, lambda: client.query(
                     name, filter=f"id >= {start} and id < {start + _BATCH}", output_fields=["id", *fields],
                     limit=_BATCH, consistency_level="Strong",
-                )
+                ))
                 rows.extend(sorted(batch, key=lambda r: r["id"]))
         if len(rows) != count:
             raise IndexCorruptError(f"Milvus collection {name} holds {len(rows)} rows, not {count}; rebuild with `qa index`.")
@@ -324,10 +339,10 @@ class MilvusVectorStore:
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         k = max(1, min(k, self._count or 1))
         with self.store._calls() as client:
-            results = client.search(
+            results = _read(client, self.collection, lambda: client.search(
                 self.collection, data=[q.tolist() for q in np.atleast_2d(queries)], limit=k,
                 search_params={"metric_type": "IP"}, consistency_level="Strong",
-            )
+            ))
         scores = np.full((len(results), k), -np.inf, dtype=np.float32)
         ids = np.full((len(results), k), -1, dtype=np.int64)
         for row, hits in enumerate(results):
@@ -340,7 +355,9 @@ class MilvusVectorStore:
         if not ids:
             return np.zeros((0, self._dimension), dtype=np.float32)
         with self.store._calls() as client:
-            rows = client.query(self.collection, ids=sorted(set(ids)), output_fields=["vector"], consistency_level="Strong")
+            rows = _read(client, self.collection, lambda: client.query(
+                self.collection, ids=sorted(set(ids)), output_fields=["vector"], consistency_level="Strong"
+            ))
         found = {r["id"]: r["vector"] for r in rows}
         return np.array([found[i] for i in ids], dtype=np.float32)
 
@@ -435,7 +452,9 @@ class LeaseLock:
         return {"id": 0, "owner": self.owner, "expires": int((time.time() + _LEASE_S) * 1000), "_": [0.0, 0.0]}
 
     def _holder(self, client) -> str | None:
-        rows = client.query(self._table, ids=[0], output_fields=["owner", "expires"], consistency_level="Strong")
+        rows = _read(client, self._table, lambda: client.query(
+            self._table, ids=[0], output_fields=["owner", "expires"], consistency_level="Strong"
+        ))
         if not rows or rows[0]["expires"] < time.time() * 1000:
             return None
         return rows[0]["owner"]

@@ -72,15 +72,15 @@ def app_env(tmp_path_factory, settings, port: int, **extra_env) -> dict[str, str
     """The environment app.py runs in for a test: a private corpus (the seed article), index and uploads."""
     corpus = tmp_path_factory.mktemp("app-corpus")
     (corpus / SEED.name).write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
-    return dict(
-        os.environ,
-        QA_CACHE_DIR=str(settings.cache_dir),
-        QA_PORT=str(port),
-        QA_CORPUS_DIR=str(corpus),
-        QA_INDEX_DIR=str(tmp_path_factory.mktemp("app-index")),
-        QA_UPLOAD_DIR=str(tmp_path_factory.mktemp("app-uploads")),
+    return {
+        **os.environ,
+        "QA_CACHE_DIR": str(settings.cache_dir),
+        "QA_PORT": str(port),
+        "QA_CORPUS_DIR": str(corpus),
+        "QA_INDEX_DIR": str(tmp_path_factory.mktemp("app-index")),
+        "QA_UPLOAD_DIR": str(tmp_path_factory.mktemp("app-uploads")),
         **extra_env,
-    )
+    }
 
 
 def start_app(tmp_path_factory, settings, **extra_env):
@@ -125,3 +125,42 @@ def llm_url(tmp_path_factory):
         process.wait(timeout=30)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+def start_milvus(data_dir, port: int) -> subprocess.Popen:
+    """Milvus Lite's server on a loopback port with its own data folder; waits until it answers."""
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "milvus-lite"), "server", "--data-dir", str(data_dir),
+         "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    from pymilvus import MilvusClient
+
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        assert process.poll() is None, "milvus-lite server exited during start-up"
+        try:  # the port opens before the server has read its data folder back
+            MilvusClient(uri=f"http://127.0.0.1:{port}", timeout=2).list_collections()
+            return process
+        except Exception:
+            time.sleep(0.3)
+    process.kill()
+    pytest.fail("milvus-lite server did not start within 90 s")
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="session")
+def milvus_uri(tmp_path_factory):
+    """A Milvus Lite server for the session (tests use their own collection prefix)."""
+    port = _free_port()
+    process = start_milvus(tmp_path_factory.mktemp("milvus"), port)
+    yield f"http://127.0.0.1:{port}"
+    stop(process)

@@ -1,0 +1,192 @@
+"""The index in Milvus (`QA_STORE=milvus`), against a real Milvus Lite server started on a
+loopback port: the same answers as FAISS, replicas that share it, killed builds, a
+server that goes away and comes back."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import replace
+
+import httpx
+import pytest
+
+from qa import answer, document_text
+from qa.collection import Collection
+from qa.config import Settings
+from qa.errors import QAError
+from qa.milvus_store import MilvusStore, StoreUnavailableError
+from tests.conftest import ROOT, SEED, _free_port, start_app, start_milvus, stop
+
+QUESTIONS = [json.loads(line)["question"] for line in (ROOT.parent / "shared" / "eval" / "seed_qa.jsonl").read_text(
+    encoding="utf-8").splitlines() if line.strip()] if (ROOT.parent / "shared" / "eval" / "seed_qa.jsonl").is_file() else [
+    "Qui a invité Poutine en Corée du Nord ?", "When was the friendship treaty signed?", "¿Cuándo viajó Kim al Lejano Oriente ruso?",
+]
+
+
+def milvus_settings(settings: Settings, uri: str, tmp_path, **extra) -> Settings:
+    """Settings of a replica on Milvus with its own empty local folders and a fresh prefix."""
+    prefix = extra.pop("milvus_prefix", f"t{uuid.uuid4().hex[:10]}")
+    (tmp_path / "corpus").mkdir(exist_ok=True)
+    return replace(settings, store="milvus", milvus_uri=uri, milvus_prefix=prefix,
+                   corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index", upload_dir=tmp_path / "uploads", **extra)
+
+
+def cli(env_settings: Settings, *args: str, **popen) -> subprocess.Popen:
+    env = dict(
+        os.environ,
+        QA_CACHE_DIR=str(env_settings.cache_dir),
+        QA_STORE="milvus",
+        QA_MILVUS_URI=env_settings.milvus_uri,
+        QA_MILVUS_PREFIX=env_settings.milvus_prefix,
+        QA_CORPUS_DIR=str(env_settings.corpus_dir),
+        QA_INDEX_DIR=str(env_settings.index_dir),
+        QA_UPLOAD_DIR=str(env_settings.upload_dir),
+    )
+    return subprocess.Popen([sys.executable, "-m", "qa.cli", *args], cwd=ROOT, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen)
+
+
+def run_cli(env_settings: Settings, *args: str) -> str:
+    process = cli(env_settings, *args)
+    out, err = process.communicate(timeout=300)
+    assert process.returncode == 0, err
+    return out
+
+
+def test_an_index_copied_into_milvus_gives_the_same_answers_as_faiss(seed_index, settings, milvus_uri, tmp_path):
+    store = MilvusStore(milvus_settings(settings, milvus_uri, tmp_path))
+    store.save(seed_index)
+    from_milvus = store.load()
+    assert from_milvus.sources == seed_index.sources and from_milvus.vocabulary == seed_index.vocabulary
+    assert from_milvus.sentence_store.kind == "milvus-flat"
+    for question in QUESTIONS:
+        ours, theirs = (answer(question, index=i, settings=settings) for i in (seed_index, from_milvus))
+        assert (ours.text, ours.citations, ours.passages) == (theirs.text, theirs.citations, theirs.passages), question
+    store.drop_all()
+
+
+def test_qa_store_copy_moves_a_folder_index_without_embedding(seed_index, settings, milvus_uri, tmp_path):
+    local = milvus_settings(settings, milvus_uri, tmp_path)
+    out = run_cli(local, "store", "copy", "--from", str(seed_index.directory))
+    assert "Copied 1 documents" in out
+    loaded = MilvusStore(local).load()
+    assert document_text(seed_index.sources[0], index=loaded) == SEED.read_text(encoding="utf-8")
+    MilvusStore(local).drop_all()
+
+
+def ask_replica(url: str, question: str) -> dict:
+    response = httpx.post(f"{url}api/v1/ask", json={"question": question, "k": 3}, timeout=120)
+    return response.json() | {"status": response.status_code}
+
+
+def test_two_replicas_with_empty_folders_cite_a_document_added_through_the_cli(
+    settings, milvus_uri, tmp_path_factory, tmp_path
+):
+    prefix = f"t{uuid.uuid4().hex[:10]}"
+    environment = dict(QA_STORE="milvus", QA_MILVUS_URI=milvus_uri, QA_MILVUS_PREFIX=prefix)
+    first, first_url = start_app(tmp_path_factory, settings, **environment)  # seeds Milvus with the article
+    # The second replica's corpus folder is empty: everything it knows comes from Milvus.
+    second, second_url = start_app(tmp_path_factory, settings, QA_CORPUS_DIR=str(tmp_path_factory.mktemp("empty")),
+                                   **environment)
+    try:
+        before = [ask_replica(url, "Qui a invité Poutine ?") for url in (first_url, second_url)]
+        assert before[0]["citations"] == before[1]["citations"] and before[0]["citations"]
+        louvre = tmp_path / "louvre.txt"
+        louvre.write_text("Le musée du Louvre a ouvert ses portes en 1793 à Paris. Il accueille la Joconde depuis 1797.\n",
+                          encoding="utf-8")
+        run_cli(milvus_settings(settings, milvus_uri, tmp_path, milvus_prefix=prefix), "docs", "add", str(louvre))
+        for url in (first_url, second_url):
+            reply = ask_replica(url, "When did the Louvre open?")
+            assert "1793" in reply["citations"][0]["text"], reply
+    finally:
+        stop(first)
+        stop(second)
+        MilvusStore(replace(settings, store="milvus", milvus_uri=milvus_uri, milvus_prefix=prefix)).drop_all()
+
+
+def test_a_build_killed_with_sigkill_leaves_the_previous_version_answering(settings, milvus_uri, tmp_path):
+    local = milvus_settings(settings, milvus_uri, tmp_path)
+    (local.corpus_dir / SEED.name).write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    store = MilvusStore(local)
+    Collection(local).index()
+    live = store.live_version()
+    big = tmp_path / "long.txt"
+    big.write_text("\n\n".join(f"Le paragraphe {i} parle du village numéro {i} et de sa rivière." for i in range(3000)),
+                   encoding="utf-8")
+    process = cli(local, "docs", "add", str(big))
+    client = store.client()
+    deadline = time.time() + 240
+    while time.time() < deadline:  # kill it once it writes its new version's collections
+        if any(n.startswith(f"{local.milvus_prefix}_v") and live not in n for n in client.list_collections()):
+            break
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert store.live_version() == live
+    result = answer("Qui a invité Poutine en Corée du Nord ?", index=Collection(local).index(), settings=local)
+    assert "Kim Jong Un" in " ".join(c.text for c in result.citations)
+    # The killed build's lease expires; a new writer takes over and drops what it left.
+    client.delete(f"{local.milvus_prefix}_lock", ids=[0])
+    store.save(store.load())
+    versions = {n.split("_")[1] for n in client.list_collections() if n.startswith(f"{local.milvus_prefix}_v")}
+    assert len(versions) == 2  # the new live one and the one before it
+    store.drop_all()
+
+
+def test_two_processes_adding_at_once_lose_neither_document(settings, milvus_uri, tmp_path):
+    local = milvus_settings(settings, milvus_uri, tmp_path)
+    (local.corpus_dir / SEED.name).write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    Collection(local).index()
+    files = []
+    for name, text in (("a.txt", "La tour Eiffel mesure 330 mètres."), ("b.txt", "Le pont du Gard date du Ier siècle.")):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        files.append(tmp_path / name)
+    processes = [cli(local, "docs", "add", str(path)) for path in files]
+    for process in processes:
+        _, err = process.communicate(timeout=300)
+        assert process.returncode == 0, err
+    names = sorted(os.path.basename(d.source) for d in MilvusStore(local).load().documents)
+    assert names == ["a.txt", "b.txt", SEED.name]
+    MilvusStore(local).drop_all()
+
+
+def test_an_unreachable_milvus_is_one_clear_error_naming_the_uri(settings, tmp_path):
+    uri = f"http://127.0.0.1:{_free_port()}"
+    local = milvus_settings(settings, uri, tmp_path)
+    started = time.monotonic()
+    with pytest.raises(StoreUnavailableError, match=uri.replace(".", r"\.")):
+        answer("Qui a invité Poutine ?", settings=local)
+    assert time.monotonic() - started < 15
+
+
+def test_milvus_stopped_mid_session_gives_an_error_then_answers_once_back(settings, tmp_path):
+    port = _free_port()
+    data = tmp_path / "milvus-data"
+    server = start_milvus(data, port)
+    local = milvus_settings(settings, f"http://127.0.0.1:{port}", tmp_path)
+    (local.corpus_dir / SEED.name).write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    try:
+        assert not answer("Qui a invité Poutine ?", settings=local).abstained
+        stop(server)
+        with pytest.raises(QAError, match="did not answer"):
+            answer("Qui a invité Poutine ?", settings=local)
+        server = start_milvus(data, port)
+        assert not answer("Qui a invité Poutine ?", settings=local).abstained
+    finally:
+        stop(server)
+
+
+@pytest.mark.parametrize(
+    ("environ", "words"),
+    [({"QA_STORE": "postgres"}, "faiss, milvus"), ({"QA_MILVUS_PREFIX": "qa-prod"}, "letters")],
+)
+def test_bad_store_settings_are_one_clear_error(environ, words):
+    with pytest.raises(QAError, match=words):
+        Settings.from_env(environ)
