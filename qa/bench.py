@@ -447,6 +447,58 @@ def _phase_query_ours(work: Path, questions: list[str], n: int) -> dict:
     }
 
 
+def _phase_query_milvus(work: Path, questions: list[str], n: int) -> dict:
+    """Warm `retrieve` and `answer` on the same index from FAISS and from a Milvus Lite
+    server on a loopback port (started here, stopped after), interleaved call by call."""
+    import socket
+    from dataclasses import replace
+
+    from qa import answer, load_index, retrieve
+    from qa.config import Settings
+    from qa.language import preload_language_models
+    from qa.milvus_store import MilvusStore
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "milvus-lite"), "server", "--data-dir", str(work / "milvus"),
+         "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        settings = replace(Settings.from_env(), store="milvus", milvus_uri=f"http://127.0.0.1:{port}", milvus_prefix="bench")
+        store = MilvusStore(settings)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                store.live_version()
+                break
+            except Exception:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.3)
+        faiss_index = load_index(work / "index")
+        store.save(faiss_index)
+        indexes = {"faiss": faiss_index, "milvus": store.load()}
+        preload_language_models()
+        for question in WARM_UP:
+            for index in indexes.values():
+                answer(question, k=TOP_K, index=index)
+        asked = timed_questions(questions, n)
+        times = {f"{store_name}_{call}": [] for store_name in indexes for call in ("retrieve", "answer")}
+        for i in range(n):
+            for name, index in indexes.items():
+                # As a replica does at each question: is the live version still the one in memory?
+                check = store.live_version if name == "milvus" else (lambda: None)
+                times[f"{name}_retrieve"].append(_clock(lambda q: (check(), retrieve(q, k=TOP_K, index=index)), asked["retrieve"][i]))
+                times[f"{name}_answer"].append(_clock(lambda q: (check(), answer(q, k=TOP_K, index=index)), asked["answer"][i]))
+        return {key: _summary_ms(values) for key, values in times.items()}
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def _phase_query_naive(work: Path, questions: list[str], n: int) -> dict:
     """Warm naive retrieve and answer, with the floor again in turn: it shows whether the
     machine ran at the same speed as during ours' phase."""
@@ -566,6 +618,7 @@ def run(
     workdir: Path | None = None,
     squad: Path | None = None,
     paragraphs: int | None = None,
+    milvus: bool = True,
 ) -> dict:
     """Run every phase and return the figures.
 
@@ -579,6 +632,8 @@ def run(
         workdir: where indexes are written (default: a temporary folder, removed after).
         squad: benchmark on the paragraphs of this SQuAD-format file instead (the
             first ``paragraphs`` of them, default all), one document each.
+        milvus: also time warm `retrieve` and `answer` with the index in a Milvus Lite
+            server (`QA_STORE=milvus`) against FAISS, in one process.
 
     Returns:
         ``{"corpus": {...}, "settings": {...}, "rows": {key: {...}}, "phases": {...}, "seconds": ...}``.
@@ -615,6 +670,8 @@ def run(
             "query_ours": _run_phase("query-ours", work, corpus, asked),
             "query_naive": _run_phase("query-naive", work, corpus, asked),
         }
+        if milvus:
+            phases["query_milvus"] = _run_phase("query-milvus", work, corpus, asked)
 
         floor_runs.append(_run_phase("build-floor", work, corpus))
         phases["build_floor"] = {
@@ -753,6 +810,15 @@ def format_table(figures: dict) -> str:
         f"passages: ours {phases['build_ours']['passages']} chunks, naive {phases['build_naive']['passages']} chunks "
         f"(RecursiveCharacterTextSplitter defaults: 4000 characters); run took {figures['seconds']:.0f} s",
     ]
+    milvus = phases.get("query_milvus")
+    if milvus:
+        lines += ["", "warm, same index, same process: FAISS (files) vs a Milvus Lite server on loopback (QA_STORE=milvus)"]
+        for call in ("retrieve", "answer"):
+            f, m = milvus[f"faiss_{call}"], milvus[f"milvus_{call}"]
+            lines.append(
+                f"  {call:8}  p50 {f['p50_ms']:7.1f} ms vs {m['p50_ms']:7.1f} ms ({m['p50_ms'] / f['p50_ms']:.2f}x)"
+                f"   p95 {f['p95_ms']:7.1f} ms vs {m['p95_ms']:7.1f} ms ({m['p95_ms'] / f['p95_ms']:.2f}x)"
+            )
     drift = _speed_drift(phases)
     if drift is not None:
         lines.append(
@@ -781,6 +847,7 @@ def _phase_main(args) -> int:
         "build-floor": lambda: _phase_build_floor(work, corpus),
         "query-ours": lambda: _phase_query_ours(work, questions, args.queries),
         "query-naive": lambda: _phase_query_naive(work, questions, args.queries),
+        "query-milvus": lambda: _phase_query_milvus(work, questions, args.queries),
         "ask-naive": lambda: _phase_ask_naive(work, args.question),
         "ask-floor": lambda: _phase_ask_floor(work, args.question),
     }
@@ -799,6 +866,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--questions", type=Path, action="append", help="QA JSON-lines file of questions (repeatable)")
     parser.add_argument("--workdir", type=Path, help="keep indexes here (default: a temporary folder)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--no-milvus", action="store_true", help="skip the FAISS vs Milvus Lite warm timings")
     parser.add_argument("-v", "--verbose", action="store_true", help="log each phase")
     # Internal: one phase in this process (the parent starts one process per phase).
     parser.add_argument("--phase", help=argparse.SUPPRESS)
@@ -821,6 +889,7 @@ def main(argv: list[str] | None = None) -> int:
         workdir=args.workdir,
         squad=args.squad,
         paragraphs=args.paragraphs,
+        milvus=not args.no_milvus,
     )
     print(json.dumps(figures, indent=2, ensure_ascii=False) if args.json else format_table(figures))
     return 0

@@ -12,6 +12,7 @@ from qa.errors import QAError
 
 # Number formats an index build can embed in (`Settings.precision`).
 STORES = ("faiss", "milvus")
+MILVUS_INDEXES = ("FLAT", "HNSW", "IVF_FLAT", "IVF_SQ8", "DISKANN", "AUTOINDEX")
 PRECISIONS = ("auto", "fp32", "bf16")
 
 
@@ -70,6 +71,9 @@ class Settings:
             (`QA_MILVUS_TOKEN`, default none).
         milvus_prefix: prefix of qa's collection names, so that several corpora share one
             Milvus (`QA_MILVUS_PREFIX`, default `qa`).
+        milvus_index: Milvus index type of the sentence vectors (`QA_MILVUS_INDEX`, default
+            `FLAT`: exact, the same answers as FAISS; `HNSW`, `IVF_SQ8`, `DISKANN` or
+            `AUTOINDEX` for tens of millions of sentences on a cluster).
     """
 
     cache_dir: Path = _default_cache_dir()
@@ -98,6 +102,7 @@ class Settings:
     milvus_uri: str = "http://127.0.0.1:19530"
     milvus_token: str = field(default="", repr=False)
     milvus_prefix: str = "qa"
+    milvus_index: str = "FLAT"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -133,6 +138,8 @@ class Settings:
             raise QAError("QA_LLM_TIMEOUT_S must be positive.")
         if settings.store not in STORES:
             raise QAError(f"QA_STORE={settings.store!r} is not one of {', '.join(STORES)}.")
+        if settings.milvus_index not in MILVUS_INDEXES:
+            raise QAError(f"QA_MILVUS_INDEX={settings.milvus_index!r} is not one of {', '.join(MILVUS_INDEXES)}.")
         if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,30}", settings.milvus_prefix):
             raise QAError(
                 f"QA_MILVUS_PREFIX={settings.milvus_prefix!r} must start with a letter and hold only letters, "

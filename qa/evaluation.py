@@ -133,6 +133,23 @@ def _paragraph_index(path: Path, paragraphs: list[str], settings: Settings, *, s
     return build_index(documents, folder / "index", settings=settings, show_progress=show_progress)
 
 
+def _in_milvus(index: Index, settings: Settings) -> Index:
+    """A SQuAD file's paragraph index served from Milvus (`QA_STORE=milvus`), under a prefix
+    of its own: copied there when that prefix does not hold this very index yet."""
+    from qa.milvus_store import MilvusStore
+
+    digest = hashlib.sha256(f"{index.version}{index.directory}".encode()).hexdigest()[:8]
+    store = MilvusStore(replace(settings, milvus_prefix=f"{settings.milvus_prefix}_eval_{digest}"))
+    try:
+        loaded = store.load()
+        if loaded.sources == index.sources:
+            return loaded
+    except QAError:
+        pass
+    store.save(index)
+    return store.load()
+
+
 def _hit_rank(example: Example, result: Answer) -> int | None:
     for rank, passage in enumerate(result.passages, start=1):
         if example.source is not None and passage.source == example.source:
@@ -216,6 +233,8 @@ def evaluate(
     examples = examples[:limit] if limit else examples
     if paragraphs is not None:
         index = _paragraph_index(path, paragraphs, settings, show_progress=show_progress)
+        if settings.store == "milvus":
+            index = _in_milvus(index, settings)
         folder = Path(index.sources[0]).parent if index.sources else Path()
         for example in examples:
             example.source = str(folder / example.source)

@@ -61,3 +61,10 @@ def test_timed_questions_never_repeat_within_a_pool():
     assert all(len(set(pool)) == len(pool) == 4 for pool in asked.values())
     assert not set(asked["retrieve"]) & set(asked["answer"])
     assert not set(asked["floor"]) & (set(asked["retrieve"]) | set(asked["answer"]))
+
+
+def test_milvus_is_timed_against_faiss_in_the_same_run(figures):
+    milvus = figures["phases"]["query_milvus"]
+    for key in ("faiss_retrieve", "faiss_answer", "milvus_retrieve", "milvus_answer"):
+        assert 0 < milvus[key]["p50_ms"] <= milvus[key]["p95_ms"], key
+    assert "Milvus Lite server" in bench.format_table(figures)
