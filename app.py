@@ -33,6 +33,7 @@ from qa.config import Settings, is_loopback  # noqa: E402
 from qa.documents import SUPPORTED_SUFFIXES, page_of  # noqa: E402
 from qa.index import default_index  # noqa: E402
 from qa.language import preload_language_models  # noqa: E402
+from qa.errors import StoreUnavailableError  # noqa: E402
 from qa.rest import MAX_K, SameOrigin, rest_routes  # noqa: E402
 from starlette.middleware import Middleware  # noqa: E402
 from qa.results import Answer  # noqa: E402
@@ -612,7 +613,10 @@ def forget_conversations():
 def status_line() -> str:
     """What is loaded: shown under the title, so a person knows the app is ready."""
     collection = default_collection(_settings())
-    index = collection.index()
+    try:
+        index = collection.index()
+    except QAError as exc:  # e.g. Milvus unreachable: said in the page, and the app keeps running
+        return html.escape(str(exc))
     count = len(index.documents)
     line = (
         f"Ready · {count} document{'s' if count > 1 else ''} indexed · model: {html.escape(index.model)}"
@@ -634,7 +638,11 @@ def documents_table() -> list[list]:
 
 
 def _removable() -> gr.update:
-    docs = [d for d in list_documents(settings=_settings()) if d.uploaded]
+    try:
+        docs = [d for d in list_documents(settings=_settings()) if d.uploaded]
+    except QAError as exc:
+        logger.warning("%s", exc)
+        docs = []
     hint = (
         "Choose an uploaded document to remove (documents of the corpus folder are not listed)."
         if docs
@@ -906,10 +914,13 @@ def main() -> None:
         raise SystemExit(2) from None
     logger.info("Loading the model and the index (about 10 s)...")
     try:
-        index = default_index(settings)
         preload_language_models()
+        index = default_index(settings)
         if index.documents:  # without the language model: it is asked at the first question
             answer("warm-up", index=index, settings=replace(settings, llm_url=""))
+    except StoreUnavailableError as exc:
+        # A database that is down now may be up at the first question: serve, and say why until then.
+        logger.error("%s", exc)
     except QAError as exc:
         logger.error("%s", exc)
         raise SystemExit(1) from None

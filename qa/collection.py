@@ -310,12 +310,14 @@ class Collection:
             documents, load_embedder(self.settings), self.settings, show_progress=show_progress, progress=progress
         )
         version = self._store.save(index)
+        if not self._store.tracks_files:
+            index = self._store.load()  # served as every other replica serves it
         self._snapshot = _Snapshot(index, version, signature, skipped)
         return self._snapshot
 
     def _remember(self, index: Index, version: str) -> None:
         if not self._store.tracks_files:
-            self._snapshot = _Snapshot(index, version, None)
+            self._snapshot = _Snapshot(self._store.load(), version, None)  # as every replica serves it
             return
         paths = corpus_paths(self.settings)
         _, skipped = self._hashes(paths)

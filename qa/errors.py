@@ -25,3 +25,7 @@ class IndexCorruptError(QAError):
 
 class ModelError(QAError):
     """The embedding model could not be prepared or loaded."""
+
+
+class StoreUnavailableError(QAError):
+    """The index's database (Milvus, `QA_STORE=milvus`) cannot be reached or refused a request."""

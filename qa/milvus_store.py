@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from qa.errors import IndexCorruptError, IndexNotFoundError, QAError
+from qa.errors import IndexCorruptError, IndexNotFoundError, QAError, StoreUnavailableError
 
 if TYPE_CHECKING:
     from qa.config import Settings
@@ -49,10 +49,6 @@ _LEASE_S = 600.0  # a writer's lease; renewed while it works
 _SETTLE_S = 0.3
 _CONNECT_TIMEOUT_S = 5.0
 _TABLES = ("documents", "chunks", "sentences", "words", "manifest")
-
-
-class StoreUnavailableError(QAError):
-    """Milvus cannot be reached or refused a request."""
 
 
 def _unavailable(uri: str, exc: Exception) -> StoreUnavailableError:

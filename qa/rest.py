@@ -50,7 +50,7 @@ from qa.answering import answer
 from qa.collection import DocumentInfo, add_documents, default_collection, list_documents, remove_document
 from qa.config import Settings, is_loopback
 from qa.documents import SUPPORTED_SUFFIXES
-from qa.errors import QAError
+from qa.errors import QAError, StoreUnavailableError
 
 logger = logging.getLogger(__name__)
 
@@ -152,7 +152,7 @@ class ErrorOut(BaseModel):
 
 
 def _errors(*codes: int) -> dict:
-    return {code: {"model": ErrorOut} for code in (401, *codes)}
+    return {code: {"model": ErrorOut} for code in (401, *codes, 503)}  # 503: QA_STORE=milvus and Milvus is down
 
 
 # --- the API ---------------------------------------------------------------------------------
@@ -241,6 +241,7 @@ def create_api(settings: Settings | None = None) -> FastAPI:
     api.add_exception_handler(StarletteHTTPException, _http_error)
     api.add_exception_handler(RequestValidationError, _invalid_request)
     api.add_exception_handler(QAError, _refused)
+    api.add_exception_handler(StoreUnavailableError, _unavailable)
     api.add_exception_handler(Exception, _failed)
     # The last added runs first: the login is checked before a body is read.
     api.add_middleware(_CapBody)
@@ -287,6 +288,11 @@ def _invalid_request(request: Request, exc: RequestValidationError) -> JSONRespo
 
 def _refused(request: Request, exc: QAError) -> JSONResponse:
     return JSONResponse({"error": str(exc)}, 400)
+
+
+def _unavailable(request: Request, exc: QAError) -> JSONResponse:
+    """The index's database is down: try again later (503), not a bad request."""
+    return JSONResponse({"error": str(exc)}, 503, headers={"Retry-After": "5"})
 
 
 def _failed(request: Request, exc: Exception) -> JSONResponse:

@@ -205,6 +205,18 @@ def end_to_end(passages: int, settings, *, cache: Path, rebuild: bool = False, r
         record.write_text(json.dumps(figures, indent=1), encoding="utf-8")
     else:
         figures = json.loads(record.read_text(encoding="utf-8")) | {"reused": True}
+    if settings.store == "milvus":
+        # QA_STORE=milvus: the index is written to Milvus (as `qa store copy` does) and
+        # the questions are answered from it, as a replica would.
+        from qa.milvus_store import MilvusStore
+
+        store = MilvusStore(settings)
+        started = time.perf_counter()
+        store.save(index)
+        figures["milvus_write_s"] = round(time.perf_counter() - started, 1)
+        started = time.perf_counter()
+        index = store.load()
+        figures["milvus_load_s"] = round(time.perf_counter() - started, 1)
     figures["sentence_store"] = index.sentence_store.kind
 
     retrieve(QUESTIONS[0][0], index=index, settings=settings)  # first call loads the model and BM25

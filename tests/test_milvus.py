@@ -190,3 +190,20 @@ def test_milvus_stopped_mid_session_gives_an_error_then_answers_once_back(settin
 def test_bad_store_settings_are_one_clear_error(environ, words):
     with pytest.raises(QAError, match=words):
         Settings.from_env(environ)
+
+
+def test_an_app_started_while_milvus_is_down_says_so_and_answers_once_it_is_up(settings, tmp_path_factory):
+    port = _free_port()
+    uri = f"http://127.0.0.1:{port}"
+    app, url = start_app(tmp_path_factory, settings, QA_STORE="milvus", QA_MILVUS_URI=uri, QA_MILVUS_PREFIX="down")
+    server = None
+    try:
+        refused = ask_replica(url, "Qui a invité Poutine ?")
+        assert refused["status"] == 503 and uri in json.dumps(refused) and "Traceback" not in json.dumps(refused)
+        server = start_milvus(tmp_path_factory.mktemp("late-milvus"), port)
+        reply = ask_replica(url, "Qui a invité Poutine ?")
+        assert reply["status"] == 200 and "Kim Jong Un" in " ".join(c["text"] for c in reply["citations"])
+    finally:
+        stop(app)
+        if server is not None:
+            stop(server)
