@@ -17,6 +17,7 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "retrieve": "qa.retrieval",
     "answer": "qa.answering",
+    "stream_answer": "qa.generation",
     "build_index": "qa.index",
     "load_index": "qa.storage",
     "default_index": "qa.index",

@@ -16,7 +16,10 @@ def test_ask_json_has_the_documented_shape(seed_index, settings):
     done = run_qa("ask", "When was the friendship treaty signed?", "--json", "-k", "3", "--index", str(seed_index.directory), settings=settings)
     assert done.returncode == 0, done.stderr
     reply = json.loads(done.stdout)
-    assert list(reply) == ["question", "language", "abstained", "answer", "citations", "passages"]
+    assert list(reply) == [
+        "question", "language", "abstained", "mode", "llm_error", "answer", "citations", "dropped", "passages"
+    ]
+    assert (reply["mode"], reply["llm_error"], reply["dropped"]) == ("extractive", None, [])
     assert reply["language"] == "en" and reply["abstained"] is False
     assert [c["n"] for c in reply["citations"]][0] == 1
     assert [p["rank"] for p in reply["passages"]] == [1, 2, 3]

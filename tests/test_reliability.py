@@ -130,10 +130,11 @@ def test_sixteen_users_are_answered_from_the_old_index_while_an_upload_is_embedd
 
 def test_a_question_between_the_file_and_the_index_of_an_upload_does_not_wait_or_rebuild(tmp_path, local, monkeypatch):
     import qa.collection
+    import qa.storage
 
     default_index(local)
     started, release = threading.Event(), threading.Event()
-    monkeypatch.setattr(qa.collection, "save_index", _paused(qa.collection.save_index, started, release))
+    monkeypatch.setattr(qa.storage, "save_index", _paused(qa.storage.save_index, started, release))
     rebuilds = []
     real_rebuild = qa.collection.Collection._rebuild
     monkeypatch.setattr(qa.collection.Collection, "_rebuild", lambda self, **kw: rebuilds.append(1) or real_rebuild(self, **kw))
