@@ -172,7 +172,9 @@ class MilvusStore:
             documents=documents,
             chunks=chunks.reshape(-1, 5),
             sentences=sentences.reshape(-1, 3),
-            sentence_store=MilvusVectorStore(self, self._name(version, "sentences"), len(sentence_rows), dimension),
+            sentence_store=MilvusVectorStore(
+                self, self._name(version, "sentences"), len(sentence_rows), dimension, manifest["milvus_index"]
+            ),
             chunk_sparse=rows_to_csr([json.loads(r["sparse"]) for r in chunk_rows], manifest["sparse_columns"]),
             vocabulary=[r["word"] for r in word_rows],
             word_vectors=np.array([r["vector"] for r in word_rows], dtype=np.float32).reshape(-1, dimension),
@@ -233,6 +235,7 @@ class MilvusStore:
             "document_parts": len(parts),
             "words": len(index.vocabulary),
             "sparse_columns": int(index.chunk_sparse.shape[1]),
+            "milvus_index": self.index_type,
         }
         manifest.pop("documents")  # the documents table holds them
         sparse_rows = csr_to_rows(index.chunk_sparse)
@@ -320,12 +323,13 @@ class MilvusStore:
 class MilvusVectorStore:
     """The sentence vectors of one Milvus version, searched in Milvus (`qa.vectors.VectorStore`)."""
 
-    def __init__(self, store: MilvusStore, collection: str, count: int, dimension: int):
+    def __init__(self, store: MilvusStore, collection: str, count: int, dimension: int, index_type: str = "FLAT"):
         self.store, self.collection, self._count, self._dimension = store, collection, count, dimension
+        self.index_type = index_type  # as the version was written (`QA_MILVUS_INDEX`)
 
     @property
     def kind(self) -> str:
-        return "milvus-flat"
+        return f"milvus-{self.index_type.lower()}"
 
     @property
     def dimension(self) -> int:

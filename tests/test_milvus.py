@@ -64,7 +64,7 @@ def test_an_index_copied_into_milvus_gives_the_same_answers_as_faiss(seed_index,
     store.save(seed_index)
     from_milvus = store.load()
     assert from_milvus.sources == seed_index.sources and from_milvus.vocabulary == seed_index.vocabulary
-    assert from_milvus.sentence_store.kind == "milvus-flat"
+    assert from_milvus.sentence_store.kind == "milvus-flat"  # QA_MILVUS_INDEX=FLAT: exact
     for question in QUESTIONS:
         ours, theirs = (answer(question, index=i, settings=settings) for i in (seed_index, from_milvus))
         assert (ours.text, ours.citations, ours.passages) == (theirs.text, theirs.citations, theirs.passages), question
