@@ -45,7 +45,7 @@ logger = logging.getLogger(__name__)
 TEXT_PART = 16_000  # characters of a document per row (VARCHAR holds 65,535 bytes)
 _VARCHAR = 65_535
 _BATCH = 2_000  # rows per insert or query
-_LEASE_S = 600.0  # a writer's lease; renewed while it works
+_LEASE_S = 60.0  # a writer's lease, renewed every third of it while held: a killed writer blocks others this long
 _SETTLE_S = 0.3
 _CONNECT_TIMEOUT_S = 5.0
 _TABLES = ("documents", "chunks", "sentences", "words", "manifest")
@@ -394,6 +394,7 @@ class LeaseLock:
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._thread_lock = threading.RLock()
         self._depth = 0
+        self._stop_renewing = threading.Event()
 
     @property
     def _table(self) -> str:
@@ -415,11 +416,24 @@ class LeaseLock:
             self._thread_lock.release()
             raise
         self._depth = 1
+        # Embedding a large upload takes minutes: the lease is renewed until release.
+        self._stop_renewing = threading.Event()
+        threading.Thread(target=self._keep_renewing, args=(self._stop_renewing,), daemon=True).start()
         return True
+
+    def _keep_renewing(self, stop: threading.Event) -> None:
+        while not stop.wait(_LEASE_S / 3):
+            try:
+                with self.store._calls() as client:
+                    if self._holder(client) in (None, self.owner):
+                        client.upsert(self._table, [self._row()])
+            except QAError as exc:
+                logger.warning("Could not renew the write lease: %s", exc)
 
     def release(self) -> None:
         self._depth -= 1
         if self._depth == 0:
+            self._stop_renewing.set()
             try:
                 with self.store._calls() as client:
                     if self._holder(client) == self.owner:

@@ -90,11 +90,15 @@ def test_two_replicas_with_empty_folders_cite_a_document_added_through_the_cli(
 ):
     prefix = f"t{uuid.uuid4().hex[:10]}"
     environment = dict(QA_STORE="milvus", QA_MILVUS_URI=milvus_uri, QA_MILVUS_PREFIX=prefix)
-    first, first_url = start_app(tmp_path_factory, settings, **environment)  # seeds Milvus with the article
-    # The second replica's corpus folder is empty: everything it knows comes from Milvus.
-    second, second_url = start_app(tmp_path_factory, settings, QA_CORPUS_DIR=str(tmp_path_factory.mktemp("empty")),
-                                   **environment)
+    replicas = []
     try:
+        first, first_url = start_app(tmp_path_factory, settings, **environment)  # seeds Milvus with the article
+        replicas.append(first)
+        # The second replica's corpus folder is empty: everything it knows comes from Milvus.
+        second, second_url = start_app(
+            tmp_path_factory, settings, QA_CORPUS_DIR=str(tmp_path_factory.mktemp("empty")), **environment
+        )
+        replicas.append(second)
         before = [ask_replica(url, "Qui a invité Poutine ?") for url in (first_url, second_url)]
         assert before[0]["citations"] == before[1]["citations"] and before[0]["citations"]
         louvre = tmp_path / "louvre.txt"
@@ -105,8 +109,8 @@ def test_two_replicas_with_empty_folders_cite_a_document_added_through_the_cli(
             reply = ask_replica(url, "When did the Louvre open?")
             assert "1793" in reply["citations"][0]["text"], reply
     finally:
-        stop(first)
-        stop(second)
+        for replica in replicas:
+            stop(replica)
         MilvusStore(replace(settings, store="milvus", milvus_uri=milvus_uri, milvus_prefix=prefix)).drop_all()
 
 
@@ -132,7 +136,7 @@ def test_a_build_killed_with_sigkill_leaves_the_previous_version_answering(setti
     assert store.live_version() == live
     result = answer("Qui a invité Poutine en Corée du Nord ?", index=Collection(local).index(), settings=local)
     assert "Kim Jong Un" in " ".join(c.text for c in result.citations)
-    # The killed build's lease expires; a new writer takes over and drops what it left.
+    # The killed build's lease expires within 60 s (deleted here, not waited for); the next writer drops what it left.
     client.delete(f"{local.milvus_prefix}_lock", ids=[0])
     store.save(store.load())
     versions = {n.split("_")[1] for n in client.list_collections() if n.startswith(f"{local.milvus_prefix}_v")}
@@ -195,15 +199,15 @@ def test_bad_store_settings_are_one_clear_error(environ, words):
 def test_an_app_started_while_milvus_is_down_says_so_and_answers_once_it_is_up(settings, tmp_path_factory):
     port = _free_port()
     uri = f"http://127.0.0.1:{port}"
-    app, url = start_app(tmp_path_factory, settings, QA_STORE="milvus", QA_MILVUS_URI=uri, QA_MILVUS_PREFIX="down")
-    server = None
+    server = app = None
     try:
+        app, url = start_app(tmp_path_factory, settings, QA_STORE="milvus", QA_MILVUS_URI=uri, QA_MILVUS_PREFIX="down")
         refused = ask_replica(url, "Qui a invité Poutine ?")
         assert refused["status"] == 503 and uri in json.dumps(refused) and "Traceback" not in json.dumps(refused)
         server = start_milvus(tmp_path_factory.mktemp("late-milvus"), port)
         reply = ask_replica(url, "Qui a invité Poutine ?")
         assert reply["status"] == 200 and "Kim Jong Un" in " ".join(c["text"] for c in reply["citations"])
     finally:
-        stop(app)
-        if server is not None:
-            stop(server)
+        for process in (app, server):
+            if process is not None:
+                stop(process)
