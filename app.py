@@ -32,7 +32,7 @@ from qa.collection import add_documents, default_collection, list_documents, rei
 from qa.config import Settings, is_loopback  # noqa: E402
 from qa.documents import SUPPORTED_SUFFIXES, page_of  # noqa: E402
 from qa.index import default_index  # noqa: E402
-from qa.language import preload_language_models  # noqa: E402
+from qa.language import detect_language, message, preload_language_models  # noqa: E402
 from qa.errors import StoreUnavailableError  # noqa: E402
 from qa.rest import MAX_K, SameOrigin, rest_routes  # noqa: E402
 from starlette.middleware import Middleware  # noqa: E402
@@ -413,7 +413,10 @@ def render_document(citation: dict, *, reveal: bool = False) -> str:
     """
     source, start, end = _span(citation)
     name = html.escape(Path(source).name)
-    text = _document(source)
+    try:
+        text = _document(source)
+    except QAError as exc:  # the index cannot be read now (Milvus down): the answer stays shown
+        return f"<p>{html.escape(str(exc))}</p>"
     if not _cited_text_in(text, citation):
         return f"<p>{name} is no longer indexed as it was when this answer was given: ask again.</p>"
     # A fresh data-view on every render: the viewer re-centres even on the same citation.
@@ -497,7 +500,8 @@ def stop(chat: list[dict], answers: list[dict]):
     if not answers or "pending_reply" not in (answers[-1] or {}) or not chat or chat[-1].get("role") != "assistant":
         return (gr.skip(),) * 8
     entry = {key: value for key, value in answers[-1].items() if key != "pending_reply"}
-    reply = f"{answers[-1]['pending_reply']}\n\n(Stopped: the language model's reply was not used.)"
+    language = detect_language(_message_text(chat[-2]) or "") if len(chat) >= 2 else "en"
+    reply = f"{answers[-1]['pending_reply']}\n\n({message(language, 'stopped')})"
     answers[-1] = entry
     return (chat[:-1] + [_chat_message("assistant", reply)], answers, gr.skip(), *show_evidence(answers, len(answers) - 1))
 
@@ -840,13 +844,15 @@ def build_app() -> gr.Blocks:
             fn=save_conversation, inputs=[chatbot, answers, conversation, saved], outputs=[conversation, saved, past]
         )
         asking = question.submit(respond, [question, chatbot, answers], chat_outputs, **private)
-        retrying = retry_button.click(retry, [chatbot, answers], chat_outputs, **private)
-        # Stop cancels a reply being written (closing the connection to the language model).
-        stopping = stop_button.click(stop, [chatbot, answers], chat_outputs, cancels=[asking, retrying], **private)
+        # A reply still being written is cancelled (its connection to the language model
+        # closed) by Stop, and by whatever replaces the conversation: Retry, Clear, a past one.
+        retrying = retry_button.click(retry, [chatbot, answers], chat_outputs, cancels=[asking], **private)
+        writing = [asking, retrying]
+        stopping = stop_button.click(stop, [chatbot, answers], chat_outputs, cancels=writing, **private)
         for event in (asking, retrying, stopping):
             event.then(**saving, **private)
         for trigger in (clear_button.click, chatbot.clear):
-            trigger(clear, None, [*chat_outputs, conversation], **private).then(
+            trigger(clear, None, [*chat_outputs, conversation], cancels=writing, **private).then(
                 lambda saved: past_choices(saved), saved, past, **private
             )
         citation_open.click(
@@ -863,6 +869,7 @@ def build_app() -> gr.Blocks:
             load_conversation,
             [past, saved],
             [chatbot, answers, conversation, *evidence],
+            cancels=writing,
             js=f"(choice, saved) => {{ if (window.innerWidth < 768) ({TOGGLE_HISTORY})(); return [choice, saved]; }}",
             **private,
         )

@@ -16,7 +16,7 @@ import numpy as np
 
 from qa.config import Settings
 from qa.index import Index, default_index, sentence_window
-from qa.language import detect_language, message
+from qa.language import CAPITALISED_NOUNS, detect_language, message
 from qa.lexical import TYPE_KINDS, TYPE_WORDS, fold, is_stopword, key_words, stopwords, terms
 from qa.pipeline import DEFAULT_PIPELINE, Pipeline
 from qa.results import MAX_CITED_CHARS, Answer, Citation
@@ -256,7 +256,7 @@ class QuestionWords:
         stems = [_stem(w) for w in words]
         # Capitalised words after the first are names: "Yoweri Museveni", "Zgorzelec".
         # German capitalises every noun, so there capitals say nothing.
-        groups = [] if language in _CAPITALISED_NOUNS else _name_groups(question)
+        groups = [] if language in CAPITALISED_NOUNS else _name_groups(question)
         names = frozenset(_stem(w) for group in groups for w in group)
         return cls(words, stems, _stack(vectors, words), names, counted, _stack(vectors, counted), groups)
 
@@ -282,7 +282,6 @@ class QuestionWords:
         return is_anchor
 
 
-_CAPITALISED_NOUNS = frozenset({"de", "lb"})
 
 
 def question_vocabulary(question: str) -> list[str]:

@@ -413,6 +413,15 @@ def _phase_build_naive(work: Path, paths: list[Path]) -> dict:
     return {"setup_s": setup_s, "build_s": seconds, "encode_s": clock.seconds, "encode_calls": clock.calls, "passages": chunks}
 
 
+def _extractive_settings():
+    """The environment's settings without a language model: the bench times qa itself."""
+    from dataclasses import replace
+
+    from qa.config import Settings
+
+    return replace(Settings.from_env(), llm_url="")
+
+
 def _phase_query_ours(work: Path, questions: list[str], n: int) -> dict:
     """Warm `retrieve`, `answer` and the floor, interleaved call by call."""
     from qa import answer, load_index, retrieve
@@ -422,21 +431,22 @@ def _phase_query_ours(work: Path, questions: list[str], n: int) -> dict:
 
     index = load_index(work / "index")
     embedder = load_embedder()
+    settings = _extractive_settings()
     # Warm means as the web app runs: it loads every language model before serving (a
     # library user's first question in each unsure language loads that one, ~0.3 s once).
     preload_language_models()
     for question in WARM_UP:
         embedder.embed_queries([question])
-        retrieve(question, k=TOP_K, index=index)
-        answer(question, k=TOP_K, index=index)
+        retrieve(question, k=TOP_K, index=index, settings=settings)
+        answer(question, k=TOP_K, index=index, settings=settings)
     asked = timed_questions(questions, n)
     floor, retrieved, answered = [], [], []
     abstained = 0
     for i in range(n):
         floor.append(_clock(embedder.embed_queries, [asked["floor"][i]]))
-        retrieved.append(_clock(lambda q: retrieve(q, k=TOP_K, index=index), asked["retrieve"][i]))
+        retrieved.append(_clock(lambda q: retrieve(q, k=TOP_K, index=index, settings=settings), asked["retrieve"][i]))
         started = time.perf_counter()
-        result = answer(asked["answer"][i], k=TOP_K, index=index)
+        result = answer(asked["answer"][i], k=TOP_K, index=index, settings=settings)
         answered.append(time.perf_counter() - started)
         abstained += bool(result.abstained)
     return {
@@ -467,7 +477,9 @@ def _phase_query_milvus(work: Path, questions: list[str], n: int) -> dict:
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
-        settings = replace(Settings.from_env(), store="milvus", milvus_uri=f"http://127.0.0.1:{port}", milvus_prefix="bench")
+        settings = replace(
+            Settings.from_env(), store="milvus", milvus_uri=f"http://127.0.0.1:{port}", milvus_prefix="bench", llm_url=""
+        )
         store = MilvusStore(settings)
         deadline = time.monotonic() + 60
         while True:
@@ -484,15 +496,19 @@ def _phase_query_milvus(work: Path, questions: list[str], n: int) -> dict:
         preload_language_models()
         for question in WARM_UP:
             for index in indexes.values():
-                answer(question, k=TOP_K, index=index)
+                answer(question, k=TOP_K, index=index, settings=settings)
         asked = timed_questions(questions, n)
         times = {f"{store_name}_{call}": [] for store_name in indexes for call in ("retrieve", "answer")}
         for i in range(n):
             for name, index in indexes.items():
                 # As a replica does at each question: is the live version still the one in memory?
                 check = store.live_version if name == "milvus" else (lambda: None)
-                times[f"{name}_retrieve"].append(_clock(lambda q: (check(), retrieve(q, k=TOP_K, index=index)), asked["retrieve"][i]))
-                times[f"{name}_answer"].append(_clock(lambda q: (check(), answer(q, k=TOP_K, index=index)), asked["answer"][i]))
+                times[f"{name}_retrieve"].append(
+                    _clock(lambda q: (check(), retrieve(q, k=TOP_K, index=index, settings=settings)), asked["retrieve"][i])
+                )
+                times[f"{name}_answer"].append(
+                    _clock(lambda q: (check(), answer(q, k=TOP_K, index=index, settings=settings)), asked["answer"][i])
+                )
         return {key: _summary_ms(values) for key, values in times.items()}
     finally:
         server.terminate()

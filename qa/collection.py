@@ -89,6 +89,7 @@ class Collection:
         self.settings = settings
         self._store = index_store(settings)
         self._lock = self._store.lock
+        self._loading = threading.Lock()  # one reload of a new Milvus version at a time
         self._snapshot: _Snapshot | None = None
         # (path, size, mtime) -> the text's sha256, or why the file is left out
         self._hash_cache: dict[tuple[str, int, int], str | SkippedFile] = {}
@@ -105,8 +106,14 @@ class Collection:
         if snapshot is not None and self._is_current(snapshot):
             return snapshot.index
         if not self._store.tracks_files:
-            # A Milvus version never changes once live: reading it needs no lock.
-            live = self._live_from_store()
+            # A Milvus version never changes once live: reading it needs no writer's lock.
+            # One thread loads a new version; the others answer from the one before meanwhile.
+            if not self._loading.acquire(blocking=snapshot is None):
+                return snapshot.index
+            try:
+                live = self._live_from_store()
+            finally:
+                self._loading.release()
             if live is not None:
                 return live
         # A writer at work (in this process or another) holds the lock: until it has
@@ -188,7 +195,9 @@ class Collection:
                 digest = content_hash(text)
                 if digest in known:
                     raise DocumentError(f"{name}: the same text is already indexed as {Path(known[digest]).name}.")
-                target = _free_name(settings.upload_dir, name, taken=targets)
+                # In Milvus no file marks a name as used: the indexed sources do.
+                taken = targets if self._store.tracks_files else targets + [Path(source) for source in index.sources]
+                target = _free_name(settings.upload_dir, name, taken=taken)
                 targets.append(target)
                 new_documents.append(Document(str(target), text))
                 known[digest] = str(target)

@@ -23,6 +23,7 @@ import numpy as np
 
 from qa.answering import extractive_answer, quote_lines, sentence_citation
 from qa.config import Settings
+from qa.errors import QAError
 from qa.index import Index
 from qa.language import detect_language, language_name, message
 from qa.llm import ChatServer, LLMError
@@ -102,14 +103,21 @@ def stream_answer(
     excerpts = numbered_excerpts(index, hits)
     server = ChatServer(settings.llm_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout_s)
     text = ""
+    yield Draft(text, fallback)  # the extractive answer is ready before the model is reached
+    pieces = server.stream(prompt_messages(question, fallback.language, excerpts, history))
     try:
-        for piece in server.stream(prompt_messages(question, fallback.language, excerpts, history)):
+        for piece in pieces:
             text += piece
             yield Draft(text, fallback)
     except LLMError as exc:
         yield not_generated(fallback, str(exc))
         return
-    yield checked_answer(text, question, fallback, excerpts, index, settings)
+    finally:
+        pieces.close()  # stopped early (the caller closed us): the connection closes now
+    try:
+        yield checked_answer(text, question, fallback, excerpts, index, settings)
+    except QAError as exc:  # the check itself failed (the store went away): the quoted answer stands
+        yield not_generated(fallback, f"its answer could not be checked ({exc})")
 
 
 def numbered_excerpts(index: Index, hits: list[ChunkHit]) -> list[Excerpt]:
@@ -159,6 +167,8 @@ def prompt_messages(question: str, language: str, excerpts: list[Excerpt], histo
 def not_generated(fallback: Answer, reason: str) -> Answer:
     """The extractive answer, with a note that the language model was not used and why."""
     note = message(fallback.language, "not_generated").format(reason=reason.rstrip("."))
+    if note.endswith(("?.", "!.")):
+        note = note[:-1]
     return replace(fallback, text=f"{fallback.text}\n\n({note})", llm_error=reason)
 
 
@@ -226,6 +236,7 @@ def _verified(claims: list[Claim], question: str, excerpts: list[Excerpt], index
             question=question,
             similarity=best_similarity(vector, index.sentence_store.vectors_of(np.array([excerpts[n - 1].sentence for n in claim.cited]))),
             cross_lingual=any(detect_language(t) != language for t in texts),
+            language=language,
             name_similarity=_name_similarity(embedder, index),
         )
         new = {n for n in claim.cited if n not in cited}

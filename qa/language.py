@@ -13,6 +13,8 @@ DETECTED_LANGUAGES = (
     "fr en es de it pt ru nl pl sv da nb fi tr ar zh ja ko uk cs ro el he hi id vi hu ca"
 ).split()
 FALLBACK_LANGUAGE = "en"
+# Languages that capitalise every noun: there capitals do not mark names.
+CAPITALISED_NOUNS = frozenset({"de", "lb"})
 
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
@@ -21,6 +23,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "empty": "No documents are indexed yet. Add a document, then ask again.",
         "dropped": "{n} sentence(s) of the generated answer left out: the excerpts they cite do not support them.",
         "not_generated": "Written from the excerpts without the language model: {reason}.",
+        "stopped": "Stopped: the language model's reply was not used.",
     },
     "fr": {
         "lead": "Voici ce que disent les documents :",
@@ -28,6 +31,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "empty": "Aucun document n'est encore indexé. Ajoutez un document, puis reposez la question.",
         "dropped": "{n} phrase(s) de la réponse générée écartée(s) : les extraits cités ne les appuient pas.",
         "not_generated": "Réponse tirée des extraits sans le modèle de langue: {reason}.",
+        "stopped": "Arrêté : la réponse du modèle de langue n'a pas été utilisée.",
     },
     "es": {
         "lead": "Esto es lo que dicen los documentos:",
@@ -35,6 +39,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "empty": "Todavía no hay documentos indexados. Añada un documento y vuelva a preguntar.",
         "dropped": "{n} frase(s) de la respuesta generada descartada(s): los extractos citados no las respaldan.",
         "not_generated": "Respuesta tomada de los extractos sin el modelo de lenguaje: {reason}.",
+        "stopped": "Detenido: no se usó la respuesta del modelo de lenguaje.",
     },
     "de": {
         "lead": "Das steht in den Dokumenten:",
@@ -42,6 +47,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "empty": "Es sind noch keine Dokumente indexiert. Fügen Sie ein Dokument hinzu und fragen Sie erneut.",
         "dropped": "{n} Satz/Sätze der erzeugten Antwort weggelassen: die zitierten Auszüge stützen sie nicht.",
         "not_generated": "Antwort aus den Auszügen ohne das Sprachmodell: {reason}.",
+        "stopped": "Angehalten: die Antwort des Sprachmodells wurde nicht verwendet.",
     },
     "it": {
         "lead": "Ecco cosa dicono i documenti:",
@@ -49,6 +55,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "empty": "Non ci sono ancora documenti indicizzati. Aggiungi un documento e chiedi di nuovo.",
         "dropped": "{n} frase/i della risposta generata omessa/e: gli estratti citati non le sostengono.",
         "not_generated": "Risposta tratta dagli estratti senza il modello linguistico: {reason}.",
+        "stopped": "Interrotto: la risposta del modello linguistico non è stata usata.",
     },
     "pt": {
         "lead": "Eis o que dizem os documentos:",
@@ -56,6 +63,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "empty": "Ainda não há documentos indexados. Adicione um documento e pergunte novamente.",
         "dropped": "{n} frase(s) da resposta gerada omitida(s): os excertos citados não as sustentam.",
         "not_generated": "Resposta tirada dos excertos sem o modelo de linguagem: {reason}.",
+        "stopped": "Interrompido: a resposta do modelo de linguagem não foi usada.",
     },
     "ru": {
         "lead": "Вот что говорится в документах:",
@@ -63,6 +71,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "empty": "Документы ещё не проиндексированы. Добавьте документ и задайте вопрос снова.",
         "dropped": "Опущено предложений сгенерированного ответа: {n}; цитируемые отрывки их не подтверждают.",
         "not_generated": "Ответ составлен из отрывков без языковой модели: {reason}.",
+        "stopped": "Остановлено: ответ языковой модели не использован.",
     },
     "nl": {
         "lead": "Dit staat er in de documenten:",
@@ -70,6 +79,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "empty": "Er zijn nog geen documenten geïndexeerd. Voeg een document toe en vraag het opnieuw.",
         "dropped": "{n} zin(nen) van het gegenereerde antwoord weggelaten: de geciteerde fragmenten ondersteunen ze niet.",
         "not_generated": "Antwoord uit de fragmenten zonder het taalmodel: {reason}.",
+        "stopped": "Gestopt: het antwoord van het taalmodel is niet gebruikt.",
     },
 }
 
@@ -276,7 +286,7 @@ def detect_language(text: str) -> str:
 
 
 def message(language: str, key: str) -> str:
-    """A reply sentence (`lead`, `abstain`, `empty`, `dropped`, `not_generated`) in
+    """A reply sentence (`lead`, `abstain`, `empty`, `dropped`, `not_generated`, `stopped`) in
     ``language``, English if not covered."""
     return MESSAGES.get(language, MESSAGES[FALLBACK_LANGUAGE])[key]
 

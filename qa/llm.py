@@ -61,7 +61,7 @@ class ChatServer:
         deadline = time.monotonic() + self.timeout_s
         with httpx.Client(timeout=self._timeout(), headers=self._headers()) as client:
             body = {
-                "model": self.model or self._first_model(client, deadline),
+                "model": self.model or self._first_model(client),
                 "messages": messages,
                 "stream": True,
                 "temperature": 0,
@@ -76,7 +76,10 @@ class ChatServer:
                     watchdog.start()
                     _raise_for_status(response, self.url)
                     if "text/event-stream" in response.headers.get("content-type", ""):
-                        yield from _events(response)
+                        for piece in _events(response):
+                            if time.monotonic() > deadline:  # a server that trickles is cut off too
+                                raise LLMError(self._late())
+                            yield piece
                     else:  # a server that ignores `stream` sends the whole completion at once
                         response.read()
                         yield _message_content(_json(response.text))
@@ -88,6 +91,8 @@ class ChatServer:
                 raise LLMError(f"the language model at {self.url} closed the connection ({exc}).") from None
             except httpx.TransportError as exc:
                 raise LLMError(f"could not reach the language model at {self.url} ({exc}); is it running?") from None
+            except (httpx.HTTPError, httpx.StreamError, httpx.InvalidURL) as exc:
+                raise LLMError(f"the language model at {self.url} could not be used ({type(exc).__name__}: {exc}).") from None
             finally:
                 if watchdog is not None:
                     watchdog.cancel()
@@ -104,7 +109,7 @@ class ChatServer:
     def _late(self) -> str:
         return f"the language model at {self.url} did not answer within {self.timeout_s:g} s (QA_LLM_TIMEOUT_S)."
 
-    def _first_model(self, client: httpx.Client, deadline: float) -> str:
+    def _first_model(self, client: httpx.Client) -> str:
         key = (self.url, self.api_key)
         with _models_lock:
             if key in _models:
@@ -115,6 +120,8 @@ class ChatServer:
             raise LLMError(self._late()) from None
         except httpx.TransportError as exc:
             raise LLMError(f"could not reach the language model at {self.url} ({exc}); is it running?") from None
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            raise LLMError(f"the language model at {self.url} could not be used ({type(exc).__name__}: {exc}).") from None
         _raise_for_status(response, self.url)
         try:
             model = _json(response.text)["data"][0]["id"]

@@ -48,6 +48,8 @@ _BATCH = 2_000  # rows per insert or query
 _LEASE_S = 60.0  # a writer's lease, renewed every third of it while held: a killed writer blocks others this long
 _SETTLE_S = 0.3
 _CONNECT_TIMEOUT_S = 5.0
+_CALL_TIMEOUT_S = 10.0
+_WRITE_TIMEOUT_S = 120.0
 _TABLES = ("documents", "chunks", "sentences", "words", "manifest")
 
 
@@ -57,6 +59,26 @@ def _unavailable(uri: str, exc: Exception) -> StoreUnavailableError:
         f"Milvus at {uri} did not answer ({detail}). Start it (e.g. `milvus-lite server --data-dir DIR "
         f"--host 127.0.0.1 --port 19530`) or fix QA_MILVUS_URI / QA_MILVUS_TOKEN; answers resume once it is back."
     )
+
+
+class _Timed:
+    """A `MilvusClient` whose every call gives up after `_CALL_TIMEOUT_S` (inserts after
+    `_WRITE_TIMEOUT_S`): pymilvus retries an unavailable server for minutes otherwise."""
+
+    def __init__(self, client):
+        self._client = client
+
+    def __getattr__(self, name: str):
+        method = getattr(self._client, name)
+        if not callable(method):
+            return method
+        limit = _WRITE_TIMEOUT_S if name in ("insert", "upsert", "create_collection", "load_collection") else _CALL_TIMEOUT_S
+
+        def call(*args, **kwargs):
+            kwargs.setdefault("timeout", limit)
+            return method(*args, **kwargs)
+
+        return call
 
 
 def _read(client, name: str, call):
@@ -98,12 +120,15 @@ class MilvusStore:
         """A `MilvusClient` of this thread (gRPC channels are not shared across forks)."""
         client = getattr(self._local, "client", None)
         if client is None or getattr(self._local, "pid", None) != os.getpid():
-            from pymilvus import MilvusClient
-
+            try:
+                from pymilvus import MilvusClient
+            except ImportError:
+                raise QAError("QA_STORE=milvus needs pymilvus: pip install pymilvus milvus-lite (make install does).") from None
             try:
                 client = MilvusClient(uri=self.uri, token=self.token, timeout=_CONNECT_TIMEOUT_S)
             except Exception as exc:  # pymilvus raises its own and gRPC's errors
                 raise _unavailable(self.uri, exc) from None
+            client = _Timed(client)
             self._local.client, self._local.pid = client, os.getpid()
         return client
 
@@ -212,6 +237,7 @@ class MilvusStore:
             version = f"v{time.time_ns()}"
             previous = self.live_version()
             self._write(index, version)
+            self.lock.renew()  # still the writer? (raises if another took over)
             with self._calls() as client:
                 self._ensure(client, f"{self.prefix}_current", [("version", "varchar")])
                 client.upsert(f"{self.prefix}_current", [{"id": 0, "version": version, "_": [0.0, 0.0]}])
@@ -313,10 +339,13 @@ class MilvusStore:
                     client.drop_collection(name)
 
     def drop_all(self) -> None:
-        """Remove every collection of this prefix (tests, `qa store drop`)."""
+        """Remove every collection of this prefix: its versions, `_current` and `_lock`
+        (not those of a longer prefix that starts the same, such as `qa_eval_...`)."""
         with self._calls() as client:
             for name in client.list_collections():
-                if name.startswith(f"{self.prefix}_"):
+                rest = name[len(self.prefix) + 1 :] if name.startswith(f"{self.prefix}_") else ""
+                version, _, table = rest.partition("_")
+                if rest in ("current", "lock") or (version[:1] == "v" and version[1:].isdigit() and table in _TABLES):
                     client.drop_collection(name)
 
 
@@ -356,11 +385,15 @@ class MilvusVectorStore:
         ids = [int(i) for i in np.asarray(ids).ravel()]
         if not ids:
             return np.zeros((0, self._dimension), dtype=np.float32)
+        wanted = sorted(set(ids))
+        found = {}
         with self.store._calls() as client:
-            rows = _read(client, self.collection, lambda: client.query(
-                self.collection, ids=sorted(set(ids)), output_fields=["vector"], consistency_level="Strong"
-            ))
-        found = {r["id"]: r["vector"] for r in rows}
+            for start in range(0, len(wanted), _BATCH):  # a query's reply is capped (100 MB on Standalone)
+                batch = wanted[start : start + _BATCH]
+                rows = _read(client, self.collection, lambda: client.query(
+                    self.collection, ids=batch, output_fields=["vector"], consistency_level="Strong"
+                ))
+                found.update((r["id"], r["vector"]) for r in rows)
         return np.array([found[i] for i in ids], dtype=np.float32)
 
     def vectors(self) -> np.ndarray:
@@ -395,6 +428,9 @@ class LeaseLock:
         self._thread_lock = threading.RLock()
         self._depth = 0
         self._stop_renewing = threading.Event()
+        self._renewer: threading.Thread | None = None
+        self._lease_guard = threading.Lock()  # a renewal and a release never interleave
+        self.lost = False  # another writer took the lease while this one held it
 
     @property
     def _table(self) -> str:
@@ -416,38 +452,56 @@ class LeaseLock:
             self._thread_lock.release()
             raise
         self._depth = 1
+        self.lost = False
         # Embedding a large upload takes minutes: the lease is renewed until release.
         self._stop_renewing = threading.Event()
-        threading.Thread(target=self._keep_renewing, args=(self._stop_renewing,), daemon=True).start()
+        self._renewer = threading.Thread(target=self._keep_renewing, args=(self._stop_renewing,), daemon=True)
+        self._renewer.start()
         return True
 
     def _keep_renewing(self, stop: threading.Event) -> None:
         while not stop.wait(_LEASE_S / 3):
-            try:
-                with self.store._calls() as client:
-                    if self._holder(client) in (None, self.owner):
-                        client.upsert(self._table, [self._row()])
-            except QAError as exc:
-                logger.warning("Could not renew the write lease: %s", exc)
+            with self._lease_guard:
+                if stop.is_set():
+                    return
+                try:
+                    self.renew()
+                except QAError as exc:
+                    logger.warning("Could not renew the write lease: %s", exc)
 
     def release(self) -> None:
         self._depth -= 1
         if self._depth == 0:
-            self._stop_renewing.set()
+            with self._lease_guard:
+                self._stop_renewing.set()
             try:
                 with self.store._calls() as client:
                     if self._holder(client) == self.owner:
                         client.delete(self._table, ids=[0])
+            except QAError as exc:  # the lease then expires by itself; the caller's own error matters more
+                logger.warning("Could not release the write lease: %s", exc)
             finally:
                 self._thread_lock.release()
         else:
             self._thread_lock.release()
 
     def renew(self) -> None:
-        """Push the lease's expiry further while a long write goes on."""
-        if self._depth:
-            with self.store._calls() as client:
-                client.upsert(self._table, [self._row()])
+        """Push the lease's expiry further while a long write goes on.
+
+        Raises:
+            StoreUnavailableError: another writer took the lease meanwhile (this one's
+                expired while Milvus could not be reached): this writer must stop.
+        """
+        if not self._depth:
+            return
+        with self.store._calls() as client:
+            if self.lost or self._holder(client) not in (None, self.owner):
+                self.lost = True
+                raise StoreUnavailableError(
+                    f"Another writer took the write lease of {self.store.prefix!r} in Milvus at {self.store.uri} "
+                    "while this one could not reach it: this change was not saved; make it again."
+                )
+            client.upsert(self._table, [self._row()])
 
     @contextmanager
     def held(self):

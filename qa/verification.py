@@ -25,6 +25,8 @@ from importlib import resources
 
 import numpy as np
 
+from qa.language import CAPITALISED_NOUNS
+
 # A citation mark: [2], [1, 3], [1][3].
 _MARK = re.compile(r"\[\s*(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\s*\]")
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|(?<=[。！？])")
@@ -146,13 +148,20 @@ def months_in(text: str) -> set[int]:
 
 
 def names_in(statement: str) -> list[str]:
-    """Capitalised words after a sentence's first: the names a claim relies on.
+    """Capitalised words: the names a claim relies on. The first word of the sentence
+    counts unless it is a function word of some language ("The", "Il", "Der"), as
+    "Macron invited Putin" names Macron.
 
     Scripts without capitals (Chinese, Japanese, Arabic...) give none; numbers and
     similarity still check those claims.
     """
+    from qa.lexical import is_stopword
+
     words = _WORD.findall(statement)
-    return [w for w in words[1:] if w[0].isupper() and len(w) > 1]
+    names = [w for w in words[1:] if w[0].isupper() and len(w) > 1]
+    if words and words[0][0].isupper() and len(words[0]) > 1 and not is_stopword(words[0].lower()):
+        names.insert(0, words[0])
+    return names
 
 
 def _spelled_alike(name: str, words: set[str]) -> bool:
@@ -188,6 +197,7 @@ class Verifier:
         question: str,
         similarity: float,
         cross_lingual: bool = False,
+        language: str = "",
         name_similarity=None,
     ) -> Verdict:
         """Whether ``claim`` is supported by the excerpts it cites.
@@ -198,6 +208,8 @@ class Verifier:
             question: what was asked; a name the question uses may be used in the answer.
             similarity: cosine of the claim's embedding to its closest cited excerpt.
             cross_lingual: the claim is in another language than the excerpts.
+            language: the claim's language: in German every noun is capitalised, so
+                capitals do not mark its names and are not checked.
             name_similarity: ``f(name, words) -> float``, the best cosine between a name
                 and the excerpts' words; None skips this check.
         """
@@ -214,7 +226,7 @@ class Verifier:
         if months_in(claim.statement) - months_in(cited):
             return Verdict(False, "a month not in the excerpts")
         words = {_fold(w) for w in _WORD.findall(cited + " " + question)}
-        for name in names_in(claim.statement):
+        for name in [] if language in CAPITALISED_NOUNS else names_in(claim.statement):
             if _spelled_alike(name, words):
                 continue
             if name_similarity is not None and name_similarity(name, excerpts) >= NAME_MEANING:

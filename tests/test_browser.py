@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from qa.language import message
 from tests.conftest import ROOT, SEED
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -591,8 +592,10 @@ def test_stop_cancels_a_reply_being_written_and_shows_the_quoted_answer(browser,
     page.wait_for_function(f"() => [...document.querySelectorAll('{ANSWERS}')].some(m => m.innerText.includes('{WRITING}'))",
                            timeout=60000)
     page.click("#qa-stop")
+    stopped = message("fr", "stopped")  # said in the question's language
     page.wait_for_function(
-        f"() => [...document.querySelectorAll('{ANSWERS}')].some(m => m.innerText.includes('Stopped'))", timeout=30000
+        "([selector, text]) => [...document.querySelectorAll(selector)].some(m => m.innerText.includes(text))",
+        arg=[ANSWERS, stopped], timeout=30000,
     )
     shoot(page, "llm-stopped")
     final = last_answer_text(page)
