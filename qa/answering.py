@@ -282,8 +282,6 @@ class QuestionWords:
         return is_anchor
 
 
-
-
 def question_vocabulary(question: str) -> list[str]:
     """The question's words that need an embedding: content words and counted words."""
     return list(dict.fromkeys(key_words(question) + counted_words(question)))
