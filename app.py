@@ -466,7 +466,7 @@ def _cleared_evidence() -> tuple:
 WRITING_MARK = " ▍"
 
 
-def respond(message: str, chat: list[dict], answers: list[dict]):
+def respond(question: str, chat: list[dict], answers: list[dict]):
     """Answer the typed question; with a language model (`QA_LLM_URL`), its reply streams
     into the chat, then gives way to the checked one.
 
@@ -474,36 +474,46 @@ def respond(message: str, chat: list[dict], answers: list[dict]):
         chat, answers, the question box (emptied), then `show_evidence`'s five values.
     """
     chat, answers = list(chat or []), list(answers or [])
-    if not (message or "").strip():
+    if not (question or "").strip():
         yield (gr.skip(),) * 8
         return
-    asked = chat + [_chat_message("user", message)]
+    # A reply the new question cut short (its stream was cancelled) keeps its quoted answer.
+    chat, answers = _settled(chat, answers) or (chat, answers)
+    asked = chat + [_chat_message("user", question)]
     try:
-        result = None
-        for item in stream_answer(message, history=_history(chat), settings=_settings()):
+        result, pending = None, None
+        for item in stream_answer(question, history=_history(chat), settings=_settings()):
             if isinstance(item, Answer):
                 result = item
                 break
             # While it streams, the extractive answer waits in the evidence entry: Stop shows it.
-            pending = {**evidence_entry(message, item.fallback), "pending_reply": item.fallback.text}
+            pending = pending or {**evidence_entry(question, item.fallback), "pending_reply": item.fallback.text}
             yield (asked + [_chat_message("assistant", item.text + WRITING_MARK)], answers + [pending], "", *(gr.skip(),) * 5)
-        reply, entry = result.text, evidence_entry(message, result)
+        reply, entry = result.text, evidence_entry(question, result)
     except QAError as exc:
-        reply, entry = str(exc), evidence_entry(message, error=str(exc))
+        reply, entry = str(exc), evidence_entry(question, error=str(exc))
     answers.append(entry)
     yield (asked + [_chat_message("assistant", reply)], answers, "", *show_evidence(answers, len(answers) - 1))
 
 
-def stop(chat: list[dict], answers: list[dict]):
-    """Stop a reply being written: the extractive answer takes its place, with a note."""
-    chat, answers = list(chat or []), list(answers or [])
+def _settled(chat: list[dict], answers: list[dict]) -> tuple[list[dict], list[dict]] | None:
+    """The conversation with a reply left half-written (stopped, or cancelled by a new
+    question) replaced by its extractive answer and a note; None when none is pending."""
     if not answers or "pending_reply" not in (answers[-1] or {}) or not chat or chat[-1].get("role") != "assistant":
-        return (gr.skip(),) * 8
+        return None
     entry = {key: value for key, value in answers[-1].items() if key != "pending_reply"}
     language = detect_language(_message_text(chat[-2]) or "") if len(chat) >= 2 else "en"
     reply = f"{answers[-1]['pending_reply']}\n\n({message(language, 'stopped')})"
-    answers[-1] = entry
-    return (chat[:-1] + [_chat_message("assistant", reply)], answers, gr.skip(), *show_evidence(answers, len(answers) - 1))
+    return chat[:-1] + [_chat_message("assistant", reply)], answers[:-1] + [entry]
+
+
+def stop(chat: list[dict], answers: list[dict]):
+    """Stop a reply being written: the extractive answer takes its place, with a note."""
+    settled = _settled(list(chat or []), list(answers or []))
+    if settled is None:
+        return (gr.skip(),) * 8
+    chat, answers = settled
+    return (chat, answers, gr.skip(), *show_evidence(answers, len(answers) - 1))
 
 
 def retry(chat: list[dict], answers: list[dict]):
@@ -847,6 +857,8 @@ def build_app() -> gr.Blocks:
         # A reply still being written is cancelled (its connection to the language model
         # closed) by Stop, and by whatever replaces the conversation: Retry, Clear, a past one.
         retrying = retry_button.click(retry, [chatbot, answers], chat_outputs, cancels=[asking], **private)
+        # (A listener of its own, as `asking` is made before `retrying` exists.)
+        question.submit(None, None, None, cancels=[retrying], **private)
         writing = [asking, retrying]
         stopping = stop_button.click(stop, [chatbot, answers], chat_outputs, cancels=writing, **private)
         for event in (asking, retrying, stopping):

@@ -297,3 +297,14 @@ def test_ask_endpoint_refuses_k_out_of_range(app_url, k):
 
     with pytest.raises(AppError, match="k must be a whole number from 1 to 50"):
         Client(app_url, verbose=False).predict("When was the friendship treaty signed?", k, api_name="/ask")
+
+
+def test_a_reply_left_half_written_keeps_its_quoted_answer_with_a_note():
+    import app
+
+    chat = [app._chat_message("user", "Qui a invité Poutine ?"), app._chat_message("assistant", "Kim Jong" + app.WRITING_MARK)]
+    pending = {"question": "Qui a invité Poutine ?", "citations": [], "passages": [], "pending_reply": "[1] “Kim Jong Un.”"}
+    settled_chat, settled_answers = app._settled(_chat_round_trip(chat), [pending])
+    assert app._message_text(settled_chat[-1]) == "[1] “Kim Jong Un.”\n\n(" + app.message("fr", "stopped") + ")"
+    assert "pending_reply" not in settled_answers[-1] and settled_answers[-1]["question"] == pending["question"]
+    assert app._settled(settled_chat, settled_answers) is None  # nothing is pending any more
