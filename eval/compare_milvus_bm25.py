@@ -9,12 +9,13 @@ paragraph comes first more often with qa's stems (README, "Several machines").
 
 Starts a Milvus Lite server on a free loopback port with a temporary data folder, and stops it.
 """
-import json, subprocess, socket, tempfile, time, sys
+import json, tempfile, time
 from pathlib import Path
 import numpy as np
 from pymilvus import MilvusClient, DataType, Function, FunctionType
 from qa.config import Settings
 from qa.evaluation import _paragraph_index, _paragraph_name
+from qa.milvus_store import start_lite_server
 settings = Settings.from_env()
 path = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "piaf_open_dev.json"
 squad = json.loads(path.read_text(encoding="utf-8"))
@@ -31,18 +32,9 @@ for a in squad["data"]:
                 questions.append((qa["question"], doc_of[_paragraph_name(n)]))
 texts = [index.chunk_text(i) for i in range(len(index.chunks))]
 chunk_doc = index.chunks[:, 0]
-with socket.socket() as sock:
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-data_dir = tempfile.mkdtemp(prefix="qa-bm25-")
-server = subprocess.Popen([str(Path(sys.executable).parent / "milvus-lite"), "server", "--data-dir", data_dir,
-                           "--host", "127.0.0.1", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+server, uri = start_lite_server(tempfile.mkdtemp(prefix="qa-bm25-"))
 try:
-    for _ in range(100):
-        try:
-            c = MilvusClient(uri=f"http://127.0.0.1:{port}", timeout=2); c.list_collections(); break
-        except Exception:
-            time.sleep(0.3)
+    c = MilvusClient(uri=uri, timeout=10)
     if c.has_collection("bm"): c.drop_collection("bm")
     s = c.create_schema(auto_id=False)
     s.add_field("id", DataType.INT64, is_primary=True)

@@ -460,36 +460,17 @@ def _phase_query_ours(work: Path, questions: list[str], n: int) -> dict:
 def _phase_query_milvus(work: Path, questions: list[str], n: int) -> dict:
     """Warm `retrieve` and `answer` on the same index from FAISS and from a Milvus Lite
     server on a loopback port (started here, stopped after), interleaved call by call."""
-    import socket
     from dataclasses import replace
 
     from qa import answer, load_index, retrieve
     from qa.config import Settings
     from qa.language import preload_language_models
-    from qa.milvus_store import MilvusStore
+    from qa.milvus_store import MilvusStore, start_lite_server
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "milvus-lite"), "server", "--data-dir", str(work / "milvus"),
-         "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+    server, uri = start_lite_server(work / "milvus")
     try:
-        settings = replace(
-            Settings.from_env(), store="milvus", milvus_uri=f"http://127.0.0.1:{port}", milvus_prefix="bench", llm_url=""
-        )
+        settings = replace(Settings.from_env(), store="milvus", milvus_uri=uri, milvus_prefix="bench", llm_url="")
         store = MilvusStore(settings)
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                store.live_version()
-                break
-            except Exception:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.3)
         faiss_index = load_index(work / "index")
         store.save(faiss_index)
         indexes = {"faiss": faiss_index, "milvus": store.load()}

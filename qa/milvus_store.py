@@ -26,6 +26,8 @@ import json
 import logging
 import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -81,6 +83,37 @@ class _Timed:
         return call
 
 
+def start_lite_server(data_dir, port: int | None = None, *, wait_s: float = 90.0) -> tuple[subprocess.Popen, str]:
+    """Start `milvus-lite server` on a loopback port (a free one unless given) with its
+    data in ``data_dir``, and wait until it answers; returns (process, URI).
+
+    Used by `qa.bench`, the tests and `eval/compare_milvus_bm25.py`; stop it with
+    ``process.terminate()``.
+
+    Raises:
+        StoreUnavailableError: it exited or did not answer within ``wait_s``.
+    """
+    if port is None:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+    command = [os.path.join(os.path.dirname(sys.executable), "milvus-lite"), "server", "--data-dir", str(data_dir),
+               "--host", "127.0.0.1", "--port", str(port)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    uri = f"http://127.0.0.1:{port}"
+    from pymilvus import MilvusClient
+
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline and process.poll() is None:
+        try:  # the port opens before the server has read its data folder back
+            MilvusClient(uri=uri, timeout=2).list_collections()
+            return process, uri
+        except Exception:
+            time.sleep(0.3)
+    process.kill()
+    raise StoreUnavailableError(f"milvus-lite server on {uri} did not start within {wait_s:g} s.")
+
+
 def _read(client, name: str, call):
     """``call()``, loading collection ``name`` first if Milvus released it (after a
     restart, Milvus Lite serves a collection again only once it is loaded)."""
@@ -111,6 +144,7 @@ class MilvusStore:
         self.token = settings.milvus_token
         self.prefix = settings.milvus_prefix
         self.index_type = settings.milvus_index
+        self._has_current = False  # `<prefix>_current` seen: never dropped but by `drop_all`
         self._local = threading.local()
         self.lock = LeaseLock(self)
 
@@ -150,10 +184,12 @@ class MilvusStore:
 
     def live_version(self) -> str | None:
         """The live version, or None when this prefix holds no index yet."""
+        name = f"{self.prefix}_current"
         with self._calls() as client:
-            if not client.has_collection(f"{self.prefix}_current"):
-                return None
-            name = f"{self.prefix}_current"
+            if not self._has_current:
+                if not client.has_collection(name):
+                    return None
+                self._has_current = True
             rows = _read(client, name, lambda: client.query(name, ids=[0], output_fields=["version"], consistency_level="Strong"))
         return rows[0]["version"] if rows else None
 
@@ -341,6 +377,7 @@ class MilvusStore:
     def drop_all(self) -> None:
         """Remove every collection of this prefix: its versions, `_current` and `_lock`
         (not those of a longer prefix that starts the same, such as `qa_eval_...`)."""
+        self._has_current = False
         with self._calls() as client:
             for name in client.list_collections():
                 rest = name[len(self.prefix) + 1 :] if name.startswith(f"{self.prefix}_") else ""

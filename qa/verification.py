@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cache
@@ -26,6 +25,7 @@ from importlib import resources
 import numpy as np
 
 from qa.language import CAPITALISED_NOUNS
+from qa.lexical import fold
 
 # A citation mark: [2], [1, 3], [1][3].
 _MARK = re.compile(r"\[\s*(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\s*\]")
@@ -92,10 +92,6 @@ def split_claims(text: str) -> list[Claim]:
     return claims
 
 
-def _fold(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
-
-
 def _latin(word: str) -> str:
     from anyascii import anyascii
 
@@ -122,7 +118,7 @@ def _month_words() -> dict[str, int]:
         for context in ("format", "stand-alone"):
             for width in ("wide", "abbreviated"):
                 for number, name in get_month_names(width, context, locale=locale).items():
-                    folded = _fold(name).rstrip(".")
+                    folded = fold(name).rstrip(".")
                     if len(folded) >= 3:
                         words.setdefault(folded, number)
     # "mai", "mars", "may" are months, and in some languages also common words; they
@@ -135,7 +131,7 @@ def months_in(text: str) -> set[int]:
     or writes as a numeric date (18/06/2024, 2024-06-18)."""
     months = _month_words()
     found = set()
-    folded = _fold(text)
+    folded = fold(text)
     for match in re.finditer(r"[^\W\d_]+\.?", folded):
         word = match.group().rstrip(".")
         if word in months and re.search(r"\d", folded[max(0, match.start() - 6) : match.end() + 7]):
@@ -165,7 +161,7 @@ def names_in(statement: str) -> list[str]:
 
 
 def _spelled_alike(name: str, words: set[str]) -> bool:
-    folded, latin = _fold(name), _latin(name)
+    folded, latin = fold(name), _latin(name)
     for word in words:
         if folded == word or (latin and latin == _latin(word)):
             return True
@@ -225,7 +221,7 @@ class Verifier:
             return Verdict(False, f"numbers not in the excerpts: {', '.join(sorted(missing))}")
         if months_in(claim.statement) - months_in(cited):
             return Verdict(False, "a month not in the excerpts")
-        words = {_fold(w) for w in _WORD.findall(cited + " " + question)}
+        words = {fold(w) for w in _WORD.findall(cited + " " + question)}
         for name in [] if language in CAPITALISED_NOUNS else names_in(claim.statement):
             if _spelled_alike(name, words):
                 continue

@@ -129,23 +129,9 @@ def llm_url(tmp_path_factory):
 
 def start_milvus(data_dir, port: int) -> subprocess.Popen:
     """Milvus Lite's server on a loopback port with its own data folder; waits until it answers."""
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "milvus-lite"), "server", "--data-dir", str(data_dir),
-         "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    from pymilvus import MilvusClient
+    from qa.milvus_store import start_lite_server
 
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        assert process.poll() is None, "milvus-lite server exited during start-up"
-        try:  # the port opens before the server has read its data folder back
-            MilvusClient(uri=f"http://127.0.0.1:{port}", timeout=2).list_collections()
-            return process
-        except Exception:
-            time.sleep(0.3)
-    process.kill()
-    pytest.fail("milvus-lite server did not start within 90 s")
+    return start_lite_server(data_dir, port)[0]
 
 
 def stop(process: subprocess.Popen) -> None:

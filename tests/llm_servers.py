@@ -5,7 +5,6 @@ misbehave the ways real ones do (malformed or empty replies, stalls)."""
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import threading
@@ -15,11 +14,7 @@ from importlib import resources
 
 import httpx
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.conftest import _free_port as free_port
 
 
 def smollm2_path() -> str:
