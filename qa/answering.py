@@ -16,8 +16,9 @@ import numpy as np
 
 from qa.config import Settings
 from qa.index import Index, default_index, sentence_window
-from qa.language import CAPITALISED_NOUNS, detect_language, message
+from qa.language import CAPITALISED_NOUNS, detect_language, message, overview_lead
 from qa.lexical import TYPE_KINDS, TYPE_WORDS, fold, is_stopword, key_words, stopwords, terms
+from qa.overview import overview_citations, shipped_detector
 from qa.pipeline import DEFAULT_PIPELINE, Pipeline
 from qa.results import MAX_CITED_CHARS, Answer, Citation
 from qa.retrieval import ChunkHit, clean_question, encode_query, search_chunks, to_passages
@@ -598,6 +599,12 @@ def extractive_answer(
         question, index, k or settings.top_k, history=history, settings=settings, pipeline=pipeline, language=language
     )
     passages = to_passages(index, considered.hits)
+    if pipeline.overview and considered.hits and shipped_detector().is_overview(considered.vector):
+        document = int(index.chunks[considered.hits[0].chunk, 0])
+        citations = overview_citations(index, document)
+        text = "\n".join([overview_lead(language, index.documents[document].source), "", *quote_lines(citations)])
+        reply = Answer(text, abstained=False, language=language, citations=citations, passages=passages, overview=True)
+        return reply, index, considered.hits
     ranked = decide(considered, pipeline=pipeline)
     if not ranked:
         reply = Answer(message(language, "abstain"), abstained=True, language=language, passages=passages)
@@ -619,6 +626,7 @@ class Considered:
     kind: str | None
     candidates: list[Candidate]  # best first, by the hand-set score
     unknown_names: list[str]
+    vector: np.ndarray  # the question's embedding the sentences were compared with
 
 
 def consider(
@@ -654,7 +662,7 @@ def consider(
     words = QuestionWords.of(question, language, vectors)
     kind = answer_type(question)
     candidates = score_candidates(index, hits, sentence_vector, words, kind, pipeline=pipeline)
-    return Considered(question, language, index, hits, words, kind, candidates, unknown_names(index, words))
+    return Considered(question, language, index, hits, words, kind, candidates, unknown_names(index, words), sentence_vector)
 
 
 def decide(considered: Considered, *, pipeline: Pipeline) -> list[Candidate]:

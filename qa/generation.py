@@ -96,7 +96,8 @@ def stream_answer(
     fallback, index, hits = extractive_answer(
         question, k, index=index, history=history, settings=settings, pipeline=pipeline
     )
-    if not settings.llm_url or not hits:
+    if not settings.llm_url or not hits or fallback.overview:
+        # An overview quotes the document's lead and central sentences as they are.
         yield fallback
         return
     question = clean_question(question, settings)

@@ -19,6 +19,7 @@ CAPITALISED_NOUNS = frozenset({"de", "lb"})
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
         "lead": "Here is what the documents say:",
+        "overview": "Overview of {name}:",
         "abstain": "The documents don't say. I found nothing that answers this question.",
         "empty": "No documents are indexed yet. Add a document, then ask again.",
         "dropped": "{n} sentence(s) of the generated answer left out: the excerpts they cite do not support them.",
@@ -27,6 +28,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "fr": {
         "lead": "Voici ce que disent les documents :",
+        "overview": "Aperçu de {name} :",
         "abstain": "Les documents ne le disent pas. Je n'ai rien trouvé qui réponde à cette question.",
         "empty": "Aucun document n'est encore indexé. Ajoutez un document, puis reposez la question.",
         "dropped": "{n} phrase(s) de la réponse générée écartée(s) : les extraits cités ne les appuient pas.",
@@ -35,6 +37,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "es": {
         "lead": "Esto es lo que dicen los documentos:",
+        "overview": "Resumen de {name}:",
         "abstain": "Los documentos no lo dicen. No encontré nada que responda a esta pregunta.",
         "empty": "Todavía no hay documentos indexados. Añada un documento y vuelva a preguntar.",
         "dropped": "{n} frase(s) de la respuesta generada descartada(s): los extractos citados no las respaldan.",
@@ -43,6 +46,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "de": {
         "lead": "Das steht in den Dokumenten:",
+        "overview": "Überblick über {name}:",
         "abstain": "Die Dokumente sagen dazu nichts. Ich habe nichts gefunden, das diese Frage beantwortet.",
         "empty": "Es sind noch keine Dokumente indexiert. Fügen Sie ein Dokument hinzu und fragen Sie erneut.",
         "dropped": "{n} Satz/Sätze der erzeugten Antwort weggelassen: die zitierten Auszüge stützen sie nicht.",
@@ -51,6 +55,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "it": {
         "lead": "Ecco cosa dicono i documenti:",
+        "overview": "Panoramica di {name}:",
         "abstain": "I documenti non lo dicono. Non ho trovato nulla che risponda a questa domanda.",
         "empty": "Non ci sono ancora documenti indicizzati. Aggiungi un documento e chiedi di nuovo.",
         "dropped": "{n} frase/i della risposta generata omessa/e: gli estratti citati non le sostengono.",
@@ -59,6 +64,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "pt": {
         "lead": "Eis o que dizem os documentos:",
+        "overview": "Visão geral de {name}:",
         "abstain": "Os documentos não dizem. Não encontrei nada que responda a esta pergunta.",
         "empty": "Ainda não há documentos indexados. Adicione um documento e pergunte novamente.",
         "dropped": "{n} frase(s) da resposta gerada omitida(s): os excertos citados não as sustentam.",
@@ -67,6 +73,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "ru": {
         "lead": "Вот что говорится в документах:",
+        "overview": "Обзор документа {name}:",
         "abstain": "В документах об этом не говорится. Я не нашёл ничего, что отвечало бы на этот вопрос.",
         "empty": "Документы ещё не проиндексированы. Добавьте документ и задайте вопрос снова.",
         "dropped": "Опущено предложений сгенерированного ответа: {n}; цитируемые отрывки их не подтверждают.",
@@ -75,6 +82,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "nl": {
         "lead": "Dit staat er in de documenten:",
+        "overview": "Overzicht van {name}:",
         "abstain": "De documenten zeggen dit niet. Ik heb niets gevonden dat deze vraag beantwoordt.",
         "empty": "Er zijn nog geen documenten geïndexeerd. Voeg een document toe en vraag het opnieuw.",
         "dropped": "{n} zin(nen) van het gegenereerde antwoord weggelaten: de geciteerde fragmenten ondersteunen ze niet.",
@@ -286,9 +294,14 @@ def detect_language(text: str) -> str:
 
 
 def message(language: str, key: str) -> str:
-    """A reply sentence (`lead`, `abstain`, `empty`, `dropped`, `not_generated`, `stopped`) in
+    """A reply sentence (`lead`, `overview`, `abstain`, `empty`, `dropped`, `not_generated`, `stopped`) in
     ``language``, English if not covered."""
     return MESSAGES.get(language, MESSAGES[FALLBACK_LANGUAGE])[key]
+
+
+def overview_lead(language: str, source: str) -> str:
+    """The lead-in of an overview of the document ``source`` (named by its file name)."""
+    return message(language, "overview").format(name=source.rsplit("/", 1)[-1])
 
 
 def language_name(language: str) -> str:

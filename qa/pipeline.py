@@ -30,6 +30,9 @@ class Pipeline:
         answer_type: for a question asking for a date, a count or a duration, put
             first a close sentence that holds one, and abstain when the best holds none.
         unknown_names: abstain when the question names something no document mentions.
+        overview: answer a question that asks what a document is about ("What is this
+            article about?", recognised by `qa.overview`) with the document's lead and
+            central sentences.
         fitted: order the candidate sentences and abstain with the fitted answer scorer
             (`qa.answer_scorer`, fitted by `python -m qa.fit`) instead of the hand-set
             score and the abstention rules above.
@@ -50,6 +53,7 @@ class Pipeline:
     word_grounding: bool = True
     answer_type: bool = True
     unknown_names: bool = True
+    overview: bool = True
     fitted: bool = False
 
     def __post_init__(self) -> None:

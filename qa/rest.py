@@ -115,6 +115,9 @@ class AnswerOut(BaseModel):
         "checked against its citations; `extractive`: the answer quotes the excerpts."
     )
     llm_error: str | None = Field(description="Why the language model set up was not used; null otherwise.")
+    overview: bool = Field(
+        description="True when the question asked what a document is about: the citations are its lead and central sentences."
+    )
     answer: str = Field(description="A lead-in in the question's language and the excerpts [1], [2]; or the abstention.")
     citations: list[CitationOut]
     dropped: list[str] = Field(description="Sentences the language model wrote that their citations did not support.")

@@ -58,6 +58,9 @@ class Answer:
             slow, an error, nothing it wrote was supported); None otherwise.
         dropped: sentences the language model wrote that its citations did not support,
             left out of the reply.
+        overview: True when the question asked what a document is about ("What is this
+            article about?") and the reply quotes its lead and central sentences
+            (`qa.overview`).
     """
 
     text: str
@@ -68,6 +71,7 @@ class Answer:
     mode: str = "extractive"
     llm_error: str | None = None
     dropped: list[str] = field(default_factory=list)
+    overview: bool = False
 
     def to_dict(self, question: str) -> dict:
         """The JSON object of `qa ask --json` and the app's `/ask` endpoint."""
@@ -77,6 +81,7 @@ class Answer:
             "abstained": self.abstained,
             "mode": self.mode,
             "llm_error": self.llm_error,
+            "overview": self.overview,
             "answer": self.text,
             "citations": [
                 {"n": n, "text": c.text, "source": c.source, "start": c.start, "end": c.end}

@@ -17,7 +17,7 @@ def test_ask_endpoint_returns_the_cli_json_object(app_url):
     from gradio_client import Client
 
     reply = Client(app_url, verbose=False).predict("When was the friendship treaty signed?", api_name="/ask")
-    assert list(reply) == ["question", "language", "abstained", "mode", "llm_error", "answer", "citations", "dropped", "passages"]
+    assert list(reply) == ["question", "language", "abstained", "mode", "llm_error", "overview", "answer", "citations", "dropped", "passages"]
     assert "1961" in reply["citations"][0]["text"]
 
 

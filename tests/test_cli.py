@@ -17,7 +17,7 @@ def test_ask_json_has_the_documented_shape(seed_index, settings):
     assert done.returncode == 0, done.stderr
     reply = json.loads(done.stdout)
     assert list(reply) == [
-        "question", "language", "abstained", "mode", "llm_error", "answer", "citations", "dropped", "passages"
+        "question", "language", "abstained", "mode", "llm_error", "overview", "answer", "citations", "dropped", "passages"
     ]
     assert (reply["mode"], reply["llm_error"], reply["dropped"]) == ("extractive", None, [])
     assert reply["language"] == "en" and reply["abstained"] is False

@@ -104,7 +104,7 @@ def test_ask_returns_the_cli_json_object(api):
     reply = call(api, "POST", "/ask", json={"question": QUESTION, "k": 3})
     assert reply.status_code == 200
     body = reply.json()
-    assert list(body) == ["question", "language", "abstained", "mode", "llm_error", "answer", "citations", "dropped", "passages"]
+    assert list(body) == ["question", "language", "abstained", "mode", "llm_error", "overview", "answer", "citations", "dropped", "passages"]
     assert (body["question"], body["language"], body["abstained"]) == (QUESTION, "en", False)
     assert "1961" in body["citations"][0]["text"]
     assert [c["n"] for c in body["citations"]] == list(range(1, len(body["citations"]) + 1))
