@@ -134,12 +134,12 @@ def _item(question, earlier, answers, answerable, group, set_name, index, settin
 
 def _outcome(item: Item, candidates) -> dict:
     """What the reply to an item is worth, given the candidates to cite from (empty: abstained)."""
-    from qa.answering import _select_citations
+    from qa.citations import select_citations
     from qa.evaluation import cites_answer
 
     if not candidates:
         return {"abstained": True, "correct": False}
-    citations = _select_citations(item.considered.index, candidates)
+    citations = select_citations(item.considered.index, candidates)
     return {"abstained": False, "correct": item.answerable and cites_answer(item.answers, citations)}
 
 

@@ -21,7 +21,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from qa.answering import extractive_answer, quote_lines, sentence_citation
+from qa.answering import extractive_answer
+from qa.citations import quote_lines, sentence_citation
 from qa.config import Settings
 from qa.errors import QAError
 from qa.index import Index
