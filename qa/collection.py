@@ -97,10 +97,12 @@ class Collection:
     # --- reading ------------------------------------------------------------------
 
     def index(self, *, show_progress: bool = False) -> Index:
-        """The index of the corpus as it is on disk now: built when missing, rebuilt when stale.
+        """The index of the corpus as it is on disk now: built when missing, brought up to
+        date when stale.
 
-        Stale means a document in `QA_CORPUS_DIR`/`QA_UPLOAD_DIR` changed outside qa, or
-        the model or chunking settings differ from those that built it.
+        Stale means a document in `QA_CORPUS_DIR`/`QA_UPLOAD_DIR` was added, changed or
+        removed outside qa (then only those documents are embedded), or the model or
+        chunking settings differ from those that built it (then all are embedded again).
         """
         snapshot = self._snapshot
         if snapshot is not None and self._is_current(snapshot):
@@ -299,8 +301,36 @@ class Collection:
         if self._matches(loaded, hashes):
             self._snapshot = _Snapshot(loaded, loaded.version, signature, skipped)
             return self._snapshot
-        logger.info("The index in %s is stale: rebuilding it", self._where)
-        return self._rebuild(show_progress=show_progress)
+        return self._refresh(loaded, hashes, show_progress=show_progress)
+
+    def _refresh(self, index: Index, hashes: dict[str, str], *, show_progress: bool) -> _Snapshot:
+        """The index brought up to date with the folders: the documents that left or
+        changed leave it, the new or changed ones are embedded, and every other document
+        keeps its vectors (a file dropped into a large corpus is embedded alone).
+
+        When most documents changed there is nothing to keep: all are embedded again.
+        """
+        from qa.embedding import load_embedder
+
+        indexed = {d.source: d.sha256 for d in index.documents}
+        gone = [source for source, digest in indexed.items() if hashes.get(source) != digest]
+        new = [Path(source) for source, digest in hashes.items() if indexed.get(source) != digest]
+        if not indexed or len(gone) * 2 > len(indexed):
+            logger.info("The index in %s is stale: rebuilding it", self._where)
+            return self._rebuild(show_progress=show_progress)
+        logger.info("The index in %s is stale: %d document(s) to drop, %d to embed", self._where, len(gone), len(new))
+        for source in gone:
+            index = index.without(source)
+        documents, skipped = _read_folder(new)
+        self._remember_hashes(documents, skipped)
+        if documents:
+            embedder = load_embedder(self.settings)
+            addition = encode_documents(
+                documents, embedder, self.settings, known_words=index.word_ids, show_progress=show_progress
+            )
+            index = index.merged(addition)
+        self._remember(index, self._store.save(index))
+        return self._snapshot
 
     def _rebuild(
         self, *, show_progress: bool, progress: Progress | None = None, documents: list[Document] | None = None

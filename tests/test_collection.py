@@ -200,3 +200,50 @@ def test_what_a_crashed_upload_left_in_the_staging_folder_is_cleared(tmp_path, l
     add_documents([doc], settings=local)
     assert not leftover.exists()
     assert list(incoming.iterdir()) == []
+
+
+def test_files_added_changed_or_removed_in_the_folders_are_embedded_alone(tmp_path, local, caplog):
+    import os
+    import time
+
+    import numpy as np
+
+    from qa import build_index
+
+    corpus = local.corpus_dir
+    rome, nice, lyon = corpus / "rome.md", corpus / "nice.md", corpus / "lyon.md"
+    rome.write_text("Le traité de Rome fut signé en 1957. Il fonda la Communauté économique européenne.\n", encoding="utf-8")
+    nice.write_text("Le traité de Nice fut signé en 2001.\n", encoding="utf-8")
+    for name in ("maastricht.md", "lisbonne.md", "paris.md"):  # unchanged: most documents stay
+        (corpus / name).write_text(f"Le traité de {name[:-3].title()} est un traité européen.\n", encoding="utf-8")
+    first = default_index(local)
+    seed = str(corpus / SEED.name)
+
+    def rows(index, source):
+        return np.flatnonzero(index.sentences[:, 0] == index.sources.index(source))
+
+    seed_vectors = first.sentence_store.vectors_of(rows(first, seed))
+    later = time.time_ns() + 10**9
+    rome.write_text("Le traité de Rome fut signé le 25 mars 1957.\n", encoding="utf-8")
+    os.utime(rome, ns=(later, later))
+    nice.unlink()
+    lyon.write_text("Lyon est la troisième ville de France.\n", encoding="utf-8")
+    with caplog.at_level("INFO", logger="qa.collection"):
+        second = default_index(local)
+    assert "2 document(s) to drop, 2 to embed" in caplog.text  # not a full rebuild
+
+    kept = [seed] + [str(corpus / n) for n in ("maastricht.md", "lisbonne.md", "paris.md")]
+    assert sorted(second.sources) == sorted(kept + [str(rome), str(lyon)])
+    # The unchanged document keeps its vectors bit for bit: it was not embedded again.
+    assert np.array_equal(second.sentence_store.vectors_of(rows(second, seed)), seed_vectors)
+    assert "25 mars" in second.document_text(str(rome)) and "nice" not in second.vocabulary
+    # The index is the one a fresh build of the same files gives, document by document.
+    fresh = build_index(kept + [str(rome), str(lyon)], tmp_path / "fresh", settings=local)
+    for source in fresh.sources:
+        ours, theirs = rows(second, source), rows(fresh, source)
+        assert second.sentences[ours, 1:].tolist() == fresh.sentences[theirs, 1:].tolist()
+        cosines = (second.sentence_store.vectors_of(ours) * fresh.sentence_store.vectors_of(theirs)).sum(axis=1)
+        assert cosines.min() > 0.999
+    assert sorted(second.vocabulary) == sorted(fresh.vocabulary)
+    assert sorted(load_index(local.index_dir).sources) == sorted(second.sources)  # saved
+    assert "25 mars 1957" in answer("Quand le traité de Rome fut-il signé ?", settings=local).citations[0].text
