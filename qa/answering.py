@@ -199,12 +199,13 @@ def extractive_answer(
         question, index, k or settings.top_k, history=history, settings=settings, pipeline=pipeline, language=language
     )
     passages = to_passages(index, considered.hits)
-    if pipeline.overview and considered.hits and shipped_detector().is_overview(considered.vector):
+    if pipeline.overview and considered.hits and _is_overview(considered):
         document = int(index.chunks[considered.hits[0].chunk, 0])
         citations = overview_citations(index, document)
-        text = "\n".join([overview_lead(language, index.documents[document].source), "", *quote_lines(citations)])
-        reply = Answer(text, abstained=False, language=language, citations=citations, passages=passages, overview=True)
-        return reply, index, considered.hits
+        if citations:
+            text = "\n".join([overview_lead(language, index.documents[document].source), "", *quote_lines(citations)])
+            reply = Answer(text, abstained=False, language=language, citations=citations, passages=passages, overview=True)
+            return reply, index, considered.hits
     ranked = decide(considered, pipeline=pipeline)
     if not ranked:
         reply = Answer(message(language, "abstain"), abstained=True, language=language, passages=passages)
@@ -227,6 +228,16 @@ class Considered:
     candidates: list[Candidate]  # best first, by the hand-set score
     unknown_names: list[str]
     vector: np.ndarray  # the question's embedding the sentences were compared with
+    own_vector: np.ndarray  # the question's own embedding, without the conversation
+
+
+def _is_overview(considered: Considered) -> bool:
+    """Whether the question asks what a document is about (`qa.overview`): judged on the
+    question's own vector, and only with the default model, whose vectors the detector
+    was fitted on."""
+    from qa.embedding import DEFAULT_MODEL_NAME
+
+    return considered.index.model == DEFAULT_MODEL_NAME and shipped_detector().is_overview(considered.own_vector)
 
 
 def consider(
@@ -251,18 +262,19 @@ def consider(
     new_words = [w for w in question_words if w not in index.word_ids]
     follow_up = query != question
     encoded, extra = encode_query(query, embedder, index, extra=[question] * follow_up + new_words)
-    sentence_vector = encoded.vector
+    sentence_vector = own_vector = encoded.vector
     if follow_up:
         # The conversation finds the passages, but the sentence that answers is the
         # one closest to what is asked now.
         own, extra = extra[0], extra[1:]
+        own_vector = own
         sentence_vector = (encoded.vector + own) / np.linalg.norm(encoded.vector + own)
     hits = search_chunks(index, encoded, k, pipeline=pipeline)
     vectors = question_word_vectors(index, question_words, dict(zip(new_words, extra)))
     words = QuestionWords.of(question, language, vectors)
     kind = answer_type(question)
     candidates = score_candidates(index, hits, sentence_vector, words, kind, pipeline=pipeline)
-    return Considered(question, language, index, hits, words, kind, candidates, unknown_names(index, words), sentence_vector)
+    return Considered(question, language, index, hits, words, kind, candidates, unknown_names(index, words), sentence_vector, own_vector)
 
 
 def decide(considered: Considered, *, pipeline: Pipeline) -> list[Candidate]:

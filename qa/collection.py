@@ -312,6 +312,9 @@ class Collection:
         """
         from qa.embedding import load_embedder
 
+        if not self._settings_match(index):
+            logger.info("The index in %s was built with other settings: rebuilding it", self._where)
+            return self._rebuild(show_progress=show_progress)
         indexed = {d.source: d.sha256 for d in index.documents}
         gone = [source for source, digest in indexed.items() if hashes.get(source) != digest]
         new = [Path(source) for source, digest in hashes.items() if indexed.get(source) != digest]

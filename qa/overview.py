@@ -108,8 +108,9 @@ def overview_citations(index, document: int) -> list[Citation]:
             continue
         seen.add(text)
         if used + (end - start) > MAX_CITED_CHARS:
-            if not chosen:  # a lead longer than the rule: cut at the rule, still exact
+            if not chosen:  # a lead longer than the rule: cut at the rule, still exact, and alone
                 chosen.append((start, start + MAX_CITED_CHARS))
+                break
             continue
         chosen.append((start, end))
         used += end - start

@@ -247,3 +247,12 @@ def test_files_added_changed_or_removed_in_the_folders_are_embedded_alone(tmp_pa
     assert sorted(second.vocabulary) == sorted(fresh.vocabulary)
     assert sorted(load_index(local.index_dir).sources) == sorted(second.sources)  # saved
     assert "25 mars 1957" in answer("Quand le traité de Rome fut-il signé ?", settings=local).citations[0].text
+
+
+def test_a_change_of_chunking_embeds_every_document_again(tmp_path, local):
+    first = default_index(local)
+    wider = replace(local, chunk_size=local.chunk_size + 200)
+    second = default_index(wider)
+    assert second.chunk_size == wider.chunk_size and first.chunk_size == local.chunk_size
+    assert len(second.chunks) < len(first.chunks)  # chunked again, not kept
+    assert load_index(local.index_dir).chunk_size == wider.chunk_size

@@ -90,3 +90,24 @@ def test_a_missing_detector_file_is_a_clear_error(tmp_path, missing):
 
     with pytest.raises(QAError, match="qa.fit_overview"):
         OverviewDetector.load(tmp_path / missing)
+
+
+def test_a_long_lead_is_cut_at_the_rule_and_quoted_alone(tmp_path, settings):
+    from qa import build_index
+
+    lead = "Le traité " + "de l'Atlantique Nord, signé à Washington, " * 20 + "fonde l'OTAN."
+    document = tmp_path / "otan.txt"
+    document.write_text(lead + " Il compte douze membres fondateurs. Son siège est à Bruxelles.\n", encoding="utf-8")
+    index = build_index([document], tmp_path / "idx", settings=settings)
+    citations = overview_citations(index, 0)
+    assert len(citations) == 1 and len(citations[0].text) == MAX_CITED_CHARS
+    assert citations[0].text == index.document_text(str(document))[citations[0].start : citations[0].end]
+
+
+def test_an_overview_question_after_another_question_is_still_recognised(seed_index, settings):
+    history = [
+        {"role": "user", "content": "Quand Poutine ira-t-il à Pyongyang ?"},
+        {"role": "assistant", "content": "..."},
+    ]
+    reply = answer("De quoi parle cet article ?", index=seed_index, settings=settings, history=history)
+    assert reply.overview
