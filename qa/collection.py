@@ -322,8 +322,7 @@ class Collection:
             logger.info("The index in %s is stale: rebuilding it", self._where)
             return self._rebuild(show_progress=show_progress)
         logger.info("The index in %s is stale: %d document(s) to drop, %d to embed", self._where, len(gone), len(new))
-        for source in gone:
-            index = index.without(source)
+        index = index.without(*gone)
         documents, skipped = _read_folder(new)
         self._remember_hashes(documents, skipped)
         if documents:

@@ -182,28 +182,30 @@ class Index:
             precision="+".join(sorted({*self.precision.split("+"), *other.precision.split("+")})),
         )
 
-    def without(self, source: str) -> Index:
-        """This index less one document, as a fresh build of the others would be.
+    def without(self, *sources: str) -> Index:
+        """This index less some documents, as a fresh build of the others would be.
 
-        Nothing is embedded again; the removed document's own words leave the vocabulary
-        (a word it shares with another document stays).
+        Nothing is embedded again; the removed documents' own words leave the vocabulary
+        (a word one shares with a kept document stays).
         """
-        removed = self.sources.index(source)
-        keep_sentences = self.sentences[:, 0] != removed
-        keep_chunks = self.chunks[:, 0] != removed
+        removed = {self.sources.index(source) for source in sources}
+        kept_documents = np.array([i not in removed for i in range(len(self.documents))], dtype=bool)
+        new_number = np.cumsum(kept_documents) - 1  # a kept document's place among the kept
+        keep_sentences = kept_documents[self.sentences[:, 0]]
+        keep_chunks = kept_documents[self.chunks[:, 0]]
         removed_before = np.cumsum(~keep_sentences)  # sentences dropped up to each index
         chunks = self.chunks[keep_chunks].copy()
         sentences = self.sentences[keep_sentences].copy()
         for table in (chunks, sentences):
-            table[:, 0] -= table[:, 0] > removed
-        remaining = set().union(*(document_words(d) for i, d in enumerate(self.documents) if i != removed))
+            table[:, 0] = new_number[table[:, 0]]
+        remaining = set().union(*(document_words(d) for i, d in enumerate(self.documents) if i not in removed))
         kept_words = sorted((i for i, word in enumerate(self.vocabulary) if word in remaining), key=self.vocabulary.__getitem__)
         if len(chunks):
             shift = np.concatenate([[0], removed_before])
             chunks[:, 3] -= shift[chunks[:, 3]]
             chunks[:, 4] -= shift[chunks[:, 4]]
         return Index(
-            documents=[d for i, d in enumerate(self.documents) if i != removed],
+            documents=[d for i, d in enumerate(self.documents) if i not in removed],
             chunks=chunks,
             sentences=sentences,
             sentence_store=self.sentence_store.subset(np.flatnonzero(keep_sentences)),
