@@ -17,7 +17,6 @@ import logging
 import os
 import re
 import secrets
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -25,18 +24,33 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import gradio as gr  # noqa: E402
+from starlette.middleware import Middleware  # noqa: E402
 
 from qa import QAError, answer  # noqa: E402
-from qa.generation import stream_answer  # noqa: E402
-from qa.collection import add_documents, default_collection, list_documents, reindex_all, remove_document  # noqa: E402
+from qa.collection import (  # noqa: E402
+    add_documents,
+    default_collection,
+    list_documents,
+    reindex_all,
+    remove_document,
+)
 from qa.config import Settings, is_loopback  # noqa: E402
-from qa.documents import SUPPORTED_SUFFIXES, page_of  # noqa: E402
+from qa.documents import SUPPORTED_SUFFIXES  # noqa: E402
+from qa.errors import StoreUnavailableError  # noqa: E402
+from qa.generation import stream_answer  # noqa: E402
 from qa.index import default_index  # noqa: E402
 from qa.language import detect_language, message, preload_language_models  # noqa: E402
-from qa.errors import StoreUnavailableError  # noqa: E402
 from qa.rest import MAX_K, SameOrigin, rest_routes  # noqa: E402
-from starlette.middleware import Middleware  # noqa: E402
 from qa.results import Answer  # noqa: E402
+from qa.web.assets import APP_JS, CSS  # noqa: E402
+from qa.web.evidence import (  # noqa: E402
+    evidence_entry,
+    render_cards,
+    render_document,
+    render_passages,
+    valid_entry,
+)
+from qa.web.progress import BuildProgress  # noqa: E402
 
 logger = logging.getLogger("qa.app")
 
@@ -57,161 +71,6 @@ MAX_CONVERSATIONS = 30
 
 VIEWER_EMPTY = "<p>Ask a question, then click a citation [n] in the answer or its card to open the document there.</p>"
 VIEWER_NO_CITATION = "<p>This answer quotes nothing, so there is no document to open.</p>"
-
-CSS = """
-.qa-card {border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 10px 12px; margin: 8px 0;}
-#qa-cards .qa-card[data-citation] {cursor: pointer;}
-#qa-cards .qa-card[data-citation]:hover,
-#qa-cards .qa-card[data-citation]:focus-visible {border-color: var(--color-accent);}
-#qa-cards .qa-card.qa-open {border-color: var(--color-accent); box-shadow: 0 0 0 1px var(--color-accent);}
-.qa-card-head {font-size: 0.85em; color: var(--body-text-color-subdued); margin-bottom: 6px;}
-.qa-card-head b {color: var(--body-text-color);}
-.qa-evidence-for {font-size: 0.85em; color: var(--body-text-color-subdued); overflow-wrap: anywhere;}
-.qa-passage {white-space: pre-wrap; line-height: 1.5;}
-.qa-passage mark, .qa-doc mark {background: #ffe066; color: #000; padding: 0 2px; border-radius: 3px;}
-.qa-doc {position: relative; white-space: pre-wrap; line-height: 1.6; max-height: 520px; overflow-y: auto;
-  padding: 8px;}
-.qa-score {float: right;}
-#qa-chat .message-markdown-disabled {white-space: pre-wrap;}
-/* The chat's label and buttons (clear, copy all) get a strip of their own: no message scrolls under them. */
-#qa-chat .bubble-wrap {margin-top: 36px; height: calc(100% - 36px) !important;}
-#qa-chat .message-row.bot-row.qa-shown .message {box-shadow: 0 0 0 2px var(--color-accent-soft);}
-/* Each [n] of an answer looks like a link (a CSS highlight: the text itself is left alone). */
-::highlight(qa-ref) {color: var(--link-text-color); text-decoration: underline;}
-body.qa-on-ref #qa-chat .message-content {cursor: pointer;}
-.qa-actions {flex-wrap: wrap; gap: 8px;}
-.qa-actions > * {flex: 0 0 auto; min-width: 0; width: auto;}
-#qa-status {min-height: 3em;}
-/* Phone: the conversation and the question box fill one screen. */
-@media (max-width: 640px) {
-  #qa-chat {height: max(280px, calc(100dvh - 300px)) !important;}
-  #qa-intro h1 {font-size: 1.5em; margin: 0 0 4px 28px;}
-  #qa-intro p, #qa-ready p {font-size: 0.85em; line-height: 1.35; margin: 0;}
-  .qa-doc {max-height: 60dvh;}
-}
-"""
-
-# Clicks on citations, the viewer's scrolling, the look of [n]. A click on `[n]` in an
-# answer of the chat (found by the caret position: the message is plain text) or on an
-# evidence card sends "answer:citation" to `show_citation` through a hidden button.
-APP_JS = """() => {
-  const REFERENCE = /\\[(\\d+)\\]/g;
-  const answerRows = () => [...document.querySelectorAll('#qa-chat .message-row.bot-row')];
-
-  // The n of the [n] under a point of an answer, or null.
-  function referenceAt(x, y) {
-    const caret = document.caretPositionFromPoint ? document.caretPositionFromPoint(x, y) : null;
-    const node = caret ? caret.offsetNode : null;
-    if (!node || node.nodeType !== Node.TEXT_NODE) return null;
-    for (const match of node.data.matchAll(REFERENCE)) {
-      const range = document.createRange();
-      range.setStart(node, match.index);
-      range.setEnd(node, match.index + match[0].length);
-      for (const box of range.getClientRects()) {
-        if (x >= box.left - 2 && x <= box.right + 2 && y >= box.top && y <= box.bottom) return Number(match[1]);
-      }
-    }
-    return null;
-  }
-
-  function openCitation(answer, citation) {
-    window.qaCitation = `${answer}:${citation}`;
-    document.querySelector('#qa-cite-open')?.click();
-  }
-
-  document.addEventListener('click', (event) => {
-    const card = event.target.closest('#qa-cards .qa-card[data-citation]');
-    if (card) return openCitation(card.dataset.answer, card.dataset.citation);
-    const row = event.target.closest('#qa-chat .message-row.bot-row');
-    if (!row || event.target.closest('button') || !window.getSelection().isCollapsed) return;
-    const answer = answerRows().indexOf(row);
-    if (answer >= 0) openCitation(answer, referenceAt(event.clientX, event.clientY) ?? 0);
-  });
-  document.addEventListener('keydown', (event) => {
-    const card = event.target.closest && event.target.closest('#qa-cards .qa-card[data-citation]');
-    if (card && (event.key === 'Enter' || event.key === ' ')) {
-      event.preventDefault();
-      openCitation(card.dataset.answer, card.dataset.citation);
-    }
-  });
-  document.addEventListener('mousemove', (event) => {
-    const inAnswer = event.target.closest && event.target.closest('#qa-chat .message-row.bot-row');
-    document.body.classList.toggle('qa-on-ref', !!inAnswer && referenceAt(event.clientX, event.clientY) !== null);
-  }, {passive: true});
-
-  function markReferences() {
-    if (!window.CSS || !CSS.highlights) return;
-    const ranges = [];
-    for (const content of document.querySelectorAll('#qa-chat .bot-row .message-content')) {
-      const walker = document.createTreeWalker(content, NodeFilter.SHOW_TEXT);
-      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-        for (const match of node.data.matchAll(REFERENCE)) {
-          const range = new Range();
-          range.setStart(node, match.index);
-          range.setEnd(node, match.index + match[0].length);
-          ranges.push(range);
-        }
-      }
-    }
-    CSS.highlights.set('qa-ref', new Highlight(...ranges));
-  }
-
-  // A new answer is shown from its question down (the chat's own autoscroll, off, would
-  // show its end, and fire 300 ms later: a click on [n] by then would land elsewhere).
-  let lastAnswer;
-  function showNewAnswer() {
-    const chat = document.querySelector('#qa-chat');
-    const wrap = chat && chat.querySelector('.bubble-wrap');
-    const answers = answerRows();
-    const answer = answers[answers.length - 1] || null;
-    if (!wrap || answer === lastAnswer) return;
-    lastAnswer = answer;
-    if (answer) {
-      const rows = [...chat.querySelectorAll('.message-row')];
-      const question = rows[rows.indexOf(answer) - 1];
-      const top = question && question.classList.contains('user-row') ? question : answer;
-      wrap.scrollTop += top.getBoundingClientRect().top - wrap.getBoundingClientRect().top - 8;
-    }
-    chat.dataset.answers = String(answers.length);
-  }
-
-  // The answer whose evidence is shown is outlined in the chat.
-  function markShownAnswer() {
-    const card = document.querySelector('#qa-cards [data-answer]');
-    const shown = card ? Number(card.dataset.answer) : -1;
-    answerRows().forEach((row, i) => row.classList.toggle('qa-shown', i === shown));
-  }
-
-  // Scroll the viewer's own box to its highlight, never the page: on a phone the page
-  // would jump away from the answer. Only a click on a citation (data-reveal) may bring
-  // the viewer into view when it is off screen.
-  function scrollViewer() {
-    const doc = document.querySelector('#qa-viewer .qa-doc');
-    const mark = doc && doc.querySelector('mark');
-    if (!mark || doc.dataset.scrolled || doc.clientHeight === 0) return;
-    doc.dataset.scrolled = '1';
-    doc.scrollTop = mark.offsetTop - (doc.clientHeight - mark.offsetHeight) / 2;
-    const box = mark.getBoundingClientRect();
-    if (doc.dataset.reveal && (box.top < 0 || box.bottom > window.innerHeight)) {
-      const viewer = document.querySelector('#qa-viewer').getBoundingClientRect();
-      window.scrollBy({top: viewer.top - 8});
-    }
-  }
-
-  let queued = false;
-  new MutationObserver(() => {
-    if (queued) return;
-    queued = true;
-    requestAnimationFrame(() => {
-      queued = false;
-      showNewAnswer();
-      markReferences();
-      markShownAnswer();
-      scrollViewer();
-    });
-  }).observe(document.body, {childList: true, subtree: true, characterData: true});
-}"""
-
 
 TOGGLE_HISTORY = "() => document.querySelector('#qa-history .toggle-button')?.click()"
 
@@ -249,183 +108,6 @@ def _history(messages: list[dict] | None) -> list[dict]:
         if text is not None and message.get("role") in ("user", "assistant"):
             turns.append({"role": message["role"], "content": text})
     return turns
-
-
-# --- evidence: one entry per answer in the chat, kept in gr.State and in the browser --------
-
-
-def evidence_entry(question: str, result: Answer | None = None, error: str = "") -> dict:
-    """What an answer's evidence shows later, as plain data: offsets, never document text
-    beyond the cited sentences (the rest is read from the index when shown)."""
-    if result is None:
-        return {"question": question, "error": error, "citations": [], "passages": []}
-    return {
-        "question": question,
-        "abstained": result.abstained,
-        "reply": result.text if result.abstained else "",
-        "citations": [{"source": c.source, "start": c.start, "end": c.end, "text": c.text} for c in result.citations],
-        "passages": [{"source": p.source, "start": p.start, "end": p.end, "score": p.score} for p in result.passages],
-    }
-
-
-def _span(item) -> tuple[str, int, int] | None:
-    """(source, start, end) of a stored citation or passage, if it is well formed (it may
-    come back from the browser)."""
-    if not isinstance(item, dict):
-        return None
-    source, start, end = item.get("source"), item.get("start"), item.get("end")
-    if isinstance(source, str) and isinstance(start, int) and isinstance(end, int) and 0 <= start <= end:
-        return source, start, end
-    return None
-
-
-def _valid_entry(entry) -> dict:
-    if not isinstance(entry, dict):
-        return evidence_entry("", error="(no evidence)")
-    citations = [c for c in entry.get("citations") or [] if _span(c) and isinstance(c.get("text"), str)]
-    passages = [p for p in entry.get("passages") or [] if _span(p) and isinstance(p.get("score"), (int, float))]
-    return {
-        "question": str(entry.get("question", "")),
-        "abstained": bool(entry.get("abstained")),
-        "reply": str(entry.get("reply", "")),
-        "error": str(entry.get("error", "")),
-        "citations": citations,
-        "passages": passages,
-    }
-
-
-_PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
-
-
-def where_in_document(text: str, offset: int) -> str:
-    """Where a reader finds ``offset``: "page 2 · paragraph 3", "paragraph 3" or "page 2".
-
-    Paragraphs are separated by blank lines, counted from the top of the page in a PDF; a
-    text without blank lines counts its lines instead, a PDF page without them gives its
-    page only (its lines are the layout's, not the author's).
-    """
-    page = page_of(text, offset)
-    top = text.rfind("\f", 0, offset) + 1 if page else 0
-    end = text.find("\f", offset)
-    segment = text[top : end if page and end >= 0 else len(text)]
-    before = text[top:offset].lstrip()
-    if _PARAGRAPH_BREAK.search(segment):
-        paragraph = len(_PARAGRAPH_BREAK.findall(before)) + 1
-    elif page is None:
-        paragraph = before.count("\n") + 1
-    else:
-        return f"page {page}"
-    return f"page {page} · paragraph {paragraph}" if page else f"paragraph {paragraph}"
-
-
-def _document(source: str) -> str | None:
-    """The text of an indexed document, or None when it is no longer indexed."""
-    index = default_index(_settings())
-    return index.document_text(source) if source in index.sources else None
-
-
-def _cited_text_in(text: str | None, citation: dict) -> bool:
-    source, start, end = _span(citation)
-    return text is not None and text[start:end] == citation["text"]
-
-
-# --- rendering (everything from documents goes through html.escape) ----------------------
-
-
-def _highlighted(text: str, start: int, end: int) -> str:
-    return f"{html.escape(text[:start])}<mark>{html.escape(text[start:end])}</mark>{html.escape(text[end:])}"
-
-
-def _offsets(start: int, end: int) -> str:
-    return f"characters {start}–{end}"
-
-
-def render_cards(entry: dict | None, answer_number: int | None = None, open_citation: int | None = None) -> str:
-    """The cards of an answer's citations: document, page, paragraph, the sentence in its passage.
-
-    Each card opens the document at its citation when clicked; character offsets are in
-    its tooltip.
-    """
-    if not entry or entry.get("error"):
-        return ""
-    question = html.escape(entry.get("question", ""))
-    head = f"<div class='qa-evidence-for' data-answer='{answer_number}'>Evidence for “{question}”</div>"
-    if entry.get("abstained") or not entry["citations"]:
-        reply = html.escape(entry.get("reply", ""))
-        return f"{head}<div class='qa-card'><div class='qa-card-head'>No citation</div>{reply}</div>"
-    cards = [head]
-    for n, citation in enumerate(entry["citations"], start=1):
-        source, start, end = _span(citation)
-        name = html.escape(Path(source).name)
-        text = _document(source)
-        if _cited_text_in(text, citation):
-            where = where_in_document(text, start)
-            passage = _passage_around(entry, citation)
-            shown = _highlighted(text[passage[0] : passage[1]], start - passage[0], end - passage[0])
-        else:
-            where = "no longer indexed as it was"
-            shown = f"<mark>{html.escape(citation['text'])}</mark>"
-        opened = " qa-open" if n == open_citation else ""
-        cards.append(
-            f"<div class='qa-card{opened}' data-answer='{answer_number}' data-citation='{n}' role='button' tabindex='0'"
-            f" title='{_offsets(start, end)} of {name}; click to open the document here'>"
-            f"<div class='qa-card-head'><b>[{n}] {name}</b> · {where}</div>"
-            f"<div class='qa-passage'>{shown}</div></div>"
-        )
-    return "".join(cards)
-
-
-def _passage_around(entry: dict, citation: dict) -> tuple[int, int]:
-    """The span of the retrieved passage holding a citation (the citation's own span if none)."""
-    source, start, end = _span(citation)
-    for passage in entry["passages"]:
-        p_source, p_start, p_end = _span(passage)
-        if p_source == source and p_start <= start and end <= p_end:
-            return p_start, p_end
-    return start, end
-
-
-def render_passages(entry: dict | None) -> str:
-    if not entry or not entry.get("passages"):
-        return ""
-    rows = []
-    for rank, passage in enumerate(entry["passages"], start=1):
-        source, start, end = _span(passage)
-        name = html.escape(Path(source).name)
-        text = _document(source)
-        if text is None or end > len(text):
-            where, body = "no longer indexed", ""
-        else:
-            where, body = where_in_document(text, start), html.escape(text[start:end])
-        rows.append(
-            f"<div class='qa-card' title='{_offsets(start, end)} of {name}'>"
-            f"<div class='qa-card-head'><b>#{rank} {name}</b> · {where}"
-            f"<span class='qa-score'>score {passage['score']:.3f}</span></div>"
-            f"<div class='qa-passage'>{body}</div></div>"
-        )
-    return "".join(rows)
-
-
-def render_document(citation: dict, *, reveal: bool = False) -> str:
-    """The whole document with the citation highlighted; the page scrolls the viewer's box to it.
-
-    ``reveal``: opened by a click on a citation, so the viewer may be brought into view.
-    """
-    source, start, end = _span(citation)
-    name = html.escape(Path(source).name)
-    try:
-        text = _document(source)
-    except QAError as exc:  # the index cannot be read now (Milvus down): the answer stays shown
-        return f"<p>{html.escape(str(exc))}</p>"
-    if not _cited_text_in(text, citation):
-        return f"<p>{name} is no longer indexed as it was when this answer was given: ask again.</p>"
-    # A fresh data-view on every render: the viewer re-centres even on the same citation.
-    return (
-        f"<div class='qa-card-head' title='{_offsets(start, end)}'>"
-        f"<b>{name}</b> · {where_in_document(text, start)}</div>"
-        f"<div class='qa-doc' data-view='{time.monotonic_ns()}'{' data-reveal=1' if reveal else ''}>"
-        f"{_highlighted(text, start, end)}</div>"
-    )
 
 
 def show_evidence(answers: list[dict], number: int | None, citation: int | None = 1, *, reveal: bool = False) -> tuple:
@@ -611,7 +293,7 @@ def load_conversation(conversation: str, saved):
             chat = [_chat_message(t["role"], str(t.get("text", ""))) for t in turns]
             stored = item.get("answers") if isinstance(item.get("answers"), list) else []
             replies = sum(1 for t in turns if t["role"] == "assistant")
-            answers = [_valid_entry(e) for e in stored[:replies]]
+            answers = [valid_entry(e) for e in stored[:replies]]
             answers += [evidence_entry("", error="(no evidence)")] * (replies - len(answers))
             return (chat, answers, conversation, *show_evidence(answers, len(answers) - 1 if answers else None))
     return (gr.skip(),) * 8
@@ -663,57 +345,6 @@ def _removable() -> gr.update:
         else "No uploaded documents yet: the ones you add are listed here."
     )
     return gr.update(choices=[(d.name, d.source) for d in docs], value=None, info=hint, interactive=bool(docs))
-
-
-# How long one item of each step takes, relative to a sentence (the default model in one
-# pass per sentence, `qa.torch_encoder`): a word is about 7 tokens against a sentence's
-# 50 and its sparse head (120 PIAF paragraphs: 0.8 ms a word, 7.5 ms a sentence).
-STEP_COSTS = {"sentences": 1.0, "words": 0.1}
-STEP_NAMES = {
-    "documents": "Reading documents",
-    "sentences": "Embedding sentences",
-    "words": "Embedding words",
-}
-READING_SHARE = 0.1  # of the bar, taken by reading the files, before the embedding is planned
-
-
-class BuildProgress:
-    """One progress bar for an upload or a re-index, moved by qa's `progress(step, done, total)`.
-
-    Reading the files fills the first tenth; the embedding steps, announced together before
-    the first starts, fill the rest in proportion to their expected cost. The estimate of the
-    time left is the time so far scaled by what is left.
-    """
-
-    def __init__(self, bar, clock=time.monotonic):
-        self.bar = bar
-        self.clock = clock
-        self.started = clock()
-        self.totals: dict[str, int] = {}
-        self.done: dict[str, int] = {}
-
-    def __call__(self, step: str, done: int, total: int) -> None:
-        self.totals[step], self.done[step] = total, done
-        # The step under way: the first one not finished (the later ones are only announced).
-        step = next((s for s in self.totals if self.done[s] < self.totals[s]), step)
-        fraction = self.fraction()
-        desc = f"{STEP_NAMES.get(step, step)}: {self.done[step]} of {self.totals[step]}{self._time_left(fraction)}"
-        self.bar(fraction, desc=desc)
-
-    def fraction(self) -> float:
-        planned = sum(STEP_COSTS[step] * total for step, total in self.totals.items() if step in STEP_COSTS)
-        if not planned:
-            files = self.totals.get("documents", 0)
-            return READING_SHARE * self.done.get("documents", 0) / files if files else 0.0
-        embedded = sum(STEP_COSTS[step] * done for step, done in self.done.items() if step in STEP_COSTS)
-        return READING_SHARE + (1 - READING_SHARE) * embedded / planned
-
-    def _time_left(self, fraction: float) -> str:
-        elapsed = self.clock() - self.started
-        if fraction < 0.05 or fraction >= 1 or elapsed < 1:
-            return ""
-        left = elapsed * (1 - fraction) / fraction
-        return f" · about {round(left)} s left" if left < 90 else f" · about {round(left / 60)} min left"
 
 
 def upload(files, progress=gr.Progress()):

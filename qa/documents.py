@@ -65,6 +65,31 @@ def page_of(text: str, offset: int) -> int | None:
     return text.count("\f", 0, offset) + 1
 
 
+# A title is the document's first line when it reads as one: short and not a sentence.
+MAX_TITLE_CHARACTERS = 200
+_SENTENCE_END = (".", "!", "?", "…", "。", "！", "？", ":", ";", ",")
+
+
+def document_title(text: str) -> str | None:
+    """The title a reader sees at the top of a document, or None when it has none.
+
+    It is the first non-blank line (a Markdown heading's ``#`` marks left out) when it is
+    at most 200 characters and does not end like a sentence; an HTML page's first line is
+    its ``<title>``.
+
+    Example:
+        >>> document_title("# Annual report\\n\\nSales rose.")
+        'Annual report'
+        >>> document_title("Sales rose in May.\\nCosts fell.") is None
+        True
+    """
+    line = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    line = line.lstrip("#").strip() if line.startswith("#") else line
+    if not line or len(line) > MAX_TITLE_CHARACTERS or line.endswith(_SENTENCE_END):
+        return None
+    return line
+
+
 def content_hash(text: str) -> str:
     """SHA-256 of a document's text, to tell when an index is stale."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -205,13 +205,44 @@ def test_clear_empties_chat_answers_evidence_viewer_and_starts_a_new_conversatio
     ],
 )
 def test_citations_are_placed_by_page_and_paragraph(text, offset, where):
-    from app import where_in_document
+    from qa.web.evidence import where_in_document
 
     assert where_in_document(text, offset) == where
 
 
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("# Rapport annuel\n\nLes ventes ont augmenté.", "Rapport annuel"),  # a Markdown heading
+        ("\n\nLe traité de 1961\nIl fut signé à Moscou.", "Le traité de 1961"),
+        ("\f\nTitre d'un PDF\nTexte.", "Titre d'un PDF"),
+        ("Les ventes ont augmenté en mai.\nLes coûts ont baissé.", None),  # a sentence is no title
+        ("Résumé :\nLes ventes.", None),
+        ("x" * 201 + "\nTexte.", None),  # too long for a title
+    ],
+)
+def test_a_documents_title_is_its_first_line_when_that_reads_as_one(text, title):
+    from qa.documents import document_title
+
+    assert document_title(text) == title
+
+
+def test_a_citation_is_placed_by_title_file_page_and_paragraph():
+    from qa.web.evidence import heading
+
+    text = "Le traité d'amitié de 1961 entre l'URSS et la Corée du Nord, renouvelé en 2000\n\nIl fut signé."
+    assert heading("docs/traite.txt", text, 81) == (
+        "<b>Le traité d&#x27;amitié de 1961 entre l&#x27;URSS et la Corée du Nord, renouvelé en 2000</b>"
+        " · traite.txt · paragraph 2"
+    )
+    cut = heading("docs/traite.txt", text, 81, cut=20)
+    assert cut.startswith("<b>Le traité d&#x27;amitié…</b>") or cut.startswith("<b>Le traité d&#x27;ami…</b>")
+    assert heading("a.txt", "Une phrase.\n\nUne autre.", 13) == "<b>a.txt</b> · paragraph 2"
+    assert heading("<b>.txt", "Une phrase.", 0) == "<b>&lt;b&gt;.txt</b> · paragraph 1"
+
+
 def test_build_progress_is_one_bar_that_moves_with_the_work_and_estimates_the_rest():
-    from app import BuildProgress
+    from qa.web.progress import BuildProgress
 
     calls, now = [], [0.0]
     progress = BuildProgress(lambda fraction, desc: calls.append((round(fraction, 3), desc)), clock=lambda: now[0])
@@ -254,9 +285,10 @@ def _conversation(app, question: str, reply: str, answers: list[dict]):
 
 def test_a_saved_conversation_comes_back_with_its_evidence(monkeypatch):
     import app
+    from qa.web import evidence
 
     text = "Titre\n\nLe traité fut signé en 1961. Il dure."
-    monkeypatch.setattr(app, "_document", lambda source: text if source == "a.txt" else None)
+    monkeypatch.setattr(evidence, "_document", lambda source: text if source == "a.txt" else None)
     entry = {
         "question": "Quand ?",
         "citations": [{"source": "a.txt", "start": 7, "end": 35, "text": "Le traité fut signé en 1961."}],
@@ -273,19 +305,20 @@ def test_a_saved_conversation_comes_back_with_its_evidence(monkeypatch):
         {"role": "assistant", "content": "[1] “Le traité fut signé en 1961.”"},
     ]
     assert "Titre\n\n<mark>Le traité fut signé en 1961.</mark> Il dure." in viewer
-    assert "<b>a.txt</b> · paragraph 2" in viewer and "title='characters 7–35'" in viewer
+    assert "<b>Titre</b> · a.txt · paragraph 2" in viewer and "title='characters 7–35'" in viewer
     assert "<div class='qa-passage'><mark>Le traité fut signé en 1961.</mark> Il dure.</div>" in cards
 
 
 def test_citations_from_the_browser_open_only_indexed_documents(monkeypatch):
     import app
+    from qa.web import evidence
 
-    monkeypatch.setattr(app, "_document", lambda source: None)  # /etc/passwd is not indexed
+    monkeypatch.setattr(evidence, "_document", lambda source: None)  # /etc/passwd is not indexed
     passwd = {"source": "/etc/passwd", "start": 0, "end": 4, "text": "root"}
-    entry = app._valid_entry({"question": "?", "citations": [passwd]})
+    entry = evidence.valid_entry({"question": "?", "citations": [passwd]})
     viewer = app.render_document(entry["citations"][0])
     assert viewer == "<p>passwd is no longer indexed as it was when this answer was given: ask again.</p>"
-    assert app._valid_entry({"citations": [{"source": 1, "start": "x"}], "passages": "no"})["citations"] == []
+    assert evidence.valid_entry({"citations": [{"source": 1, "start": "x"}], "passages": "no"})["citations"] == []
     assert app.show_citation("0:1", [entry], None)[3] == viewer
     assert app.show_citation("9:1", [entry], None) == app.show_citation("0; alert(1)", [entry], None)
 

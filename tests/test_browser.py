@@ -313,14 +313,17 @@ def test_evidence_card_opens_its_citation_and_says_where_to_look(sized_page):
     start, end, name = int(offsets[1]), int(offsets[2]), offsets[3]
     assert name == SEED.name
     where = f"paragraph {paragraph_in_seed(start)}"
-    assert card.locator(".qa-card-head").inner_text() == f"[2] poutine-coree-du-nord.txt · {where}"
+    title = SEED.read_text(encoding="utf-8").split("\n", 1)[0]  # the article's headline
+    assert len(title) > 90
+    card_title = title[:89].rstrip() + "…"  # cut in a card, whole in the viewer
+    assert card.locator(".qa-card-head").inner_text() == f"[2] {card_title} · poutine-coree-du-nord.txt · {where}"
     assert "characters" not in page.inner_text("#qa-cards")  # offsets only in the tooltip
     before = viewer_view(page)
     press(page, card)
     viewer_changed(page, before)
     assert page.get_attribute("#qa-cards .qa-card.qa-open", "data-citation") == "2"
     assert page.inner_text("#qa-viewer mark") == SEED.read_text(encoding="utf-8")[start:end]
-    assert page.inner_text("#qa-viewer .qa-card-head") == f"poutine-coree-du-nord.txt · {where}"
+    assert page.inner_text("#qa-viewer .qa-card-head") == f"{title} · poutine-coree-du-nord.txt · {where}"
     assert highlight_on_screen(page)
     shoot(page, "evidence-card")
 

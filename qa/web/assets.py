@@ -1,0 +1,19 @@
+"""The page's stylesheet and script, kept as files beside this module.
+
+`page.js` handles clicks on citations (`[n]` in an answer, or its card), scrolls the
+document viewer's own box to its highlight (never the page), and shows each new answer
+from its question down.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+
+def _asset(name: str) -> str:
+    return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+
+
+CSS = _asset("page.css")
+# Gradio runs it once when the page loads (the `js=` of `launch`).
+APP_JS = _asset("page.js")

@@ -1,0 +1,213 @@
+"""How an answer's evidence is kept and shown: its citations as cards, its passages, the
+document viewer.
+
+An evidence entry is plain data (offsets and the cited sentences), kept in the page's state
+and in the browser; the rest of a document's text is read from the index when shown. All
+document text goes through ``html.escape``: nothing in a document runs or renders.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import time
+from pathlib import Path
+
+from qa.config import Settings
+from qa.documents import document_title, page_of
+from qa.errors import QAError
+from qa.index import default_index
+from qa.results import Answer
+
+# A title longer than this is cut in a card's heading (the viewer shows it whole).
+CARD_TITLE_CHARACTERS = 90
+
+
+def evidence_entry(question: str, result: Answer | None = None, error: str = "") -> dict:
+    """What an answer's evidence shows later, as plain data: offsets, never document text
+    beyond the cited sentences (the rest is read from the index when shown)."""
+    if result is None:
+        return {"question": question, "error": error, "citations": [], "passages": []}
+    return {
+        "question": question,
+        "abstained": result.abstained,
+        "reply": result.text if result.abstained else "",
+        "citations": [{"source": c.source, "start": c.start, "end": c.end, "text": c.text} for c in result.citations],
+        "passages": [{"source": p.source, "start": p.start, "end": p.end, "score": p.score} for p in result.passages],
+    }
+
+
+def _span(item) -> tuple[str, int, int] | None:
+    """(source, start, end) of a stored citation or passage, if it is well formed (it may
+    come back from the browser)."""
+    if not isinstance(item, dict):
+        return None
+    source, start, end = item.get("source"), item.get("start"), item.get("end")
+    if isinstance(source, str) and isinstance(start, int) and isinstance(end, int) and 0 <= start <= end:
+        return source, start, end
+    return None
+
+
+def valid_entry(entry) -> dict:
+    if not isinstance(entry, dict):
+        return evidence_entry("", error="(no evidence)")
+    citations = [c for c in entry.get("citations") or [] if _span(c) and isinstance(c.get("text"), str)]
+    passages = [p for p in entry.get("passages") or [] if _span(p) and isinstance(p.get("score"), (int, float))]
+    return {
+        "question": str(entry.get("question", "")),
+        "abstained": bool(entry.get("abstained")),
+        "reply": str(entry.get("reply", "")),
+        "error": str(entry.get("error", "")),
+        "citations": citations,
+        "passages": passages,
+    }
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
+
+
+def where_in_document(text: str, offset: int) -> str:
+    """Where a reader finds ``offset``: "page 2 · paragraph 3", "paragraph 3" or "page 2".
+
+    Paragraphs are separated by blank lines, counted from the top of the page in a PDF; a
+    text without blank lines counts its lines instead, a PDF page without them gives its
+    page only (its lines are the layout's, not the author's).
+    """
+    page = page_of(text, offset)
+    top = text.rfind("\f", 0, offset) + 1 if page else 0
+    end = text.find("\f", offset)
+    segment = text[top : end if page and end >= 0 else len(text)]
+    before = text[top:offset].lstrip()
+    if _PARAGRAPH_BREAK.search(segment):
+        paragraph = len(_PARAGRAPH_BREAK.findall(before)) + 1
+    elif page is None:
+        paragraph = before.count("\n") + 1
+    else:
+        return f"page {page}"
+    return f"page {page} · paragraph {paragraph}" if page else f"paragraph {paragraph}"
+
+
+def _document(source: str) -> str | None:
+    """The text of an indexed document, or None when it is no longer indexed."""
+    index = default_index(Settings.from_env())
+    return index.document_text(source) if source in index.sources else None
+
+
+def _cited_text_in(text: str | None, citation: dict) -> bool:
+    source, start, end = _span(citation)
+    return text is not None and text[start:end] == citation["text"]
+
+
+def heading(source: str, text: str | None, offset: int, *, cut: int | None = CARD_TITLE_CHARACTERS) -> str:
+    """Where a reader finds a citation, as HTML: the document's title when it has one
+    (its file name after it), else its file name; then page and paragraph.
+
+    Example:
+        >>> heading("reports/q3.md", "# Q3 report\\n\\nSales rose.", 14)
+        '<b>Q3 report</b> · q3.md · paragraph 2'
+    """
+    name = html.escape(Path(source).name)
+    if text is None:
+        return f"<b>{name}</b>"
+    title = document_title(text)
+    where = where_in_document(text, offset)
+    if not title:
+        return f"<b>{name}</b> · {where}"
+    if cut and len(title) > cut:
+        title = title[: cut - 1].rstrip() + "…"
+    return f"<b>{html.escape(title)}</b> · {name} · {where}"
+
+
+def _highlighted(text: str, start: int, end: int) -> str:
+    return f"{html.escape(text[:start])}<mark>{html.escape(text[start:end])}</mark>{html.escape(text[end:])}"
+
+
+def _offsets(start: int, end: int) -> str:
+    return f"characters {start}–{end}"
+
+
+def render_cards(entry: dict | None, answer_number: int | None = None, open_citation: int | None = None) -> str:
+    """The cards of an answer's citations: document, page, paragraph, the sentence in its passage.
+
+    Each card opens the document at its citation when clicked; character offsets are in
+    its tooltip.
+    """
+    if not entry or entry.get("error"):
+        return ""
+    question = html.escape(entry.get("question", ""))
+    head = f"<div class='qa-evidence-for' data-answer='{answer_number}'>Evidence for “{question}”</div>"
+    if entry.get("abstained") or not entry["citations"]:
+        reply = html.escape(entry.get("reply", ""))
+        return f"{head}<div class='qa-card'><div class='qa-card-head'>No citation</div>{reply}</div>"
+    cards = [head]
+    for n, citation in enumerate(entry["citations"], start=1):
+        source, start, end = _span(citation)
+        name = html.escape(Path(source).name)
+        text = _document(source)
+        if _cited_text_in(text, citation):
+            where = heading(source, text, start)
+            passage = _passage_around(entry, citation)
+            shown = _highlighted(text[passage[0] : passage[1]], start - passage[0], end - passage[0])
+        else:
+            where = f"<b>{name}</b> · no longer indexed as it was"
+            shown = f"<mark>{html.escape(citation['text'])}</mark>"
+        opened = " qa-open" if n == open_citation else ""
+        cards.append(
+            f"<div class='qa-card{opened}' data-answer='{answer_number}' data-citation='{n}' role='button' tabindex='0'"
+            f" title='{_offsets(start, end)} of {name}; click to open the document here'>"
+            f"<div class='qa-card-head'>[{n}] {where}</div>"
+            f"<div class='qa-passage'>{shown}</div></div>"
+        )
+    return "".join(cards)
+
+
+def _passage_around(entry: dict, citation: dict) -> tuple[int, int]:
+    """The span of the retrieved passage holding a citation (the citation's own span if none)."""
+    source, start, end = _span(citation)
+    for passage in entry["passages"]:
+        p_source, p_start, p_end = _span(passage)
+        if p_source == source and p_start <= start and end <= p_end:
+            return p_start, p_end
+    return start, end
+
+
+def render_passages(entry: dict | None) -> str:
+    if not entry or not entry.get("passages"):
+        return ""
+    rows = []
+    for rank, passage in enumerate(entry["passages"], start=1):
+        source, start, end = _span(passage)
+        name = html.escape(Path(source).name)
+        text = _document(source)
+        if text is None or end > len(text):
+            where, body = f"<b>{name}</b> · no longer indexed", ""
+        else:
+            where, body = heading(source, text, start), html.escape(text[start:end])
+        rows.append(
+            f"<div class='qa-card' title='{_offsets(start, end)} of {name}'>"
+            f"<div class='qa-card-head'>#{rank} {where}"
+            f"<span class='qa-score'>score {passage['score']:.3f}</span></div>"
+            f"<div class='qa-passage'>{body}</div></div>"
+        )
+    return "".join(rows)
+
+
+def render_document(citation: dict, *, reveal: bool = False) -> str:
+    """The whole document with the citation highlighted; the page scrolls the viewer's box to it.
+
+    ``reveal``: opened by a click on a citation, so the viewer may be brought into view.
+    """
+    source, start, end = _span(citation)
+    name = html.escape(Path(source).name)
+    try:
+        text = _document(source)
+    except QAError as exc:  # the index cannot be read now (Milvus down): the answer stays shown
+        return f"<p>{html.escape(str(exc))}</p>"
+    if not _cited_text_in(text, citation):
+        return f"<p>{name} is no longer indexed as it was when this answer was given: ask again.</p>"
+    # A fresh data-view on every render: the viewer re-centres even on the same citation.
+    return (
+        f"<div class='qa-card-head' title='{_offsets(start, end)}'>{heading(source, text, start, cut=None)}</div>"
+        f"<div class='qa-doc' data-view='{time.monotonic_ns()}'{' data-reveal=1' if reveal else ''}>"
+        f"{_highlighted(text, start, end)}</div>"
+    )
