@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qa.language import LanguageDetector
+from qa.language import LanguageDetector, function_word_counts, without_names
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_EVAL = ROOT.parent / "shared" / "eval"
@@ -79,6 +79,32 @@ class SetResult:
     def long_mistakes(self) -> list[tuple[str, str, str]]:
         """Mistakes on questions of three words or more."""
         return [m for m in self.mistakes if word_count(m[0]) >= LONG_QUESTION_WORDS]
+
+    @property
+    def foreign_mistakes(self) -> list[tuple[str, str, str]]:
+        """Mistakes on questions of three words or more that name a language the question
+        has no words of (`written_in`)."""
+        return [m for m in self.long_mistakes if not written_in(m[0], m[1], m[2])]
+
+
+def written_in(text: str, language: str, expected: str) -> bool:
+    """Whether ``text`` has words of ``language`` besides those of ``expected``: a question
+    that mixes languages ("Qui a écrit the Spirit and the flesh") is written in each of them.
+
+    A word counts when it is a function word of ``language`` and not of ``expected``
+    (stopwordsiso's lists, as the detector reads them; names left out).
+
+    Example:
+        >>> written_in("Qui a écrit the Spirit and the flesh", "en", "fr")
+        True
+        >>> written_in("Quel poste occupe Han Zheng ?", "it", "fr")
+        False
+    """
+    sample = without_names(text)
+    return any(
+        function_word_counts(word)[language] and not function_word_counts(word)[expected]
+        for word in _WORD_RE.findall(sample)
+    )
 
 
 def word_count(text: str) -> int:
@@ -214,11 +240,14 @@ def cross_validate(questions: list[LabelledQuestion]) -> tuple[dict[str, dict], 
 
 
 def _table(results: dict[str, SetResult]) -> str:
-    lines = [f"{'set':<28}{'questions':>10}{'right':>8}{'accuracy':>10}{'mistakes':>10}{'>=3 words':>11}"]
+    lines = [
+        f"{'set':<28}{'questions':>10}{'right':>8}{'accuracy':>10}{'mistakes':>10}{'>=3 words':>11}"
+        f"{'not written in':>16}"
+    ]
     for result in [*results.values(), total(results)]:
         lines.append(
             f"{result.name:<28}{result.questions:>10}{result.right:>8}{result.accuracy:>10.2%}"
-            f"{len(result.mistakes):>10}{len(result.long_mistakes):>11}"
+            f"{len(result.mistakes):>10}{len(result.long_mistakes):>11}{len(result.foreign_mistakes):>16}"
         )
     return "\n".join(lines)
 
@@ -262,6 +291,13 @@ def main(argv: list[str] | None = None) -> int:
             settings = ", ".join(f"{k}={v}" for k, v in fold["settings"].items())
             print(f"  {group:<16} {fold['right']}/{fold['questions']} right with {settings}")
         print(f"  cross-validated accuracy {held_out.right}/{held_out.questions} = {held_out.accuracy:.2%}")
+        print(
+            f"  held-out mistakes on questions of three words or more: {len(held_out.long_mistakes)}, "
+            f"in a language the question has no words of: {len(held_out.foreign_mistakes)}"
+        )
+        for text, given, expected in held_out.long_mistakes:
+            mixed = "written in both" if written_in(text, given, expected) else "not written in it"
+            print(f"    {given}, {expected} ({mixed}): {text}")
     return 0
 
 

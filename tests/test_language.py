@@ -11,7 +11,7 @@ from qa.language import (
     punctuation_counts,
     without_names,
 )
-from qa.language_eval import ROOT, SHARED_EVAL, _app_examples, measure, read_questions, total
+from qa.language_eval import ROOT, SHARED_EVAL, _app_examples, measure, read_questions, total, written_in
 
 
 def test_app_examples_are_detected_in_their_language():
@@ -25,6 +25,22 @@ def test_language_accuracy_on_every_labelled_question_is_at_least_99_5_percent()
     whole = total(measure(questions))
     assert whole.questions >= 2000
     assert whole.accuracy >= 0.995, whole.mistakes
+    # Never a language the question has no words of, on questions of three words or more.
+    assert whole.foreign_mistakes == []
+
+
+@pytest.mark.parametrize(
+    "question, given, expected, written",
+    [
+        ("Qui a écrit the Spirit and the flesh", "en", "fr", True),  # an English title in a French question
+        ("Who sang le temps des cerises?", "fr", "en", True),
+        ("Wer schrieb the catcher in the rye?", "en", "de", True),
+        ("Quel poste occupe Han Zheng ?", "it", "fr", False),
+        ("When was the treaty signed?", "de", "en", False),
+    ],
+)
+def test_a_question_that_mixes_languages_is_written_in_each(question, given, expected, written):
+    assert written_in(question, given, expected) is written
 
 
 @pytest.mark.parametrize(
