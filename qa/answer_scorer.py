@@ -46,6 +46,8 @@ FEATURES = (
     "question_words",  # log(1 + the question's content words)
     "rule_rank",  # log(1 + the sentence's place in the hand-set order)
     "rule_gap",  # how far below the best hand-set score
+    "cross_lingual",  # the sentence's document is in another language than the question
+    "cross_grounding",  # grounding, for such a sentence (words are found less often across languages)
 )
 
 
@@ -65,7 +67,8 @@ def candidate_features(considered) -> np.ndarray:
     rows = []
     for place, c in enumerate(candidates):
         hit = hits[c.chunk_rank]
-        _, start, end = (int(v) for v in index.sentences[c.sentence])
+        document, start, end = (int(v) for v in index.sentences[c.sentence])
+        cross = float(index.document_language(document) != considered.language)
         rows.append(
             (
                 c.dense,
@@ -82,12 +85,26 @@ def candidate_features(considered) -> np.ndarray:
                 question_words,
                 math.log1p(place),
                 best_score - c.score,
+                cross,
+                cross * c.grounding,
             )
         )
     return np.asarray(rows, np.float32)
 
 
-QUESTION_FEATURES = ("top_logit", "logit_margin", "dense", "grounding", "typed_missing", "unknown_name")
+QUESTION_FEATURES = (
+    "top_logit",
+    "logit_margin",
+    "dense",
+    "grounding",
+    "typed_missing",
+    "unknown_name",
+    "cross_lingual",
+    "cross_grounding",
+    "most_dense",  # the highest similarity among all candidates
+    "most_grounding",  # the highest grounding among all candidates
+    "chunk_lexical",  # the first candidate's chunk's BM25 score (log)
+)
 
 
 @functools.cache
@@ -179,6 +196,11 @@ class AnswerScorer:
                 best[FEATURES.index("grounding")],
                 best[FEATURES.index("typed_missing")],
                 best[FEATURES.index("unknown_name")],
+                best[FEATURES.index("cross_lingual")],
+                best[FEATURES.index("cross_grounding")],
+                features[:, FEATURES.index("dense")].max(),
+                features[:, FEATURES.index("grounding")].max(),
+                best[FEATURES.index("chunk_lexical")],
             ]
         )
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from qa.config import Settings
 from qa.errors import QAError
 from qa.index import Index, build_index, default_index
-from qa.pipeline import Pipeline
+from qa.pipeline import RULES_PIPELINE, Pipeline
 from qa.results import MAX_CITED_CHARS, Answer
 
 logger = logging.getLogger(__name__)
@@ -386,18 +386,21 @@ def format_table(metrics: dict, title: str) -> str:
 
 # Each variant switches rankings or abstention signals off.
 ABLATIONS: dict[str, Pipeline] = {
-    "hybrid (default)": Pipeline(),
+    "hybrid, fitted step (default)": Pipeline(),
     "dense only": Pipeline(sparse_weight=0.0, lexical_weight=0.0),
     "sparse only": Pipeline(dense_weight=0.0, lexical_weight=0.0),
     "lexical only": Pipeline(dense_weight=0.0, sparse_weight=0.0),
     "without sparse": Pipeline(sparse_weight=0.0),
     "without lexical": Pipeline(lexical_weight=0.0),
-    "abstain: no similarity floor": Pipeline(similarity_floor=False),
-    "abstain: no word grounding": Pipeline(word_grounding=False),
-    "abstain: no answer type": Pipeline(answer_type=False),
-    "abstain: no unknown-name check": Pipeline(unknown_names=False),
-    "never abstain": Pipeline(similarity_floor=False, word_grounding=False, answer_type=False, unknown_names=False),
-    "fitted scorer (qa.fit)": Pipeline(fitted=True),
+    "without overview answers": Pipeline(overview=False),
+    "hand-set rules (fitted=False)": RULES_PIPELINE,
+    "rules: no similarity floor": Pipeline(fitted=False, similarity_floor=False),
+    "rules: no word grounding": Pipeline(fitted=False, word_grounding=False),
+    "rules: no answer type": Pipeline(fitted=False, answer_type=False),
+    "rules: no unknown-name check": Pipeline(fitted=False, unknown_names=False),
+    "rules: never abstain": Pipeline(
+        fitted=False, similarity_floor=False, word_grounding=False, answer_type=False, unknown_names=False
+    ),
 }
 
 

@@ -53,6 +53,10 @@ class Document:
         return content_hash(self.text)
 
 
+# How much of a document tells its language (`Index.document_language`).
+LANGUAGE_SAMPLE_CHARACTERS = 2000
+
+
 class Index:
     """An index loaded in memory; build one with `build_index`, open one with `load_index`."""
 
@@ -97,6 +101,7 @@ class Index:
         self._lexical_lock = threading.Lock()
         self._lexical = None
         self._document_stems: dict[int, frozenset[str]] = {}
+        self._document_languages: dict[int, str] = {}
 
     def sentence_vectors(self) -> np.ndarray:
         """All sentence vectors, in sentence order: a new array on each call.
@@ -129,6 +134,16 @@ class Index:
             if document not in self._document_stems:
                 self._document_stems[document] = frozenset(terms(self.documents[document].text, keep_stopwords=True))
             return self._document_stems[document]
+
+    def document_language(self, document: int) -> str:
+        """The language of a document, told from its first characters (computed once)."""
+        from qa.language import detect_language
+
+        with self._lexical_lock:
+            if document not in self._document_languages:
+                sample = self.documents[document].text[:LANGUAGE_SAMPLE_CHARACTERS]
+                self._document_languages[document] = detect_language(sample)
+            return self._document_languages[document]
 
     @functools.cached_property
     def vocabulary_stems(self) -> frozenset[str]:

@@ -1,6 +1,8 @@
-"""Which rankings retrieval fuses and which signals answering abstains on: `Pipeline`.
+"""Which rankings retrieval fuses and how answering chooses and abstains: `Pipeline`.
 
-The defaults are qa's behaviour. Other values switch parts off to measure what each
+The defaults are qa's behaviour: the fitted answer step (`qa.answer_scorer`) orders the
+candidate sentences and abstains; `RULES_PIPELINE` is the hand-set score and rules it
+replaced, kept to compare with. Other values switch parts off to measure what each
 contributes (`qa eval --ablation`); they are passed explicitly, so nothing global changes.
 """
 
@@ -23,19 +25,19 @@ class Pipeline:
             BM25 is the least reliable list, so it counts half: it adds names and
             numbers without outvoting the two model rankings. A ranking weighted 0
             still offers its candidates, at no score.
-        similarity_floor: abstain when the best sentence's similarity is under
-            `qa.answering.MIN_DENSE` (an off-topic question).
-        word_grounding: abstain when fewer than `qa.answering.MIN_GROUNDING` of the
+        similarity_floor: (rules only, with ``fitted=False``) abstain when the best
+            sentence's similarity is under `qa.answering.MIN_DENSE` (an off-topic question).
+        word_grounding: (rules only) abstain when fewer than `qa.answering.MIN_GROUNDING` of the
             question's content words are found near the best sentence.
-        answer_type: for a question asking for a date, a count or a duration, put
+        answer_type: (rules only) for a question asking for a date, a count or a duration, put
             first a close sentence that holds one, and abstain when the best holds none.
-        unknown_names: abstain when the question names something no document mentions.
+        unknown_names: (rules only) abstain when the question names something no document mentions.
         overview: answer a question that asks what a document is about ("What is this
             article about?", recognised by `qa.overview`) with the document's lead and
             central sentences.
         fitted: order the candidate sentences and abstain with the fitted answer scorer
-            (`qa.answer_scorer`, fitted by `python -m qa.fit`) instead of the hand-set
-            score and the abstention rules above.
+            (`qa.answer_scorer`, fitted by `python -m qa.fit`; the default); ``False``
+            uses the hand-set score and the abstention rules above instead.
 
     Raises:
         QAError: a weight is negative, or all are 0.
@@ -54,7 +56,7 @@ class Pipeline:
     answer_type: bool = True
     unknown_names: bool = True
     overview: bool = True
-    fitted: bool = False
+    fitted: bool = True
 
     def __post_init__(self) -> None:
         weights = {f.name: getattr(self, f.name) for f in fields(self) if f.name.endswith("_weight")}
@@ -66,3 +68,5 @@ class Pipeline:
 
 
 DEFAULT_PIPELINE = Pipeline()
+# The hand-set score and abstention rules the fitted step replaced (`qa.fit` compares them).
+RULES_PIPELINE = Pipeline(fitted=False)

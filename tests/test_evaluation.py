@@ -7,7 +7,7 @@ import qa.retrieval
 from qa import Pipeline, answer
 from qa.errors import QAError
 from qa.evaluation import ABLATIONS, Example, ask
-from qa.pipeline import DEFAULT_PIPELINE
+from qa.pipeline import DEFAULT_PIPELINE, RULES_PIPELINE
 
 
 def test_ablation_variants_leave_module_settings_untouched(seed_index, settings):
@@ -19,21 +19,22 @@ def test_ablation_variants_leave_module_settings_untouched(seed_index, settings)
         after = vars(module)
         assert after.keys() == names.keys()
         assert all(after[name] is value for name, value in names.items())
-    assert ABLATIONS["hybrid (default)"] == DEFAULT_PIPELINE == Pipeline()
+    assert ABLATIONS["hybrid, fitted step (default)"] == DEFAULT_PIPELINE == Pipeline()
+    assert ABLATIONS["hand-set rules (fitted=False)"] == RULES_PIPELINE and not RULES_PIPELINE.fitted
 
 
-# Each unanswerable seed question is caught by the signal the variant switches off.
+# Each unanswerable seed question is caught by the rule the variant switches off.
 @pytest.mark.parametrize(
     "variant, question",
     [
-        ("abstain: no answer type", "What is the population of Pyongyang?"),
-        ("abstain: no word grounding", "Quel est le prix actuel du baril de pétrole russe ?"),
-        ("abstain: no unknown-name check", "Comment la Chine a-t-elle réagi à la visite de Poutine ?"),
-        ("never abstain", "Who won the 2022 football World Cup?"),
+        ("rules: no answer type", "What is the population of Pyongyang?"),
+        ("rules: no word grounding", "Quel est le prix actuel du baril de pétrole russe ?"),
+        ("rules: no unknown-name check", "Comment la Chine a-t-elle réagi à la visite de Poutine ?"),
+        ("rules: never abstain", "Who won the 2022 football World Cup?"),
     ],
 )
-def test_variant_answers_what_the_default_abstains_on(seed_index, settings, variant, question):
-    assert answer(question, index=seed_index, settings=settings).abstained
+def test_rule_variant_answers_what_the_rules_abstain_on(seed_index, settings, variant, question):
+    assert answer(question, index=seed_index, settings=settings, pipeline=RULES_PIPELINE).abstained
     result = answer(question, index=seed_index, settings=settings, pipeline=ABLATIONS[variant])
     assert not result.abstained and result.citations
 
