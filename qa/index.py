@@ -54,7 +54,7 @@ class Document:
 
 
 # How much of a document tells its language (`Index.document_language`).
-LANGUAGE_SAMPLE_CHARACTERS = 2000
+LANGUAGE_SAMPLE_CHARACTERS = 1000
 
 
 class Index:
@@ -137,12 +137,12 @@ class Index:
 
     def document_language(self, document: int) -> str:
         """The language of a document, told from its first characters (computed once)."""
-        from qa.language import detect_language
+        from qa.language import document_language
 
         with self._lexical_lock:
             if document not in self._document_languages:
                 sample = self.documents[document].text[:LANGUAGE_SAMPLE_CHARACTERS]
-                self._document_languages[document] = detect_language(sample)
+                self._document_languages[document] = document_language(sample)
             return self._document_languages[document]
 
     @functools.cached_property

@@ -293,6 +293,19 @@ def detect_language(text: str) -> str:
     return _DETECTOR.detect(text)
 
 
+def document_language(text: str) -> str:
+    """ISO 639-1 code of a document's language, from the fast detector alone: a document's
+    first paragraphs hold enough text for it (a question is short, and needs `detect_language`).
+
+    Example:
+        >>> document_language("La Russie et la Corée du Nord vont travailler ensemble.")
+        'fr'
+    """
+    confidences = _confidences(_fast_detector(), text)
+    best = max(confidences, key=confidences.get, default=None)
+    return best if best and confidences[best] > 0 else FALLBACK_LANGUAGE
+
+
 def message(language: str, key: str) -> str:
     """A reply sentence (`lead`, `overview`, `abstain`, `empty`, `dropped`, `not_generated`, `stopped`) in
     ``language``, English if not covered."""

@@ -70,3 +70,26 @@ def test_the_threshold_keeps_false_abstentions_within_the_limit():
     threshold = choose_threshold(items, best, limit=0.05)
     abstained = best < threshold
     assert abstained[:100].sum() <= 5 and abstained[100:].all()
+
+
+def test_a_sentence_in_another_language_than_the_question_is_marked_cross_lingual(seed_index, settings):
+    cross = FEATURES.index("cross_lingual")
+    french = candidate_features(_considered(seed_index, settings, "Quand le traité d'amitié a-t-il été signé ?"))
+    english = candidate_features(_considered(seed_index, settings))  # the seed article is French
+    assert (french[:, cross] == 0).all() and (english[:, cross] == 1).all()
+    grounding = FEATURES.index("grounding")
+    assert np.allclose(english[:, FEATURES.index("cross_grounding")], english[:, grounding])
+
+
+def test_the_default_answer_step_is_the_shipped_fitted_one(seed_index, settings):
+    from qa import answer
+    from qa.answer_scorer import SCORER_PATH
+    from qa.pipeline import RULES_PIPELINE
+
+    assert DEFAULT_PIPELINE.fitted and not RULES_PIPELINE.fitted
+    fitted_on = json.loads(SCORER_PATH.read_text(encoding="utf-8"))["fitted_on"]
+    assert fitted_on["command"] == "python -m qa.fit"
+    # Its estimate is the cross-validated one, within the 5% false-abstention goal.
+    assert fitted_on["cross_validated"]["fitted"]["all"]["false_abstentions"] <= 0.05
+    result = answer("When was the friendship treaty signed?", index=seed_index, settings=settings)
+    assert not result.abstained and "1961" in result.citations[0].text

@@ -115,3 +115,20 @@ def test_a_sure_question_needs_no_high_accuracy_model():
 @pytest.mark.parametrize("text", ["", "2024 ?", "…"])
 def test_text_without_letters_is_english(text):
     assert detect_language(text) == "en"
+
+
+@pytest.mark.parametrize(
+    "text, language",
+    [
+        ("La Russie et la Corée du Nord vont travailler ensemble pour contrer les sanctions occidentales.", "fr"),
+        ("Russia and North Korea will work together to counter Western sanctions, Putin said.", "en"),
+        ("Россия и Северная Корея будут вместе противостоять западным санкциям.", "ru"),
+        ("ロシアと北朝鮮は西側の制裁に対抗するために協力する。", "ja"),
+        ("1961 — 2024", "en"),  # nothing to tell it by
+    ],
+)
+def test_a_documents_language_is_told_from_its_text(text, language):
+    from qa.language import document_language
+
+    assert document_language(text) == language
+
