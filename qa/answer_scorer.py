@@ -10,9 +10,12 @@ the article-grouped cross-validation and the figures):
   regression ranked worse than the hand-set score (cross-validated answer accuracy
   57.5% against 61.3% on 2,260 questions); the listwise fit ranks as well as it (66.3%
   against 66.0% with abstention off);
-- an abstainer: logistic regression of "the first candidate answers" over the ranker's
-  margin and the first candidate's signals (`QUESTION_FEATURES`); below `threshold_`
-  qa says the documents don't answer.
+- an abstainer: gradient-boosted trees (`qa.trees`) giving the probability that the
+  first candidate answers, from the ranker's margin, the first candidate's signals and
+  the best of all candidates (`QUESTION_FEATURES`); below `threshold_` qa says the
+  documents don't answer. Logistic regression on the same features abstained on fewer
+  unanswerable questions at the same false abstentions (README, "The answer step is
+  fitted").
 
 The learned values ship as JSON (`qa/data/answer_scorer.json`) with the feature names
 and what they were fitted on; prediction is numpy. scikit-learn and scipy fit them.
@@ -28,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.errors import QAError
+from qa.trees import BoostedTrees
 
 SCORER_PATH = Path(__file__).with_name("data") / "answer_scorer.json"
 
@@ -122,7 +126,7 @@ class AnswerScorer:
     Attributes (after `fit` or `load`):
         mean_, scale_: standardisation of each of `FEATURES`.
         coef_: the ranker's weight per standardised feature.
-        abstain_coef_, abstain_intercept_: the abstainer over `QUESTION_FEATURES`.
+        abstainer_: the abstainer over `QUESTION_FEATURES` (`qa.trees.BoostedTrees`).
         threshold_: abstain when the abstainer's probability is under it (set by `qa.fit`).
         fitted_on_: what data and figures the values come from.
 
@@ -142,7 +146,6 @@ class AnswerScorer:
             labels: per question, 1 for each candidate holding a gold answer.
         """
         from scipy.optimize import minimize
-        from sklearn.linear_model import LogisticRegression
 
         rows = np.vstack([x for x in features if len(x)]).astype(np.float64)
         self.mean_ = rows.mean(axis=0)
@@ -160,22 +163,25 @@ class AnswerScorer:
             return value, gradient
 
         self.coef_ = minimize(loss, np.zeros(rows.shape[1]), jac=True, method="L-BFGS-B").x
-        questions = [x for x in features if len(x)]
-        answered = [bool(y[self._order(x)[0]]) for x, y in zip(features, labels) if len(x)]
-        abstainer = LogisticRegression(max_iter=1000).fit(np.array([self._question_row(x) for x in questions]), answered)
-        self.abstain_coef_ = abstainer.coef_[0]
-        self.abstain_intercept_ = float(abstainer.intercept_[0])
+        self.abstainer_ = BoostedTrees.fit(*self.abstainer_data(features, labels))
         self.threshold_ = 0.5
         self.fitted_on_: dict = {}
         return self
+
+    def abstainer_data(self, features: list[np.ndarray], labels: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """The abstainer's rows (questions with candidates) and whether each one's first
+        candidate, in the fitted ranker's order, answers."""
+        questions = [(x, y) for x, y in zip(features, labels) if len(x)]
+        rows = np.array([self._question_row(x) for x, _ in questions]).reshape(-1, len(QUESTION_FEATURES))
+        answered = np.array([bool(y[self._order(x)[0]]) for x, y in questions], bool)
+        return rows, answered
 
     def rank(self, features: np.ndarray) -> tuple[np.ndarray, float]:
         """The candidates' order, best first, and the probability that the first answers."""
         if not len(features):
             return np.zeros(0, np.int64), 0.0
         order = self._order(features)
-        z = self._question_row(features) @ self.abstain_coef_ + self.abstain_intercept_
-        return order, float(1.0 / (1.0 + np.exp(-z)))
+        return order, float(self.abstainer_.probability(self._question_row(features))[0])
 
     def _standard(self, features: np.ndarray) -> np.ndarray:
         return (np.asarray(features, np.float64) - self.mean_) / self.scale_
@@ -212,13 +218,15 @@ class AnswerScorer:
             "mean": self.mean_.tolist(),
             "scale": self.scale_.tolist(),
             "coef": self.coef_.tolist(),
-            "abstain_coef": self.abstain_coef_.tolist(),
-            "abstain_intercept": self.abstain_intercept_,
             "threshold": self.threshold_,
             "fitted_on": self.fitted_on_,
+            "abstainer": "__ABSTAINER__",
         }
+        # The trees' thousands of numbers on one line; the rest one value a line.
+        trees = json.dumps(self.abstainer_.to_dict(), separators=(",", ":"))
+        text = json.dumps(data, indent=1, ensure_ascii=False).replace('"__ABSTAINER__"', trees)
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        Path(path).write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        Path(path).write_text(text + "\n", encoding="utf-8")
 
     @classmethod
     def load(cls, path: str | Path = SCORER_PATH) -> AnswerScorer:
@@ -231,14 +239,14 @@ class AnswerScorer:
             data = json.loads(Path(path).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise QAError(f"{path}: no fitted answer scorer ({exc}); run `python -m qa.fit`.") from None
-        if tuple(data.get("features", ())) != FEATURES or tuple(data.get("question_features", ())) != QUESTION_FEATURES:
+        same = tuple(data.get("features", ())) == FEATURES and tuple(data.get("question_features", ())) == QUESTION_FEATURES
+        if not same or "abstainer" not in data:
             raise QAError(f"{path} was fitted on other features; run `python -m qa.fit` again.")
         scorer = cls(l2=data["l2"])
         scorer.mean_ = np.asarray(data["mean"])
         scorer.scale_ = np.asarray(data["scale"])
         scorer.coef_ = np.asarray(data["coef"])
-        scorer.abstain_coef_ = np.asarray(data["abstain_coef"])
-        scorer.abstain_intercept_ = float(data["abstain_intercept"])
+        scorer.abstainer_ = BoostedTrees.from_dict(data["abstainer"])
         scorer.threshold_ = float(data["threshold"])
         scorer.fitted_on_ = data.get("fitted_on", {})
         return scorer

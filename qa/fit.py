@@ -204,6 +204,25 @@ def _answers(scorer: AnswerScorer, item: Item) -> float:
     return scorer.rank(item.features)[1]
 
 
+def _inner_out_of_fold(scorer: AnswerScorer, items: list[Item], folds: int) -> np.ndarray:
+    """Each item's probability that its first candidate answers, from an abstainer fitted
+    without its article (the ranker stays ``scorer``'s): the threshold is chosen on these,
+    as the shipped one is on the outer folds' (a model's probabilities on its own training
+    data are too sure of themselves)."""
+    from sklearn.model_selection import GroupKFold
+
+    from qa.trees import BoostedTrees
+
+    with_candidates = [j for j, i in enumerate(items) if len(i.features)]
+    rows, answered = scorer.abstainer_data([i.features for i in items], [i.labels for i in items])
+    groups = [items[j].group for j in with_candidates]
+    probabilities = np.zeros(len(items))
+    for train, test in GroupKFold(n_splits=folds).split(rows, groups=groups):
+        trees = BoostedTrees.fit(rows[train], answered[train])
+        probabilities[np.array(with_candidates)[test]] = trees.probability(rows[test])
+    return probabilities
+
+
 def cross_validate(items: list[Item], folds: int = FOLDS) -> dict:
     """Out-of-fold figures of the fitted step and of the rules, grouped by article."""
     import copy
@@ -216,7 +235,7 @@ def cross_validate(items: list[Item], folds: int = FOLDS) -> dict:
     for train, test in GroupKFold(n_splits=folds).split(np.zeros(len(items)), groups=groups):
         train_items = [items[j] for j in train]
         scorer = _fit(train_items)
-        scorer.threshold_ = choose_threshold(train_items, np.array([_answers(scorer, i) for i in train_items]))
+        scorer.threshold_ = choose_threshold(train_items, _inner_out_of_fold(scorer, train_items, folds))
         always = copy.copy(scorer)
         always.threshold_ = -1.0
         for j in test:
