@@ -9,7 +9,7 @@ round-trip through JSON.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -33,6 +33,7 @@ class BoostedTrees:
 
     baseline: float
     trees: list[dict[str, np.ndarray]]
+    _stack: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def fit(cls, rows: np.ndarray, labels: np.ndarray) -> BoostedTrees:
@@ -74,19 +75,32 @@ class BoostedTrees:
 
     def log_odds(self, rows: np.ndarray) -> np.ndarray:
         rows = np.atleast_2d(np.asarray(rows, np.float64))
-        total = np.full(len(rows), self.baseline)
-        at = np.arange(len(rows))
-        for tree in self.trees:
-            node = np.zeros(len(rows), np.int64)
-            while True:
-                feature = tree["feature"][node]
-                inner = feature >= 0
-                if not inner.any():
-                    break
-                goes_left = rows[at[inner], feature[inner]] <= tree["threshold"][node[inner]]
-                node[inner] = np.where(goes_left, tree["left"][node[inner]], tree["right"][node[inner]])
-            total += tree["value"][node]
-        return total
+        if not self.trees:
+            return np.full(len(rows), self.baseline)
+        feature, threshold, left, right, value = self._stacked()
+        trees = np.arange(len(feature))
+        # Every tree walked at once, one level a step: (rows, trees) node numbers.
+        node = np.zeros((len(rows), len(feature)), np.int64)
+        at = np.arange(len(rows))[:, None]
+        while True:
+            split = feature[trees, node]
+            inner = split >= 0
+            if not inner.any():
+                break
+            goes_left = rows[at, np.maximum(split, 0)] <= threshold[trees, node]
+            node = np.where(inner, np.where(goes_left, left[trees, node], right[trees, node]), node)
+        return self.baseline + value[trees, node].sum(axis=1)
+
+    def _stacked(self):
+        """The trees' node arrays as (trees, most nodes) matrices, padded with leaves of value 0."""
+        if self._stack is None:
+            width = max(len(t["feature"]) for t in self.trees)
+
+            def pad(name, fill):
+                return np.stack([np.pad(t[name], (0, width - len(t[name])), constant_values=fill) for t in self.trees])
+
+            self._stack = (pad("feature", -1), pad("threshold", 0.0), pad("left", 0), pad("right", 0), pad("value", 0.0))
+        return self._stack
 
     def probability(self, rows: np.ndarray) -> np.ndarray:
         """The probability of "yes" for each row."""
