@@ -223,8 +223,8 @@ class AnswerScorer:
             "abstainer": "__ABSTAINER__",
         }
         # The trees' thousands of numbers on one line; the rest one value a line.
-        trees = json.dumps(self.abstainer_.to_dict(), separators=(",", ":"))
-        text = json.dumps(data, indent=1, ensure_ascii=False).replace('"__ABSTAINER__"', trees)
+        trees = json.dumps(self.abstainer_.to_dict(), separators=(",", ":"), allow_nan=False)
+        text = json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False).replace('"__ABSTAINER__"', trees)
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         Path(path).write_text(text + "\n", encoding="utf-8")
 
@@ -246,7 +246,10 @@ class AnswerScorer:
         scorer.mean_ = np.asarray(data["mean"])
         scorer.scale_ = np.asarray(data["scale"])
         scorer.coef_ = np.asarray(data["coef"])
-        scorer.abstainer_ = BoostedTrees.from_dict(data["abstainer"])
+        try:
+            scorer.abstainer_ = BoostedTrees.from_dict(data["abstainer"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise QAError(f"{path}: its abstainer is damaged ({exc!r}); run `python -m qa.fit` again.") from None
         scorer.threshold_ = float(data["threshold"])
         scorer.fitted_on_ = data.get("fitted_on", {})
         return scorer

@@ -280,11 +280,12 @@ def consider(
 def decide(considered: Considered, *, pipeline: Pipeline) -> list[Candidate]:
     """The candidates to cite from, best first; empty to abstain.
 
-    With `pipeline.fitted`, the fitted scorer (`qa.answer_scorer`) orders them and
-    abstains below its threshold; otherwise the hand-set score and rules do.
+    With `pipeline.fitted` (and the default model, whose similarities it was fitted on),
+    the fitted scorer (`qa.answer_scorer`) orders them and abstains below its threshold;
+    otherwise the hand-set score and rules do.
     """
     candidates = considered.candidates
-    if pipeline.fitted and candidates:
+    if pipeline.fitted and candidates and _fitted_for(considered.index):
         from qa.answer_scorer import shipped_scorer
 
         return fitted_decision(considered, shipped_scorer())
@@ -295,6 +296,14 @@ def decide(considered: Considered, *, pipeline: Pipeline) -> list[Candidate]:
     ):
         return []
     return candidates
+
+
+def _fitted_for(index: Index) -> bool:
+    """Whether the shipped scorer fits this index: its similarities are on the default
+    model's scale; with another model the hand-set rules decide."""
+    from qa.embedding import DEFAULT_MODEL_NAME
+
+    return index.model == DEFAULT_MODEL_NAME
 
 
 def fitted_decision(considered: Considered, scorer) -> list[Candidate]:

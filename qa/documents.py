@@ -74,8 +74,8 @@ def document_title(text: str) -> str | None:
     """The title a reader sees at the top of a document, or None when it has none.
 
     It is the first non-blank line (a Markdown heading's ``#`` marks left out) when it is
-    at most 200 characters and does not end like a sentence; an HTML page's first line is
-    its ``<title>``.
+    at most 200 characters and does not end like a sentence (an HTML page's text starts
+    with its body: its ``<head>``, ``<title>`` included, is not part of it).
 
     Example:
         >>> document_title("# Annual report\\n\\nSales rose.")
@@ -83,7 +83,7 @@ def document_title(text: str) -> str | None:
         >>> document_title("Sales rose in May.\\nCosts fell.") is None
         True
     """
-    line = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    line = text.lstrip().split("\n", 1)[0].strip()  # the first non-blank line, without reading on
     line = line.lstrip("#").strip() if line.startswith("#") else line
     if not line or len(line) > MAX_TITLE_CHARACTERS or line.endswith(_SENTENCE_END):
         return None

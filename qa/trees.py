@@ -27,8 +27,9 @@ class BoostedTrees:
     Attributes:
         baseline: the log-odds before any tree.
         trees: per tree, arrays of its nodes: ``feature`` (-1 at a leaf), ``threshold``
-            (go left when the value is at most it), ``left``, ``right`` (node numbers),
-            ``value`` (a leaf's contribution).
+            (go left when the value is at most it), ``missing_left`` (where a missing
+            value, NaN, goes), ``left``, ``right`` (node numbers), ``value`` (a leaf's
+            contribution).
     """
 
     baseline: float
@@ -66,6 +67,7 @@ class BoostedTrees:
                 {
                     "feature": np.where(leaf, -1, nodes["feature_idx"]).astype(np.int64),
                     "threshold": nodes["num_threshold"].astype(np.float64),
+                    "missing_left": nodes["missing_go_to_left"].astype(np.int64),
                     "left": nodes["left"].astype(np.int64),
                     "right": nodes["right"].astype(np.int64),
                     "value": np.where(leaf, nodes["value"], 0.0).astype(np.float64),
@@ -77,7 +79,7 @@ class BoostedTrees:
         rows = np.atleast_2d(np.asarray(rows, np.float64))
         if not self.trees:
             return np.full(len(rows), self.baseline)
-        feature, threshold, left, right, value = self._stacked()
+        feature, threshold, missing_left, left, right, value = self._stacked()
         trees = np.arange(len(feature))
         # Every tree walked at once, one level a step: (rows, trees) node numbers.
         node = np.zeros((len(rows), len(feature)), np.int64)
@@ -87,7 +89,8 @@ class BoostedTrees:
             inner = split >= 0
             if not inner.any():
                 break
-            goes_left = rows[at, np.maximum(split, 0)] <= threshold[trees, node]
+            values = rows[at, np.maximum(split, 0)]
+            goes_left = np.where(np.isnan(values), missing_left[trees, node] == 1, values <= threshold[trees, node])
             node = np.where(inner, np.where(goes_left, left[trees, node], right[trees, node]), node)
         return self.baseline + value[trees, node].sum(axis=1)
 
@@ -99,7 +102,10 @@ class BoostedTrees:
             def pad(name, fill):
                 return np.stack([np.pad(t[name], (0, width - len(t[name])), constant_values=fill) for t in self.trees])
 
-            self._stack = (pad("feature", -1), pad("threshold", 0.0), pad("left", 0), pad("right", 0), pad("value", 0.0))
+            self._stack = tuple(
+                pad(name, fill)
+                for name, fill in (("feature", -1), ("threshold", 0.0), ("missing_left", 0), ("left", 0), ("right", 0), ("value", 0.0))
+            )
         return self._stack
 
     def probability(self, rows: np.ndarray) -> np.ndarray:
@@ -111,6 +117,13 @@ class BoostedTrees:
 
     @classmethod
     def from_dict(cls, data: dict) -> BoostedTrees:
-        kinds = {"feature": np.int64, "threshold": np.float64, "left": np.int64, "right": np.int64, "value": np.float64}
+        kinds = {
+            "feature": np.int64,
+            "threshold": np.float64,
+            "missing_left": np.int64,
+            "left": np.int64,
+            "right": np.int64,
+            "value": np.float64,
+        }
         trees = [{k: np.asarray(t[k], kind) for k, kind in kinds.items()} for t in data["trees"]]
         return cls(float(data["baseline"]), trees)

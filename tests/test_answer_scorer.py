@@ -93,3 +93,17 @@ def test_the_default_answer_step_is_the_shipped_fitted_one(seed_index, settings)
     assert fitted_on["cross_validated"]["fitted"]["all"]["false_abstentions"] <= 0.05
     result = answer("When was the friendship treaty signed?", index=seed_index, settings=settings)
     assert not result.abstained and "1961" in result.citations[0].text
+
+
+def test_a_damaged_scorer_file_is_a_clear_error(tmp_path):
+    import pytest
+
+    from qa.answer_scorer import SCORER_PATH
+    from qa.errors import QAError
+
+    data = json.loads(SCORER_PATH.read_text(encoding="utf-8"))
+    data["abstainer"] = {"baseline": 0.0, "trees": [{"feature": [0]}]}
+    path = tmp_path / "scorer.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(QAError, match="abstainer is damaged"):
+        AnswerScorer.load(path)
