@@ -231,13 +231,19 @@ class Considered:
     own_vector: np.ndarray  # the question's own embedding, without the conversation
 
 
-def _is_overview(considered: Considered) -> bool:
-    """Whether the question asks what a document is about (`qa.overview`): judged on the
-    question's own vector, and only with the default model, whose vectors the detector
-    was fitted on."""
+def _default_model(index: Index) -> bool:
+    """Whether ``index`` was embedded by the default model: the shipped fitted models
+    (the overview detector, the answer scorer) read its vectors and similarities, and
+    only its."""
     from qa.embedding import DEFAULT_MODEL_NAME
 
-    return considered.index.model == DEFAULT_MODEL_NAME and shipped_detector().is_overview(considered.own_vector)
+    return index.model == DEFAULT_MODEL_NAME
+
+
+def _is_overview(considered: Considered) -> bool:
+    """Whether the question asks what a document is about (`qa.overview`): judged on the
+    question's own vector, and only with the default model."""
+    return _default_model(considered.index) and shipped_detector().is_overview(considered.own_vector)
 
 
 def consider(
@@ -285,7 +291,7 @@ def decide(considered: Considered, *, pipeline: Pipeline) -> list[Candidate]:
     otherwise the hand-set score and rules do.
     """
     candidates = considered.candidates
-    if pipeline.fitted and candidates and _fitted_for(considered.index):
+    if pipeline.fitted and candidates and _default_model(considered.index):
         from qa.answer_scorer import shipped_scorer
 
         return fitted_decision(considered, shipped_scorer())
@@ -296,14 +302,6 @@ def decide(considered: Considered, *, pipeline: Pipeline) -> list[Candidate]:
     ):
         return []
     return candidates
-
-
-def _fitted_for(index: Index) -> bool:
-    """Whether the shipped scorer fits this index: its similarities are on the default
-    model's scale; with another model the hand-set rules decide."""
-    from qa.embedding import DEFAULT_MODEL_NAME
-
-    return index.model == DEFAULT_MODEL_NAME
 
 
 def fitted_decision(considered: Considered, scorer) -> list[Candidate]:

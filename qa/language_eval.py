@@ -100,11 +100,8 @@ def written_in(text: str, language: str, expected: str) -> bool:
         >>> written_in("Quel poste occupe Han Zheng ?", "it", "fr")
         False
     """
-    sample = without_names(text)
-    return any(
-        function_word_counts(word)[language] and not function_word_counts(word)[expected]
-        for word in _WORD_RE.findall(sample)
-    )
+    counts = (function_word_counts(word) for word in _WORD_RE.findall(without_names(text)))
+    return any(count[language] and not count[expected] for count in counts)
 
 
 def word_count(text: str) -> int:
