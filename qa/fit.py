@@ -14,10 +14,10 @@ Every question goes through `qa.answering.consider` (retrieval and the per-sente
 signals, as `answer` runs them); a candidate sentence is labelled 1 when it holds a
 gold answer. Five folds grouped by article estimate what the fitted step does on
 articles it never saw; the hand-set rules are scored on the same questions. The
-abstention threshold abstains on `THRESHOLD_QUANTILE` of the answerable questions of
-the data it is chosen on (in each fold, the training part; at the end, the
-out-of-fold probabilities), which kept cross-validated false abstentions under the
-5% goal; the trade-off curve is drawn to `docs/abstention.png` when matplotlib is
+abstention threshold abstains on `THRESHOLD_QUANTILE` of the answerable questions, on
+out-of-fold probabilities (in each fold, of inner folds of its training part; at the
+end, of the five folds), which kept cross-validated false abstentions under the 5%
+goal; the trade-off curve is drawn to `docs/abstention.png` when matplotlib is
 installed. The final scorer is fitted on everything and written to
 `qa/data/answer_scorer.json` with these figures. Deterministic: same data, same file.
 """
