@@ -330,21 +330,28 @@ def encode_documents(
     from qa.torch_encoder import resolve_precision
 
     precision = settings.precision
-    encoded = [
-        embedder.encode_sentences([t for t, _ in part], [s for _, s in part], precision=precision)
-        for part in _slices(list(zip(texts, spans)), _step(progress, "sentences"), show_progress, "Embedding sentences")
-    ]
+    # Each slice's vectors go straight into one array: no list of parts to join at the
+    # end, which held every vector twice at the build's peak.
+    sentence_vectors = np.empty((len(texts), embedder.dimension), dtype=np.float32)
+    sparse_parts = []
+    done = 0
+    for part in _slices(list(zip(texts, spans)), _step(progress, "sentences"), show_progress, "Embedding sentences"):
+        vectors, sparse = embedder.encode_sentences([t for t, _ in part], [s for _, s in part], precision=precision)
+        sentence_vectors[done : done + len(part)] = vectors
+        sparse_parts.append(sparse)
+        done += len(part)
     # Words are embedded as queries: a question's words are compared with them as equals.
-    word_vectors = np.concatenate([
-        embedder.embed_words(part, precision=precision)
-        for part in _slices(vocabulary, _step(progress, "words"), show_progress, "Embedding words")
-    ])
+    word_vectors = np.empty((len(vocabulary), embedder.dimension), dtype=np.float32)
+    done = 0
+    for part in _slices(vocabulary, _step(progress, "words"), show_progress, "Embedding words"):
+        word_vectors[done : done + len(part)] = embedder.embed_words(part, precision=precision)
+        done += len(part)
     return Index(
         documents=documents,
         chunks=chunks,
         sentences=np.array(sentence_rows, dtype=np.int64).reshape(-1, 3),
-        sentence_store=FaissVectorStore.from_vectors(np.concatenate([vectors for vectors, _ in encoded])),
-        chunk_sparse=_chunk_sparse([sparse for _, sparse in encoded], chunks),
+        sentence_store=FaissVectorStore.from_vectors(sentence_vectors),
+        chunk_sparse=_chunk_sparse(sparse_parts, chunks),
         vocabulary=vocabulary,
         word_vectors=word_vectors,
         model=embedder.name,
