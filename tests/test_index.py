@@ -109,3 +109,26 @@ def test_a_short_sentence_is_embedded_with_its_neighbours_and_cited_alone(tmp_pa
     window, alone = embedder.embed_passages([text.strip(), spans[1]])
     assert float(index.sentence_vectors()[1] @ window) > 0.9999 > float(index.sentence_vectors()[1] @ alone)
     assert float(index.sentence_vectors()[0] @ embedder.embed_passages([spans[0]])[0]) > 0.9999
+
+
+def test_chunks_pooled_slice_by_slice_equal_chunks_pooled_at_once(settings, embedder, monkeypatch):
+    """A build pools each slice's sentences into their chunks as it goes (`_pool_slice`);
+    chunks that straddle two slices get the same vector as from all their sentences."""
+    import numpy as np
+
+    import qa.index as index_module
+    from qa.sparse import pool_rows
+
+    documents = index_module.read_documents([SEED])
+    settings = replace(settings, precision="fp32")  # bf16 rounding differs with a batch's other texts
+    index = index_module.encode_documents(documents, embedder, settings)
+    monkeypatch.setattr(index_module, "_SLICE", 7)  # slice edges inside most chunks
+    sliced = index_module.encode_documents(documents, embedder, settings)
+    chunks = index.chunks
+    assert len(index.sentences) > 3 * 7 and any(lo // 7 != (hi - 1) // 7 for lo, hi in chunks[:, 3:5])
+    texts, spans = index_module._sentence_texts(documents, [tuple(row) for row in index.sentences.tolist()])
+    _, sentence_sparse = embedder.encode_sentences(texts, spans, precision=settings.precision)
+    at_once = pool_rows(sentence_sparse, chunks[:, 3], chunks[:, 4]).toarray()
+    assert np.array_equal(np.nonzero(sliced.chunk_sparse.toarray()), np.nonzero(at_once))
+    assert np.allclose(sliced.chunk_sparse.toarray(), at_once, atol=1e-3)
+    assert np.allclose(sliced.chunk_sparse.toarray(), index.chunk_sparse.toarray(), atol=1e-3)
