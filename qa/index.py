@@ -270,7 +270,6 @@ def build_index(
         1
     """
     from qa.embedding import load_embedder
-
     from qa.storage import index_store
 
     settings = settings or Settings.from_env()
