@@ -20,6 +20,7 @@ from qa.config import Settings
 from qa.documents import content_hash, read_document
 from qa.errors import QAError
 from qa.lexical import key_words
+from qa.spill import SpilledRows
 from qa.storage import CURRENT_FILE, load_index, save_index  # noqa: F401 (part of this module's API)
 from qa.vectors import FaissVectorStore
 
@@ -303,7 +304,8 @@ def encode_documents(
 
     The model runs once on each sentence (`Embedder.encode_sentences`: its vector, and
     the sparse vector its chunks pool) and once on each new word, in slices of `_SLICE`
-    texts between progress reports.
+    texts between progress reports. The vectors wait in temporary files in
+    ``settings.cache_dir`` (`qa.spill`) until the vector store is filled from them.
     """
     chunk_rows, sentence_rows = [], []
     for doc_id, doc in enumerate(documents):
@@ -329,30 +331,29 @@ def encode_documents(
     from qa.torch_encoder import resolve_precision
 
     precision = settings.precision
-    # Each slice's vectors go straight into one array: no list of parts to join at the
-    # end, which held every vector twice at the build's peak.
-    sentence_vectors = np.empty((len(texts), embedder.dimension), dtype=np.float32)
-    sparse_parts = []
-    done = 0
-    for part in _slices(list(zip(texts, spans)), _step(progress, "sentences"), show_progress, "Embedding sentences"):
-        vectors, sparse = embedder.encode_sentences([t for t, _ in part], [s for _, s in part], precision=precision)
-        sentence_vectors[done : done + len(part)] = vectors
-        sparse_parts.append(_pool_slice(sparse, done, chunks))
-        done += len(part)
-    # Words are embedded as queries: a question's words are compared with them as equals.
-    word_vectors = np.empty((len(vocabulary), embedder.dimension), dtype=np.float32)
-    done = 0
-    for part in _slices(vocabulary, _step(progress, "words"), show_progress, "Embedding words"):
-        word_vectors[done : done + len(part)] = embedder.embed_words(part, precision=precision)
-        done += len(part)
+    # Each slice's vectors go to a temporary file as they are made (`qa.spill`), not into
+    # memory: the model's working memory and the finished index's never add up with them.
+    with SpilledRows(embedder.dimension, settings.cache_dir) as sentence_vectors, SpilledRows(
+        embedder.dimension, settings.cache_dir
+    ) as word_vectors:
+        sparse_parts = []
+        for part in _slices(list(zip(texts, spans)), _step(progress, "sentences"), show_progress, "Embedding sentences"):
+            vectors, sparse = embedder.encode_sentences([t for t, _ in part], [s for _, s in part], precision=precision)
+            sparse_parts.append(_pool_slice(sparse, len(sentence_vectors), chunks))
+            sentence_vectors.append(vectors)
+        # Words are embedded as queries: a question's words are compared with them as equals.
+        for part in _slices(vocabulary, _step(progress, "words"), show_progress, "Embedding words"):
+            word_vectors.append(embedder.embed_words(part, precision=precision))
+        sentence_store = FaissVectorStore.from_spilled(sentence_vectors)
+        words = word_vectors.array()
     return Index(
         documents=documents,
         chunks=chunks,
         sentences=np.array(sentence_rows, dtype=np.int64).reshape(-1, 3),
-        sentence_store=FaissVectorStore.from_vectors(sentence_vectors),
+        sentence_store=sentence_store,
         chunk_sparse=_chunk_sparse(sparse_parts, chunks),
         vocabulary=vocabulary,
-        word_vectors=word_vectors,
+        word_vectors=words,
         model=embedder.name,
         chunk_size=settings.chunk_size,
         chunk_overlap=settings.chunk_overlap,

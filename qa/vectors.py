@@ -138,14 +138,30 @@ class FaissVectorStore:
             >>> FaissVectorStore.from_vectors(np.eye(3, dtype=np.float32)).kind
             'IndexFlatIP'
         """
-        import faiss
-
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         count, dimension = vectors.shape
+        return cls._filled(count, dimension, lambda rows: vectors[rows], [vectors], exact_threshold, nprobe)
+
+    @classmethod
+    def from_spilled(
+        cls, spilled, *, exact_threshold: int | None = None, nprobe: int | None = None
+    ) -> FaissVectorStore:
+        """The store `from_vectors` makes of the rows of ``spilled`` (a `qa.spill.SpilledRows`),
+        filled from the file a slice at a time: only FAISS's own copy of the vectors is
+        held in memory."""
+        return cls._filled(len(spilled), spilled.dimension, spilled.take, spilled.slices(), exact_threshold, nprobe)
+
+    @classmethod
+    def _filled(cls, count: int, dimension: int, take, parts, exact_threshold, nprobe) -> FaissVectorStore:
+        """A store of ``count`` vectors given as ``parts`` (arrays, in order); ``take(rows)``
+        returns the rows IVF's k-means trains on."""
+        import faiss
+
         if count < (EXACT_THRESHOLD if exact_threshold is None else exact_threshold):
             index = faiss.IndexFlatIP(dimension)
-            if count:
-                index.add(vectors)
+            for part in parts:
+                if len(part):
+                    index.add(part)
             return cls(index)
         lists = max(1, int(_LISTS_PER_SQRT * math.sqrt(count)))
         index = faiss.index_factory(dimension, f"IVF{lists},Flat", faiss.METRIC_INNER_PRODUCT)
@@ -154,8 +170,9 @@ class FaissVectorStore:
         # A seeded sample: the same vectors always build the same index.
         rows = np.sort(np.random.default_rng(0).choice(count, size=sample, replace=False))
         logger.info("Training IVF%d on %d of %d vectors", lists, sample, count)
-        index.train(vectors[rows])
-        index.add(vectors)
+        index.train(take(rows))
+        for part in parts:
+            index.add(part)
         index.nprobe = nprobe or min(lists, max(_MIN_PROBES, round(lists * _PROBE_SHARE)))
         index.make_direct_map()  # lets `vectors()` reconstruct rows by id
         return cls(index)

@@ -178,3 +178,24 @@ def test_an_exact_store_that_grows_past_the_threshold_becomes_ivf(monkeypatch):
     store = FaissVectorStore.from_vectors(vectors[:90], exact_threshold=100)
     assert store.kind == "IndexFlatIP"
     assert store.extended(vectors[90:]).kind.startswith("IndexIVFFlat")
+
+
+@pytest.mark.parametrize("threshold", [10_000, EXACT_THRESHOLD])
+def test_a_store_filled_from_spilled_rows_is_the_store_of_the_rows(points, tmp_path, threshold):
+    from qa.spill import SpilledRows
+
+    rows = points[:25_000]
+    with SpilledRows(DIMENSION, tmp_path) as spilled:
+        for start in range(0, len(rows), 7_777):  # appended in uneven parts, read back in others
+            spilled.append(rows[start : start + 7_777])
+        assert len(spilled) == len(rows)
+        ids = np.array([0, 9_999, 10_000, 24_999])
+        np.testing.assert_array_equal(spilled.take(ids), rows[ids])
+        store = FaissVectorStore.from_spilled(spilled, exact_threshold=threshold)
+    expected = FaissVectorStore.from_vectors(rows, exact_threshold=threshold)
+    assert store.kind == expected.kind
+    np.testing.assert_array_equal(store.vectors(), rows)
+    queries = clustered(50, seed=4)
+    for got, want in zip(store.search(queries, 10), expected.search(queries, 10)):
+        np.testing.assert_array_equal(got, want)
+    assert list(tmp_path.iterdir()) == []  # the file had no name and is gone
