@@ -59,6 +59,8 @@ class SpilledRows:
     def append(self, rows: np.ndarray) -> None:
         """Write ``rows`` (n × dimension) after the rows already written."""
         rows = np.ascontiguousarray(rows, dtype=np.float32).reshape(-1, self.dimension)
+        if not len(rows):
+            return
         self._file.seek(0, 2)
         self._file.write(memoryview(rows).cast("B"))
         self._count += len(rows)
