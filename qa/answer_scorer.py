@@ -13,7 +13,9 @@ the article-grouped cross-validation and the figures):
 - an abstainer: gradient-boosted trees (`qa.trees`) giving the probability that the
   first candidate answers, from the ranker's margin, the first candidate's signals and
   the best of all candidates (`QUESTION_FEATURES`); below `threshold_` qa says the
-  documents don't answer. Logistic regression on the same features abstained on fewer
+  documents don't answer (below `cross_lingual_threshold_` when the first candidate is
+  in another language than the question: each is chosen to keep that kind of question's
+  false abstentions at the same share). Logistic regression on the same features abstained on fewer
   unanswerable questions at the same false abstentions (README, "The answer step is
   fitted").
 
@@ -128,6 +130,8 @@ class AnswerScorer:
         coef_: the ranker's weight per standardised feature.
         abstainer_: the abstainer over `QUESTION_FEATURES` (`qa.trees.BoostedTrees`).
         threshold_: abstain when the abstainer's probability is under it (set by `qa.fit`).
+        cross_lingual_threshold_: the same, when the first candidate is in another
+            language than the question (`threshold_for`).
         fitted_on_: what data and figures the values come from.
 
     Example:
@@ -164,7 +168,7 @@ class AnswerScorer:
 
         self.coef_ = minimize(loss, np.zeros(rows.shape[1]), jac=True, method="L-BFGS-B").x
         self.abstainer_ = BoostedTrees.fit(*self.abstainer_data(features, labels))
-        self.threshold_ = 0.5
+        self.threshold_ = self.cross_lingual_threshold_ = 0.5
         self.fitted_on_: dict = {}
         return self
 
@@ -182,6 +186,14 @@ class AnswerScorer:
             return np.zeros(0, np.int64), 0.0
         order = self._order(features)
         return order, float(self.abstainer_.probability(self._question_row(features))[0])
+
+    def first_is_cross_lingual(self, features: np.ndarray) -> bool:
+        """Whether the first candidate, in the ranker's order, is in another language than the question."""
+        return bool(len(features)) and bool(features[self._order(features)[0], FEATURES.index("cross_lingual")] > 0.5)
+
+    def threshold_for(self, features: np.ndarray) -> float:
+        """The abstention threshold for a question with these candidates."""
+        return self.cross_lingual_threshold_ if self.first_is_cross_lingual(features) else self.threshold_
 
     def _standard(self, features: np.ndarray) -> np.ndarray:
         return (np.asarray(features, np.float64) - self.mean_) / self.scale_
@@ -219,6 +231,7 @@ class AnswerScorer:
             "scale": self.scale_.tolist(),
             "coef": self.coef_.tolist(),
             "threshold": self.threshold_,
+            "cross_lingual_threshold": self.cross_lingual_threshold_,
             "fitted_on": self.fitted_on_,
             "abstainer": "__ABSTAINER__",
         }
@@ -251,5 +264,6 @@ class AnswerScorer:
         except (KeyError, TypeError, ValueError) as exc:
             raise QAError(f"{path}: its abstainer is damaged ({exc!r}); run `python -m qa.fit` again.") from None
         scorer.threshold_ = float(data["threshold"])
+        scorer.cross_lingual_threshold_ = float(data.get("cross_lingual_threshold", scorer.threshold_))
         scorer.fitted_on_ = data.get("fitted_on", {})
         return scorer

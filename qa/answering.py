@@ -308,8 +308,9 @@ def fitted_decision(considered: Considered, scorer) -> list[Candidate]:
     """The candidates in a fitted scorer's order; empty when it says none answers."""
     from qa.answer_scorer import candidate_features
 
-    order, answers = scorer.rank(candidate_features(considered))
-    if not len(order) or answers < scorer.threshold_:
+    features = candidate_features(considered)
+    order, answers = scorer.rank(features)
+    if not len(order) or answers < scorer.threshold_for(features):
         return []
     # The hand-set scores stay: the second-citation margin is measured on them.
     return [considered.candidates[i] for i in order]

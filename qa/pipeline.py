@@ -21,10 +21,10 @@ class Pipeline:
         dense_weight: weight of the dense (embedding) ranking in the reciprocal-rank
             fusion of `qa.retrieval.search_chunks`.
         sparse_weight: weight of the sparse (latent-term) ranking.
-        lexical_weight: weight of the lexical (BM25) ranking. The crude multilingual
-            BM25 is the least reliable list, so it counts half: it adds names and
-            numbers without outvoting the two model rankings. A ranking weighted 0
-            still offers its candidates, at no score.
+        lexical_weight: weight of the lexical (BM25) ranking. A ranking weighted 0
+            still offers its candidates, at no score. The default weights (1.0, 0.75,
+            1.0) and `qa.retrieval.RRF_K` were chosen together by cross-validation
+            grouped by article on PIAF-open (docs/answer-step.md).
         similarity_floor: (rules only, with ``fitted=False``) abstain when the best
             sentence's similarity is under `qa.answering.MIN_DENSE` (an off-topic question).
         word_grounding: (rules only) abstain when fewer than `qa.answering.MIN_GROUNDING` of the
@@ -49,8 +49,8 @@ class Pipeline:
     """
 
     dense_weight: float = 1.0
-    sparse_weight: float = 1.0
-    lexical_weight: float = 0.5
+    sparse_weight: float = 0.75
+    lexical_weight: float = 1.0
     similarity_floor: bool = True
     word_grounding: bool = True
     answer_type: bool = True

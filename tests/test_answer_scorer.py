@@ -41,12 +41,13 @@ def test_the_ranker_learns_which_feature_finds_the_answer_and_saves_as_json(tmp_
     assert int(np.argmax(np.abs(scorer.coef_))) == FEATURES.index("grounding")
     right = [scorer.rank(x)[0][0] == np.argmax(y) for x, y in zip(features, labels) if y.any()]
     assert sum(right) >= 0.9 * len(right)
-    scorer.threshold_ = 0.3
+    scorer.threshold_, scorer.cross_lingual_threshold_ = 0.3, 0.1
     path = tmp_path / "scorer.json"
     scorer.save(path)
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data["features"] == list(FEATURES) and data["threshold"] == 0.3
     loaded = AnswerScorer.load(path)
+    assert loaded.cross_lingual_threshold_ == 0.1
     for x in features[:5]:
         assert (loaded.rank(x)[0] == scorer.rank(x)[0]).all() and loaded.rank(x)[1] == scorer.rank(x)[1]
 
@@ -54,11 +55,11 @@ def test_the_ranker_learns_which_feature_finds_the_answer_and_saves_as_json(tmp_
 def test_fitted_decision_follows_the_ranker_and_abstains_under_the_threshold(seed_index, settings):
     considered = _considered(seed_index, settings)
     scorer = AnswerScorer(l2=1.0).fit(*_synthetic_questions())
-    scorer.threshold_ = 0.0
+    scorer.threshold_ = scorer.cross_lingual_threshold_ = 0.0
     ranked = fitted_decision(considered, scorer)
     order, _ = scorer.rank(candidate_features(considered))
     assert [c.sentence for c in ranked] == [considered.candidates[i].sentence for i in order]
-    scorer.threshold_ = 1.01
+    scorer.threshold_ = scorer.cross_lingual_threshold_ = 1.01
     assert fitted_decision(considered, scorer) == []
 
 
@@ -70,6 +71,29 @@ def test_the_threshold_keeps_false_abstentions_within_the_limit():
     threshold = choose_threshold(items, best, limit=0.05)
     abstained = best < threshold
     assert abstained[:100].sum() <= 5 and abstained[100:].all()
+
+
+def test_each_kind_of_question_keeps_its_false_abstentions_within_the_limit():
+    from qa.fit import Item, choose_thresholds
+
+    # Cross-lingual answerable questions score lower: one threshold for all would abstain
+    # on most of them and none of the others.
+    answerable = [True] * 200 + [False] * 40
+    items = [Item(None, [], a, "g", "s", np.zeros((0, 0)), np.zeros(0)) for a in answerable]
+    cross = np.array([False] * 100 + [True] * 100 + [False] * 20 + [True] * 20)
+    best = np.concatenate([np.linspace(0.3, 0.95, 100), np.linspace(0.05, 0.6, 100), np.full(20, 0.1), np.full(20, 0.01)])
+    same, other = choose_thresholds(items, best, cross, limit=0.05)
+    abstained = best < np.where(cross, other, same)
+    assert abstained[:100].sum() <= 5 and abstained[100:200].sum() <= 5
+    assert abstained[200:].all() and other < same
+
+
+def test_a_question_answered_from_another_language_gets_the_cross_lingual_threshold(seed_index, settings):
+    scorer = AnswerScorer(l2=1.0).fit(*_synthetic_questions())
+    scorer.threshold_, scorer.cross_lingual_threshold_ = 0.6, 0.2
+    french = candidate_features(_considered(seed_index, settings, "Quand le traité d'amitié a-t-il été signé ?"))
+    english = candidate_features(_considered(seed_index, settings))  # the seed article is French
+    assert scorer.threshold_for(french) == 0.6 and scorer.threshold_for(english) == 0.2
 
 
 def test_a_sentence_in_another_language_than_the_question_is_marked_cross_lingual(seed_index, settings):
