@@ -36,11 +36,14 @@ class SpilledRows:
         """
         Args:
             dimension: the width of every row.
-            directory: where the unnamed file is made (default: the system's temporary folder).
+            directory: where the unnamed file is made; the system's temporary folder
+                when it is None or cannot be written to (a read-only cache).
         """
-        if directory is not None:
+        try:
             Path(directory).mkdir(parents=True, exist_ok=True)
-        self._file = tempfile.TemporaryFile(dir=directory)  # noqa: SIM115 (closed by `close`)
+            self._file = tempfile.TemporaryFile(dir=directory)  # noqa: SIM115 (closed by `close`)
+        except (OSError, TypeError):
+            self._file = tempfile.TemporaryFile()  # noqa: SIM115
         self.dimension = dimension
         self._count = 0
 

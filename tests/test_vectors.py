@@ -200,3 +200,13 @@ def test_a_store_filled_from_spilled_rows_is_the_store_of_the_rows(points, tmp_p
     for got, want in zip(store.search(queries, 10), expected.search(queries, 10)):
         np.testing.assert_array_equal(got, want)
     assert list(tmp_path.iterdir()) == []  # the file had no name and is gone
+
+
+def test_rows_are_spilled_to_the_system_temporary_folder_when_the_cache_cannot_be_written(tmp_path):
+    from qa.spill import SpilledRows
+
+    blocked = tmp_path / "a file"  # a cache path under a file: no folder can be made there, even by root
+    blocked.write_text("", encoding="utf-8")
+    with SpilledRows(2, blocked / "cache") as rows:
+        rows.append(np.eye(2, dtype=np.float32))
+        np.testing.assert_array_equal(rows.array(), np.eye(2, dtype=np.float32))
