@@ -39,6 +39,11 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--ablation", action="store_true", help="one row per ranking/abstention variant")
     evaluate.add_argument("--llm", action="store_true", help="answers written by the language model of QA_LLM_URL")
     evaluate.add_argument("--limit", type=int, default=None, help="score only the first N questions")
+    evaluate.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="index again: a SQuAD file's paragraphs even when the cached index matches (after an encoder change), else the default corpus",
+    )
 
     docs = commands.add_parser("docs", help="list, add or remove documents of the default index")
     docs_commands = docs.add_subparsers(dest="docs_command", required=True)
@@ -118,10 +123,12 @@ def _eval(args, settings) -> int:
     if not args.file.is_file():
         raise QAError(f"{args.file}: no such file.")
     if args.ablation:
-        results = ablation(args.file, settings=settings)
+        results = ablation(args.file, settings=settings, rebuild=args.rebuild)
         print(json.dumps(results, indent=2) if args.json else format_ablation(results, str(args.file)))
         return 0
-    metrics = evaluate(args.file, settings=settings, show_progress=not args.json, llm=args.llm, limit=args.limit)
+    metrics = evaluate(
+        args.file, settings=settings, show_progress=not args.json, llm=args.llm, limit=args.limit, rebuild=args.rebuild
+    )
     print(json.dumps(metrics, indent=2) if args.json else format_table(metrics, str(args.file)))
     return 0
 

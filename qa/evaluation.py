@@ -103,8 +103,11 @@ def _paragraph_name(number: int) -> str:
     return f"paragraph-{number:03d}.txt"
 
 
-def _paragraph_index(path: Path, paragraphs: list[str], settings: Settings, *, show_progress: bool) -> Index:
-    """The index of a SQuAD file's paragraphs: reused from `QA_CACHE_DIR/eval/` when it is current."""
+def _paragraph_index(
+    path: Path, paragraphs: list[str], settings: Settings, *, show_progress: bool, rebuild: bool = False
+) -> Index:
+    """The index of a SQuAD file's paragraphs: reused from `QA_CACHE_DIR/eval/` when it is
+    current, unless ``rebuild``."""
     from qa.embedding import model_name
     from qa.errors import IndexCorruptError, IndexNotFoundError
     from qa.storage import load_index
@@ -121,14 +124,14 @@ def _paragraph_index(path: Path, paragraphs: list[str], settings: Settings, *, s
         if not document.is_file() or document.read_text(encoding="utf-8") != text:
             document.write_text(text, encoding="utf-8")
         documents.append(document)
+    wanted = ([str(d) for d in documents], model_name(settings), settings.chunk_size, settings.chunk_overlap, precision)
     try:
-        index = load_index(folder / "index")
-        wanted = ([str(d) for d in documents], model_name(settings), settings.chunk_size, settings.chunk_overlap, precision)
-        if (index.sources, index.model, index.chunk_size, index.chunk_overlap, index.precision) == wanted:
-            logger.info("Reusing the index of %s in %s", path.name, folder)
-            return index
+        index = None if rebuild else load_index(folder / "index")
     except (IndexNotFoundError, IndexCorruptError):
-        pass
+        index = None
+    if index is not None and (index.sources, index.model, index.chunk_size, index.chunk_overlap, index.precision) == wanted:
+        logger.info("Reusing the index of %s in %s", path.name, folder)
+        return index
     logger.info("Indexing the %d paragraphs of %s into %s", len(documents), path.name, folder)
     return build_index(documents, folder / "index", settings=settings, show_progress=show_progress)
 
@@ -202,6 +205,7 @@ def evaluate(
     show_progress: bool = False,
     llm: bool = False,
     limit: int | None = None,
+    rebuild: bool = False,
 ) -> dict:
     """Score qa on a QA file.
 
@@ -212,6 +216,9 @@ def evaluate(
         show_progress: a progress bar over the questions.
         llm: answers written by the language model of `settings.llm_url` (else the
             extractive answers, whatever `QA_LLM_URL` says).
+        rebuild: build the index again: a SQuAD file's paragraphs even when the cached
+            index in `QA_CACHE_DIR/eval/` matches them (after a change to the encoder,
+            which its settings do not show), or the default index (`reindex_all`).
         limit: score only the first ``limit`` questions.
 
     Returns:
@@ -232,12 +239,16 @@ def evaluate(
     examples, paragraphs = read_examples(path)
     examples = examples[:limit] if limit else examples
     if paragraphs is not None:
-        index = _paragraph_index(path, paragraphs, settings, show_progress=show_progress)
+        index = _paragraph_index(path, paragraphs, settings, show_progress=show_progress, rebuild=rebuild)
         if settings.store == "milvus":
             index = _in_milvus(index, settings)
         folder = Path(index.sources[0]).parent if index.sources else Path()
         for example in examples:
             example.source = str(folder / example.source)
+    elif rebuild:
+        from qa.collection import reindex_all
+
+        index = reindex_all(settings=settings, show_progress=show_progress)
     else:
         index = default_index(settings, show_progress=show_progress)
     rows = []
@@ -404,9 +415,13 @@ ABLATIONS: dict[str, Pipeline] = {
 }
 
 
-def ablation(path: str | Path, *, settings: Settings | None = None) -> dict[str, dict]:
-    """`evaluate` once per variant of `ABLATIONS`; returns the metrics by variant name."""
-    return {name: evaluate(path, settings=settings, pipeline=pipeline) for name, pipeline in ABLATIONS.items()}
+def ablation(path: str | Path, *, settings: Settings | None = None, rebuild: bool = False) -> dict[str, dict]:
+    """`evaluate` once per variant of `ABLATIONS`; returns the metrics by variant name.
+    With ``rebuild``, the index is built again once, for the first variant."""
+    return {
+        name: evaluate(path, settings=settings, pipeline=pipeline, rebuild=rebuild and not n)
+        for n, (name, pipeline) in enumerate(ABLATIONS.items())
+    }
 
 
 def format_ablation(results: dict[str, dict], title: str) -> str:

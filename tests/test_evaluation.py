@@ -86,3 +86,6 @@ def test_squad_file_scores_impossible_questions_reports_languages_and_reuses_its
     second = evaluate(path, settings=settings)
     assert cached[0].read_text() == version  # the same index, not rebuilt
     assert {k: v for k, v in second.items() if "latency" not in k} == {k: v for k, v in first.items() if "latency" not in k}
+    rebuilt = evaluate(path, settings=settings, rebuild=True)  # after an encoder change
+    assert cached[0].read_text() != version
+    assert rebuilt["answer_accuracy"] == first["answer_accuracy"]
