@@ -19,9 +19,10 @@ out-of-fold probabilities (in each fold, of inner folds of its training part; at
 end, of the five folds), which kept cross-validated false abstentions under the 5%
 goal. There are two: one for questions whose first candidate is in their own language,
 one for those whose first candidate is in another (a single threshold abstained on 14%
-of the answerable cross-lingual questions and 3% of the others). The trade-off curve is
-drawn to `docs/abstention.png` when matplotlib is installed. The final scorer is fitted on everything and written to
-`qa/data/answer_scorer.json` with these figures. Deterministic: same data, same file.
+of the answerable cross-lingual questions and 2.5% of the French ones). The trade-off
+curve is drawn to `docs/abstention.png` when matplotlib is installed. The final scorer
+is fitted on everything and written to `qa/data/answer_scorer.json` with these figures.
+Deterministic: same data, same file.
 """
 
 from __future__ import annotations

@@ -333,9 +333,10 @@ def encode_documents(
     precision = settings.precision
     # Each slice's vectors go to a temporary file as they are made (`qa.spill`), not into
     # memory: the model's working memory and the finished index's never add up with them.
-    with SpilledRows(embedder.dimension, settings.cache_dir) as sentence_vectors, SpilledRows(
-        embedder.dimension, settings.cache_dir
-    ) as word_vectors:
+    with (
+        SpilledRows(embedder.dimension, settings.cache_dir) as sentence_vectors,
+        SpilledRows(embedder.dimension, settings.cache_dir) as word_vectors,
+    ):
         sparse_parts = []
         for part in _slices(list(zip(texts, spans)), _step(progress, "sentences"), show_progress, "Embedding sentences"):
             vectors, sparse = embedder.encode_sentences([t for t, _ in part], [s for _, s in part], precision=precision)

@@ -186,12 +186,8 @@ def test_a_store_filled_from_spilled_rows_is_the_store_of_the_rows(points, tmp_p
 
     rows = points[:25_000]
     with SpilledRows(DIMENSION, tmp_path) as spilled:
-        spilled.append(rows[:0])  # an empty part (a build of no sentences) writes nothing
         for start in range(0, len(rows), 7_777):  # appended in uneven parts, read back in others
             spilled.append(rows[start : start + 7_777])
-        assert len(spilled) == len(rows)
-        ids = np.array([0, 9_999, 10_000, 24_999])
-        np.testing.assert_array_equal(spilled.take(ids), rows[ids])
         store = FaissVectorStore.from_spilled(spilled, exact_threshold=threshold)
     expected = FaissVectorStore.from_vectors(rows, exact_threshold=threshold)
     assert store.kind == expected.kind
@@ -199,14 +195,4 @@ def test_a_store_filled_from_spilled_rows_is_the_store_of_the_rows(points, tmp_p
     queries = clustered(50, seed=4)
     for got, want in zip(store.search(queries, 10), expected.search(queries, 10)):
         np.testing.assert_array_equal(got, want)
-    assert list(tmp_path.iterdir()) == []  # the file had no name and is gone
 
-
-def test_rows_are_spilled_to_the_system_temporary_folder_when_the_cache_cannot_be_written(tmp_path):
-    from qa.spill import SpilledRows
-
-    blocked = tmp_path / "a file"  # a cache path under a file: no folder can be made there, even by root
-    blocked.write_text("", encoding="utf-8")
-    with SpilledRows(2, blocked / "cache") as rows:
-        rows.append(np.eye(2, dtype=np.float32))
-        np.testing.assert_array_equal(rows.array(), np.eye(2, dtype=np.float32))
