@@ -11,12 +11,15 @@ ends, or if it is killed, so a failed build leaves nothing behind.
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Self
 
 import numpy as np
+
+logger = logging.getLogger(__name__)
 
 # Rows read back at a time: 16 MB of 384-dimensional float32 vectors.
 READ_ROWS = 10_000
@@ -39,11 +42,7 @@ class SpilledRows:
             directory: where the unnamed file is made; the system's temporary folder
                 when it is None or cannot be written to (a read-only cache).
         """
-        try:
-            Path(directory).mkdir(parents=True, exist_ok=True)
-            self._file = tempfile.TemporaryFile(dir=directory)  # noqa: SIM115 (closed by `close`)
-        except (OSError, TypeError):
-            self._file = tempfile.TemporaryFile()  # noqa: SIM115
+        self._file = _unnamed_file(directory)
         self.dimension = dimension
         self._count = 0
 
@@ -96,3 +95,15 @@ class SpilledRows:
     def array(self) -> np.ndarray:
         """All rows, in memory."""
         return self.read(0, self._count)
+
+
+def _unnamed_file(directory: str | Path | None):
+    """A temporary file without a name in ``directory``, or in the system's temporary
+    folder when ``directory`` is None or cannot be written to."""
+    if directory is not None:
+        try:
+            Path(directory).mkdir(parents=True, exist_ok=True)
+            return tempfile.TemporaryFile(dir=directory)
+        except OSError as exc:
+            logger.info("Cannot write vectors to %s (%s): using the system's temporary folder", directory, exc)
+    return tempfile.TemporaryFile()
