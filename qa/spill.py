@@ -6,7 +6,9 @@ store makes. `SpilledRows` holds them on disk instead: the store is filled from 
 a slice at a time (`qa.vectors.FaissVectorStore.from_spilled`).
 
 The file is unnamed (`tempfile.TemporaryFile`): it is gone when closed, when the process
-ends, or if it is killed, so a failed build leaves nothing behind.
+ends, or if it is killed, so a failed build leaves nothing behind. It is read and
+written with plain file calls, not `np.memmap`: a mapped file's pages count in the
+build's resident memory once touched, which is what spilling is meant to keep down.
 """
 
 from __future__ import annotations
