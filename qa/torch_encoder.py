@@ -257,7 +257,7 @@ class TorchEncoder:
         from scipy.sparse import csr_matrix, vstack
 
         bert = self._bert
-        encodings = bert._tokenizer.encode_batch(texts)
+        encodings = bert.offsets_tokenizer.encode_batch(texts)
         vectors = np.zeros((len(texts), bert.dimension), dtype=np.float32)
         wants_sparse = spans is not None and self._sparse is not None
         parts, order = [], []
