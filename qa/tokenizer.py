@@ -6,7 +6,7 @@ encoder read, with character offsets), and as ``sentencepiece.model`` plus the
 normaliser's compiled character map, read here. Building ``tokenizers``' Unigram trie
 of 250,002 pieces takes 0.6-0.9 s and holds the GIL; SentencePiece takes 0.4 s and
 releases it, so a cold `qa ask` loads it while it reads the index
-(`qa.embedding.start_loading`).
+(`qa.cli._start_loading`).
 
 Both give the same ids (tests/test_tokenizer.py) on 34,965 of 34,998 texts tried (the
 PIAF paragraphs and questions in 9 languages, this repository's text and code, every
@@ -50,9 +50,12 @@ class E5Tokenizer:
         from tokenizers import normalizers
 
         self._max_length = max_length
-        # tokenizer.json's normaliser: SentencePiece's compiled character map.
-        self._normaliser = normalizers.Precompiled((folder / CHARSMAP_FILE).read_bytes())
         self._model_file = folder / SENTENCEPIECE_FILE
+        # tokenizer.json's normaliser: SentencePiece's compiled character map.
+        try:
+            self._normaliser = normalizers.Precompiled((folder / CHARSMAP_FILE).read_bytes())
+        except OSError as exc:
+            raise _unreadable(folder / CHARSMAP_FILE, exc) from exc
         self._processor = None
         self._error: Exception | None = None
         self._loaded = threading.Thread(target=self._load, name="sentencepiece-load", daemon=True)
@@ -70,11 +73,7 @@ class E5Tokenizer:
         """Each text's token ids."""
         self._loaded.join()
         if self._processor is None:
-            from qa.errors import ModelError
-
-            raise ModelError(
-                f"Cannot read {self._model_file}: {self._error}. Run `qa model prepare --force`."
-            ) from self._error
+            raise _unreadable(self._model_file, self._error) from self._error
         pieces = self._processor.encode([self._normalised(text) for text in texts])
         bos, eos, keep = self._processor.bos_id(), self._processor.eos_id(), self._max_length - 2
         return [[bos, *ids[:keep], eos] for ids in pieces]
@@ -83,3 +82,9 @@ class E5Tokenizer:
         # tokenizer.json then splits on whitespace and marks each word's start (▁), as
         # SentencePiece does for words one space apart.
         return " ".join(word for word in _WHITESPACE.split(self._normaliser.normalize_str(text)) if word)
+
+
+def _unreadable(path: Path, error: Exception | None):
+    from qa.errors import ModelError
+
+    return ModelError(f"Cannot read {path}: {error}. Run `qa model prepare --force`.")

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from qa.errors import ModelError
-from qa.tokenizer import SENTENCEPIECE_FILE, E5Tokenizer
+from qa.tokenizer import CHARSMAP_FILE, SENTENCEPIECE_FILE, E5Tokenizer
 
 ROOT = Path(__file__).resolve().parents[1]
 EDGES = [
@@ -52,12 +52,13 @@ def test_long_texts_are_cut_to_the_model_length(both):
 
 def test_a_missing_vocabulary_says_how_to_mend_it(embedder, tmp_path):
     folder = embedder.model.path
-    for name in ("normaliser.charsmap",):
-        (tmp_path / name).write_bytes((folder / name).read_bytes())
+    (tmp_path / CHARSMAP_FILE).write_bytes((folder / CHARSMAP_FILE).read_bytes())
     tokenizer = E5Tokenizer(tmp_path, max_length=512)
     with pytest.raises(ModelError, match="qa model prepare --force") as error:
         tokenizer.encode_batch(["x"])
     assert SENTENCEPIECE_FILE in str(error.value)
+    with pytest.raises(ModelError, match="qa model prepare --force"):
+        E5Tokenizer(tmp_path / "elsewhere", max_length=512)
 
 
 def test_a_folder_prepared_before_the_sentencepiece_copy_is_prepared_again(embedder, tmp_path):
