@@ -26,7 +26,8 @@ EDGES = [
 
 @pytest.fixture(scope="module")
 def both(embedder):
-    return embedder.model._tokenizer, embedder.model.offsets_tokenizer
+    """The question path's tokenizer and the prepared folder's tokenizer.json."""
+    return E5Tokenizer(embedder.model.path, max_length=512), embedder.model.offsets_tokenizer
 
 
 def _texts() -> list[str]:
