@@ -187,6 +187,13 @@ class AnswerScorer:
         order = self._order(features)
         return order, float(self.abstainer_.probability(self._question_row(features))[0])
 
+    def shares(self, features: np.ndarray) -> np.ndarray:
+        """Each candidate's probability, under the ranker's softmax, of being the one that
+        answers (given that one does); they sum to 1 over the question's candidates."""
+        logits = self._standard(features) @ self.coef_
+        weights = np.exp(logits - logits.max())
+        return weights / weights.sum()
+
     def first_is_cross_lingual(self, features: np.ndarray) -> bool:
         """Whether the first candidate, in the ranker's order, is in another language than the question."""
         return bool(len(features)) and bool(features[self._order(features)[0], FEATURES.index("cross_lingual")] > 0.5)

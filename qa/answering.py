@@ -7,7 +7,7 @@ question -> language -> follow-up context -> chunks -> candidate sentences -> sc
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -35,6 +35,9 @@ class Candidate:
     kind: str | None
     chunk_rank: int
     score: float
+    # The fitted ranker's probability that this sentence is the one that answers (None
+    # when the hand-set rules decide): how many sentences to quote follows from it.
+    share: float | None = None
 
 
 # --- scoring ----------------------------------------------------------------------
@@ -312,5 +315,5 @@ def fitted_decision(considered: Considered, scorer) -> list[Candidate]:
     order, answers = scorer.rank(features)
     if not len(order) or answers < scorer.threshold_for(features):
         return []
-    # The hand-set scores stay: the second-citation margin is measured on them.
-    return [considered.candidates[i] for i in order]
+    shares = scorer.shares(features)
+    return [replace(considered.candidates[i], share=float(shares[i])) for i in order]

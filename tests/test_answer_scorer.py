@@ -63,6 +63,36 @@ def test_fitted_decision_follows_the_ranker_and_abstains_under_the_threshold(see
     assert fitted_decision(considered, scorer) == []
 
 
+def test_further_sentences_are_quoted_while_the_ranker_cannot_rule_them_out(seed_index, settings):
+    from dataclasses import replace
+
+    from qa.answer_scorer import shipped_scorer
+    from qa.citations import FURTHER_CITATION_SHARE, MAX_CITATIONS, select_citations, sentence_citation
+    from qa.results import MAX_CITED_CHARS
+
+    considered = _considered(seed_index, settings, "Quels accords ont été signés ?")
+    scorer = shipped_scorer()
+    ranked = fitted_decision(considered, replace_thresholds(scorer, 0.0))
+    shares = [c.share for c in ranked]
+    assert abs(sum(shares) - 1.0) < 1e-6 and shares == sorted(shares, reverse=True)
+    # Unsure: every candidate as likely as the first, so quoted up to the limits.
+    even = [replace(c, share=1 / len(ranked)) for c in ranked]
+    quoted = select_citations(seed_index, even)
+    assert 2 <= len(quoted) <= MAX_CITATIONS and sum(len(c.text) for c in quoted) <= MAX_CITED_CHARS
+    assert quoted[1] == sentence_citation(seed_index, even[1].sentence)
+    # Sure: the others below the share, so the first sentence alone.
+    sure = [replace(ranked[0], share=1.0)] + [replace(c, share=0.99 * FURTHER_CITATION_SHARE) for c in ranked[1:]]
+    assert len(select_citations(seed_index, sure)) == 1
+
+
+def replace_thresholds(scorer, threshold):
+    import copy
+
+    scorer = copy.copy(scorer)
+    scorer.threshold_ = scorer.cross_lingual_threshold_ = threshold
+    return scorer
+
+
 def test_the_threshold_keeps_false_abstentions_within_the_limit():
     from qa.fit import Item, choose_threshold
 
