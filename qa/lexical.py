@@ -9,12 +9,22 @@ import re
 import unicodedata
 
 import numpy as np
+import regex
 
 # Terms are cut to this many characters: a crude stemmer that works the same in every
 # language with inflections at the end of words (sanction/sanctions/sanctionné).
 _STEM_CHARS = 6
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
-STOPWORD_LANGUAGES = ("fr", "en", "es", "de", "it", "pt", "ru", "nl")
+STOPWORD_LANGUAGES = ("fr", "en", "es", "de", "it", "pt", "ru", "nl", "zh", "ja", "th")
+# Scripts written without spaces between words (Thai, Lao, Burmese, Khmer, Japanese kana,
+# Chinese characters): there a run of letters is a whole clause, cut into words by ICU's
+# dictionary-based word breaker (`words`).
+_UNSPACED = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# Runs of letters and digits with their combining marks: the vowel signs of Hindi or
+# Thai are marks, not \w to Python's re ("पुतिन" would fall apart into "प", "त", "न").
+_RUN_RE = regex.compile(r"[\w\p{M}]+")
+# The version of the word splitting, recorded with the word lists (`fingerprint`).
+_SPLITTING = 2
 
 
 def fold(text: str) -> str:
@@ -41,7 +51,9 @@ INTERROGATIVES = frozenset(
     quando dove perché come quanto quanta quanti quante que qual quais quem onde porque quantos
     quantas что какой какая какое какие каком какой какую кто когда где почему зачем как сколько
     wat welk welke wie wanneer waar waarom hoe hoeveel jaki jaka jakie który która które którym
-    kto kiedy gdzie dlaczego ile""".split()
+    kto kiedy gdzie dlaczego ile 什么 什么时候 何时 谁 哪 哪里 哪儿 哪个 哪一 为什么 怎么 怎样 多少 几
+    いつ 何 なに なん 誰 だれ どこ どれ どの なぜ どう どうして いくつ いくら เมื่อไหร่ อะไร ใคร ที่ไหน ทำไม
+    อย่างไร เท่าไหร่""".split()
 )
 # Words that only say what kind of answer is wanted ("in what *year*", "how much *time*"),
 # by meaning: "how many years" is answered next to "ans", "jaar" or "лет" alike (e5 puts
@@ -67,7 +79,7 @@ def fingerprint() -> str:
     questions are now matched against, and it is rebuilt."""
     import hashlib
 
-    lists = (sorted(stopwords()), sorted(INTERROGATIVES), sorted(TYPE_KINDS.items()), _STEM_CHARS)
+    lists = (sorted(stopwords()), sorted(INTERROGATIVES), sorted(TYPE_KINDS.items()), _STEM_CHARS, _SPLITTING)
     return hashlib.sha256(json.dumps(lists, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
 
 
@@ -79,6 +91,33 @@ def is_stopword(word: str) -> bool:
     return word in stopwords() or word in INTERROGATIVES or word in TYPE_WORDS
 
 
+def words(text: str) -> list[str]:
+    """The words of ``text``, in order: runs of letters and digits, cut into words by ICU
+    where the script puts no spaces between them.
+
+    Example:
+        >>> words("普京什么时候访问朝鲜？ Kim Jong Un")
+        ['普', '京', '什么时候', '访问', '朝鲜', 'Kim', 'Jong', 'Un']
+    """
+    found: list[str] = []
+    for run in _RUN_RE.findall(text):
+        found.extend(_segments(run) if _UNSPACED.search(run) else (run,))
+    return found
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _segments(run: str) -> tuple[str, ...]:
+    from icu4py.breakers import WordBreaker
+    from icu4py.locale import Locale
+
+    return tuple(w for start, end in WordBreaker(run, Locale("und")).segments() if _RUN_RE.match(w := run[start:end]))
+
+
+def _too_short(word: str) -> bool:
+    """One or two letters say little in an alphabet; in Chinese two characters are a word."""
+    return not word.isdigit() and len(word) < (2 if _UNSPACED.match(word) else 3)
+
+
 def terms(text: str, *, keep_stopwords: bool = False) -> list[str]:
     """The lexical terms of ``text``: folded words cut to a common stem length.
 
@@ -86,8 +125,8 @@ def terms(text: str, *, keep_stopwords: bool = False) -> list[str]:
         >>> terms("Les sanctions occidentales")
         ['sancti', 'occide']
     """
-    words = _WORD_RE.findall(text.lower().replace("’", "'"))
-    kept = (w for w in words if (keep_stopwords or _fold_word(w) not in _folded_stopwords()) and (len(w) > 1 or w.isdigit()))
+    found = words(text.lower().replace("’", "'"))
+    kept = (w for w in found if (keep_stopwords or _fold_word(w) not in _folded_stopwords()) and (len(w) > 1 or w.isdigit()))
     return [_fold_word(w)[:_STEM_CHARS] for w in kept]
 
 
@@ -120,8 +159,8 @@ def key_words(text: str, *, type_words: bool = False) -> list[str]:
         ['traité', 'amitié', 'signé', '1961']
     """
     seen: dict[str, None] = {}
-    for word in _WORD_RE.findall(text.lower().replace("’", "'")):
-        if len(word) <= 2 and not word.isdigit() or word.startswith("_"):
+    for word in words(text.lower().replace("’", "'")):
+        if _too_short(word) or word.startswith("_"):
             continue
         if type_words and word in TYPE_WORDS or not is_stopword(word):
             seen.setdefault(word, None)
