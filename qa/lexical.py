@@ -99,6 +99,8 @@ def words(text: str) -> list[str]:
         >>> words("普京什么时候访问朝鲜？ Kim Jong Un")
         ['普', '京', '什么时候', '访问', '朝鲜', 'Kim', 'Jong', 'Un']
     """
+    if not _UNSPACED.search(text):
+        return _RUN_RE.findall(text)
     found: list[str] = []
     for run in _RUN_RE.findall(text):
         found.extend(_segments(run) if _UNSPACED.search(run) else (run,))
