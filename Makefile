@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install browser run test bench clean
+.PHONY: install browser corpus run test bench clean
 
 install: $(STAMP)
 
@@ -42,10 +42,19 @@ $(STAMP): pyproject.toml
 	HF_HUB_OFFLINE=1 $(BIN)/qa model prepare
 	touch $(STAMP)
 
+# The Debian Reference in six languages: the multilingual text `python -m qa.scale` and its
+# tests (tests/test_vectors.py) cut into passages. .ci/run installs the same packages.
+CORPUS_PACKAGES := debian-reference-en debian-reference-fr debian-reference-de debian-reference-es debian-reference-it debian-reference-pt
+
+corpus:
+	@test -d /usr/share/debian-reference || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(CORPUS_PACKAGES); \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(CORPUS_PACKAGES); fi; }
+
 run: install
 	HF_HUB_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False $(BIN)/python app.py
 
-test: install browser
+test: install browser corpus
 	HF_HUB_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False $(BIN)/python -m pytest
 
 # The benchmark (README, "Benchmark"), sized to finish within 5 minutes. Pass options
