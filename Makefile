@@ -45,9 +45,10 @@ $(STAMP): pyproject.toml
 # The Debian Reference in six languages: the multilingual text `python -m qa.scale` and its
 # tests (tests/test_vectors.py) cut into passages. .ci/run installs the same packages.
 CORPUS_PACKAGES := debian-reference-en debian-reference-fr debian-reference-de debian-reference-es debian-reference-it debian-reference-pt
+CORPUS_FILES := $(foreach lang,en fr de es it pt,/usr/share/debian-reference/debian-reference.$(lang).txt.gz)
 
 corpus:
-	@test -d /usr/share/debian-reference || { \
+	@ls $(CORPUS_FILES) >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(CORPUS_PACKAGES); \
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(CORPUS_PACKAGES); fi; }
 
