@@ -14,7 +14,6 @@ import regex
 # Terms are cut to this many characters: a crude stemmer that works the same in every
 # language with inflections at the end of words (sanction/sanctions/sanctionné).
 _STEM_CHARS = 6
-_WORD_RE = re.compile(r"\w+", re.UNICODE)
 STOPWORD_LANGUAGES = ("fr", "en", "es", "de", "it", "pt", "ru", "nl", "zh", "ja", "th")
 # Scripts written without spaces between words (Thai, Lao, Burmese, Khmer, Japanese kana,
 # Chinese characters): there a run of letters is a whole clause, cut into words by ICU's
