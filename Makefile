@@ -14,10 +14,12 @@ install: $(STAMP)
 # screenshots. .ci/run installs the same packages.
 BROWSER_PACKAGES := chromium fonts-noto-cjk
 
+# apt-get install of the packages given, as root or through sudo.
+APT_INSTALL = if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1)
+
 browser:
-	@{ command -v chromium >/dev/null 2>&1 && fc-list :lang=ja 2>/dev/null | grep -q .; } || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES); \
-	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES); fi; }
+	@{ command -v chromium >/dev/null 2>&1 && fc-list :lang=ja 2>/dev/null | grep -q .; } || { $(call APT_INSTALL,$(BROWSER_PACKAGES)); }
 
 # llama-cpp-python (the tests' real language model server) compiles from source: about
 # 7 minutes on 2 cores. Built for the build machine's CPU (GGML_NATIVE, the default), its
@@ -43,14 +45,12 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # The Debian Reference in six languages: the multilingual text `python -m qa.scale` and its
-# tests (tests/test_vectors.py) cut into passages. .ci/run installs the same packages.
+# tests (tests/test_vectors.py) cut into passages (qa.scale.corpus_book).
 CORPUS_PACKAGES := debian-reference-en debian-reference-fr debian-reference-de debian-reference-es debian-reference-it debian-reference-pt
 CORPUS_FILES := $(foreach lang,en fr de es it pt,/usr/share/debian-reference/debian-reference.$(lang).txt.gz)
 
 corpus:
-	@ls $(CORPUS_FILES) >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(CORPUS_PACKAGES); \
-	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(CORPUS_PACKAGES); fi; }
+	@ls $(CORPUS_FILES) >/dev/null 2>&1 || { $(call APT_INSTALL,$(CORPUS_PACKAGES)); }
 
 run: install
 	HF_HUB_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False $(BIN)/python app.py

@@ -190,7 +190,7 @@ class AnswerScorer:
     def shares(self, features: np.ndarray) -> np.ndarray:
         """Each candidate's probability, under the ranker's softmax, of being the one that
         answers (given that one does); they sum to 1 over the question's candidates."""
-        logits = self._standard(features) @ self.coef_
+        logits = self._logits(features)
         weights = np.exp(logits - logits.max())
         return weights / weights.sum()
 
@@ -206,10 +206,13 @@ class AnswerScorer:
         return (np.asarray(features, np.float64) - self.mean_) / self.scale_
 
     def _order(self, features: np.ndarray) -> np.ndarray:
-        return np.argsort(-(self._standard(features) @ self.coef_), kind="stable")
+        return np.argsort(-self._logits(features), kind="stable")
+
+    def _logits(self, features: np.ndarray) -> np.ndarray:
+        return self._standard(features) @ self.coef_
 
     def _question_row(self, features: np.ndarray) -> np.ndarray:
-        logits = self._standard(features) @ self.coef_
+        logits = self._logits(features)
         order = np.argsort(-logits, kind="stable")
         best = features[order[0]]
         margin = logits[order[0]] - logits[order[1]] if len(order) > 1 else 5.0

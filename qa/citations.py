@@ -79,7 +79,7 @@ def select_citations(index: Index, candidates: list[Candidate]) -> list[Citation
 
 def _plausible(candidate: Candidate, best: Candidate) -> bool:
     """Whether a lower-ranked candidate is close enough to the best to be quoted too."""
-    if best.share is None or candidate.share is None:
+    if best.share is None:
         return candidate.score >= best.score - SECOND_CITATION_MARGIN
     return candidate.share >= FURTHER_CITATION_SHARE * best.share
 

@@ -137,10 +137,15 @@ def passage_vectors(count: int, settings, *, cache: Path, block: int = 256) -> n
     return vectors[:count]
 
 
+def corpus_book(lang: str) -> Path:
+    """Where the Debian Reference in ``lang`` is, as plain text (`CORPUS_PACKAGES`)."""
+    return CORPUS_FOLDER / f"debian-reference.{lang}.txt.gz"
+
+
 def _corpus_parts() -> list[tuple[str, str]]:
     books = {}
     for lang in LANGUAGES:
-        path = CORPUS_FOLDER / f"debian-reference.{lang}.txt.gz"
+        path = corpus_book(lang)
         if not path.is_file():
             raise QAError(f"{path} is missing: install the corpus with `apt-get install {CORPUS_PACKAGES}`.")
         with gzip.open(path, "rt", encoding="utf-8") as book:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from qa.scale import CORPUS_FOLDER, LANGUAGES
+from qa.scale import LANGUAGES, corpus_book
 from qa.vectors import EXACT_THRESHOLD, FaissVectorStore, VectorStore
 
 DIMENSION = 64
@@ -121,7 +121,7 @@ def test_empty_store_has_no_vectors():
 
 
 needs_corpus = pytest.mark.skipif(
-    not all((CORPUS_FOLDER / f"debian-reference.{lang}.txt.gz").is_file() for lang in LANGUAGES), reason="needs `apt-get install debian-reference-en debian-reference-fr ...` (see qa.scale)"
+    not all(corpus_book(lang).is_file() for lang in LANGUAGES), reason="needs `apt-get install debian-reference-en debian-reference-fr ...` (see qa.scale)"
 )
 
 
