@@ -39,7 +39,7 @@ from qa.documents import SUPPORTED_SUFFIXES  # noqa: E402
 from qa.errors import StoreUnavailableError  # noqa: E402
 from qa.generation import stream_answer  # noqa: E402
 from qa.index import default_index  # noqa: E402
-from qa.language import detect_language, message, preload_language_models  # noqa: E402
+from qa.text.language import detect_language, message, preload_language_models  # noqa: E402
 from qa.rest import MAX_K, SameOrigin, rest_routes  # noqa: E402
 from qa.results import Answer  # noqa: E402
 from qa.web.assets import APP_JS, CSS  # noqa: E402

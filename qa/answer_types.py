@@ -6,7 +6,7 @@ from __future__ import annotations
 import bisect
 import re
 
-from qa.lexical import TYPE_WORDS, fold, stopwords
+from qa.text.lexical import TYPE_WORDS, fold, stopwords
 
 _ASKS = {
     "duration": r"\b(how long|combien de temps|pendant combien|cuanto tiempo|durante cuanto|wie lange|quanto tempo|"

@@ -17,7 +17,7 @@ from qa.config import Settings
 from qa.conversation import contextual_query
 from qa.grounding import QuestionWords, grounding, question_vocabulary, question_word_vectors, unknown_names, window_words
 from qa.index import Index, default_index
-from qa.language import detect_language, message, overview_lead
+from qa.text.language import detect_language, message, overview_lead
 from qa.overview import overview_citations, shipped_detector
 from qa.pipeline import DEFAULT_PIPELINE, Pipeline
 from qa.results import Answer, Citation

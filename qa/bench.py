@@ -427,7 +427,7 @@ def _phase_query_ours(work: Path, questions: list[str], n: int) -> dict:
     from qa import answer, load_index, retrieve
     from qa.embedding import load_embedder
 
-    from qa.language import preload_language_models
+    from qa.text.language import preload_language_models
 
     index = load_index(work / "index")
     embedder = load_embedder()
@@ -464,7 +464,7 @@ def _phase_query_milvus(work: Path, questions: list[str], n: int) -> dict:
 
     from qa import answer, load_index, retrieve
     from qa.config import Settings
-    from qa.language import preload_language_models
+    from qa.text.language import preload_language_models
     from qa.milvus_store import MilvusStore, start_lite_server
 
     server, uri = start_lite_server(work / "milvus")

@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from qa.index import Index
-from qa.lexical import fold
+from qa.text.lexical import fold
 from qa.results import MAX_CITED_CHARS, Citation
 
 if TYPE_CHECKING:

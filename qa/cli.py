@@ -126,7 +126,7 @@ def _start_loading(question: str, settings) -> None:
     import threading
 
     from qa.embedding import load_embedder
-    from qa.language import detect_language
+    from qa.text.language import detect_language
 
     def quietly(work, *args):
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from qa.lexical import fold, terms
+from qa.text.lexical import fold, terms
 
 # Words that point back to an earlier turn: pronouns and leading conjunctions.
 _ANAPHORA = {

@@ -26,7 +26,7 @@ from qa.citations import quote_lines, sentence_citation
 from qa.config import Settings
 from qa.errors import QAError
 from qa.index import Index
-from qa.language import detect_language, language_name, message
+from qa.text.language import detect_language, language_name, message
 from qa.llm import ChatServer, LLMError
 from qa.pipeline import Pipeline
 from qa.results import MAX_CITED_CHARS, Answer, Citation
@@ -254,7 +254,7 @@ def _verified(claims: list[Claim], question: str, excerpts: list[Excerpt], index
 def _name_similarity(embedder, index: Index):
     """``f(name, excerpts)``: the best cosine between a name and the excerpts' words that
     the index has vectors for ("Korea" and "Corée")."""
-    from qa.lexical import key_words
+    from qa.text.lexical import key_words
 
     def similarity(name: str, excerpts: list[str]) -> float:
         rows = [index.word_ids[w] for w in key_words(" ".join(excerpts)) if w in index.word_ids]

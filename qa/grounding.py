@@ -11,8 +11,8 @@ import numpy as np
 
 from qa.answer_types import NAME_RE, counted_words
 from qa.index import Index, sentence_window
-from qa.language import CAPITALISED_NOUNS
-from qa.lexical import TYPE_KINDS, is_stopword, key_words, terms
+from qa.text.language import CAPITALISED_NOUNS
+from qa.text.lexical import TYPE_KINDS, is_stopword, key_words, terms
 
 # A question word is found in a sentence when one of its words has the same stem, or
 # an embedding this close: translations of a word score 0.89-1.0 with e5, related but

@@ -19,7 +19,7 @@ from qa.chunking import chunk_document, split_sentences
 from qa.config import Settings
 from qa.documents import content_hash, read_document
 from qa.errors import QAError
-from qa.lexical import key_words
+from qa.text.lexical import key_words
 from qa.spill import SpilledRows
 from qa.storage import CURRENT_FILE, load_index, save_index  # noqa: F401 (part of this module's API)
 from qa.vectors import FaissVectorStore
@@ -129,7 +129,7 @@ class Index:
 
     def document_stems(self, document: int) -> frozenset[str]:
         """The lexical terms of a document (computed once, on first use)."""
-        from qa.lexical import terms
+        from qa.text.lexical import terms
 
         with self._lexical_lock:
             if document not in self._document_stems:
@@ -138,7 +138,7 @@ class Index:
 
     def document_language(self, document: int) -> str:
         """The language of a document, told from its first characters (computed once)."""
-        from qa.language import document_language
+        from qa.text.language import document_language
 
         with self._lexical_lock:
             if document not in self._document_languages:
@@ -149,7 +149,7 @@ class Index:
     @functools.cached_property
     def vocabulary_stems(self) -> frozenset[str]:
         """The lexical terms of all the documents' content words."""
-        from qa.lexical import terms
+        from qa.text.lexical import terms
 
         return frozenset(t for word in self.vocabulary for t in terms(word, keep_stopwords=True))
 
@@ -167,7 +167,7 @@ class Index:
     @property
     def lexical(self):
         """The BM25 index over chunks, built on first use."""
-        from qa.lexical import LexicalIndex
+        from qa.text.lexical import LexicalIndex
 
         with self._lexical_lock:
             if self._lexical is None:
@@ -466,7 +466,7 @@ def _slices(items: list, progress, show_progress: bool, label: str):
 
 
 def document_words(document: Document) -> frozenset[str]:
-    """The words of a document that the vocabulary holds (`qa.lexical.key_words`)."""
+    """The words of a document that the vocabulary holds (`qa.text.lexical.key_words`)."""
     return frozenset(key_words(document.text, type_words=True))
 
 

@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qa.language import LanguageDetector, function_word_counts, without_names
+from qa.text.language import LanguageDetector, function_word_counts, without_names
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_EVAL = ROOT.parent / "shared" / "eval"
@@ -195,7 +195,7 @@ def cross_validate(questions: list[LabelledQuestion]) -> tuple[dict[str, dict], 
 
     The settings kept for a fold make the fewest mistakes on its training groups, then
     use the slow path least. Returns each fold's settings and score (and, under "all",
-    the settings this rule picks on every group: qa.language's defaults), and the total
+    the settings this rule picks on every group: qa.text.language's defaults), and the total
     over the folds.
     """
     groups = sorted({GROUPS.get(q.source, q.source) for q in questions})

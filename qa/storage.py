@@ -14,7 +14,7 @@ Layout of an index folder::
                              ranks a chunk by its best sentence)
         chunk_sparse.npz     sparse latent-term vectors of the chunks (`qa.sparse`; no
                              columns when the model has no sparse head)
-        vocabulary.json      the documents' content words (see `qa.lexical.key_words`)
+        vocabulary.json      the documents' content words (see `qa.text.lexical.key_words`)
         word_vectors.npy     float32 embeddings of those words, to match a question's
                              words across languages
 
@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from qa.errors import IndexCorruptError, IndexNotFoundError
-from qa.lexical import fingerprint as lexicon_fingerprint
+from qa.text.lexical import fingerprint as lexicon_fingerprint
 from qa.locking import folder_lock
 from qa.sparse import load_sparse, save_sparse
 from qa.vectors import FaissVectorStore
@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 FORMAT_VERSION = 8  # bump when chunking, sentence splitting, what is embedded or files change
-# (the word lists behind the vocabulary are recorded apart: `qa.lexical.fingerprint`)
+# (the word lists behind the vocabulary are recorded apart: `qa.text.lexical.fingerprint`)
 CURRENT_FILE = "CURRENT"
 MANIFEST = "manifest.json"
 DATA_FILES = (

@@ -24,8 +24,8 @@ from importlib import resources
 
 import numpy as np
 
-from qa.language import CAPITALISED_NOUNS
-from qa.lexical import fold
+from qa.text.language import CAPITALISED_NOUNS
+from qa.text.lexical import fold
 
 # A citation mark: [2], [1, 3], [1][3].
 _MARK = re.compile(r"\[\s*(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\s*\]")
@@ -151,7 +151,7 @@ def names_in(statement: str) -> list[str]:
     Scripts without capitals (Chinese, Japanese, Arabic...) give none; numbers and
     similarity still check those claims.
     """
-    from qa.lexical import is_stopword
+    from qa.text.lexical import is_stopword
 
     words = _WORD.findall(statement)
     names = [w for w in words[1:] if w[0].isupper() and len(w) > 1]

@@ -19,7 +19,7 @@ from qa.config import Settings
 from qa.embedding import load_embedder
 from qa.evaluation import cites_answer
 from qa.grounding import WORD_MATCH
-from qa.lexical import key_words, terms
+from qa.text.lexical import key_words, terms
 
 logging.basicConfig(level=logging.WARNING)
 

@@ -31,7 +31,7 @@ from qa import fit
 from qa.answer_scorer import FEATURES
 from qa.config import Settings
 from qa.grounding import WORD_MATCH, window_words
-from qa.lexical import terms
+from qa.text.lexical import terms
 
 DICTD = Path("/usr/share/dictd")
 CODES = {"eng": "en", "fra": "fr", "deu": "de", "spa": "es", "ita": "it", "por": "pt", "rus": "ru", "nld": "nl", "pol": "pl"}

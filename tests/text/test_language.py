@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.language import (
+from qa.text.language import (
     LanguageDetector,
     detect_language,
     function_word_counts,
@@ -128,7 +128,7 @@ def test_text_without_letters_is_english(text):
     ],
 )
 def test_a_documents_language_is_told_from_its_text(text, language):
-    from qa.language import document_language
+    from qa.text.language import document_language
 
     assert document_language(text) == language
 

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from qa.lexical import LexicalIndex, key_words, terms, words
+from qa.text.lexical import LexicalIndex, key_words, terms, words
 
 
 def test_scripts_without_spaces_are_cut_into_words():
