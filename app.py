@@ -35,7 +35,7 @@ from qa.collection import (  # noqa: E402
     remove_document,
 )
 from qa.config import Settings, is_loopback  # noqa: E402
-from qa.documents import SUPPORTED_SUFFIXES  # noqa: E402
+from qa.reading.documents import SUPPORTED_SUFFIXES  # noqa: E402
 from qa.errors import StoreUnavailableError  # noqa: E402
 from qa.generation import stream_answer  # noqa: E402
 from qa.index import default_index  # noqa: E402

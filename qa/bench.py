@@ -380,10 +380,10 @@ def _phase_build_floor(work: Path, paths: list[Path]) -> dict:
     """The build floor: one fp32 `SentenceTransformer.encode` pass over the corpus's sentences.
 
     The least a dense index of sentences costs with this model in plain float32: the
-    sentences as `qa.chunking.split_sentences` cuts them, with e5's passage prompt, in
+    sentences as `qa.reading.chunking.split_sentences` cuts them, with e5's passage prompt, in
     sentence-transformers' default batches of 32.
     """
-    from qa.chunking import split_sentences
+    from qa.reading.chunking import split_sentences
     from qa.embedding import load_embedder
 
     started = time.perf_counter()

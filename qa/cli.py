@@ -9,7 +9,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from qa.documents import SUPPORTED_SUFFIXES
+from qa.reading.documents import SUPPORTED_SUFFIXES
 from qa.errors import QAError
 
 

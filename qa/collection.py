@@ -14,7 +14,7 @@ replica, and the local folders only seed the first build (uploads are not kept a
   the CLI) is noticed at the next question, by the index folder's `CURRENT` pointer.
 - Writers (`add`, `remove`, `reindex`, and a rebuild when the index is stale) hold the
   lock from the moment they look at the index to the moment the new one is saved.
-- Added files are read in a child process with limits (`qa.sandbox`), copied into
+- Added files are read in a child process with limits (`qa.reading.sandbox`), copied into
   `QA_UPLOAD_DIR` (never into the tracked `QA_CORPUS_DIR`) and embedded on their own.
 - A file in the corpus or upload folder that cannot be read is skipped and reported
   (`Collection.skipped`, `qa docs list`, the web app), never allowed to take the
@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qa.config import Settings
-from qa.documents import SUPPORTED_SUFFIXES, content_hash, read_document
+from qa.reading.documents import SUPPORTED_SUFFIXES, content_hash, read_document
 from qa.errors import DocumentError, IndexCorruptError, IndexNotFoundError, QAError
 from qa.index import Document, Index, Progress, encode_documents
 from qa.storage import index_store
@@ -436,7 +436,7 @@ class Collection:
         return snapshot.signature is not None and snapshot.signature == _signature(corpus_paths(self.settings))
 
     def _read_upload(self, path: str | Path, name: str) -> str:
-        from qa.sandbox import read_document_isolated
+        from qa.reading.sandbox import read_document_isolated
 
         # Uploads arrive under temporary names; read them with the suffix they were given.
         with tempfile.TemporaryDirectory() as tmp:

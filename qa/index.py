@@ -15,9 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.chunking import chunk_document, split_sentences
+from qa.reading.chunking import chunk_document, split_sentences
 from qa.config import Settings
-from qa.documents import content_hash, read_document
+from qa.reading.documents import content_hash, read_document
 from qa.errors import QAError
 from qa.text.lexical import key_words
 from qa.spill import SpilledRows

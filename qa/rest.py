@@ -49,7 +49,7 @@ from qa import __version__
 from qa.answering import answer
 from qa.collection import DocumentInfo, add_documents, default_collection, list_documents, remove_document
 from qa.config import Settings, is_loopback
-from qa.documents import SUPPORTED_SUFFIXES
+from qa.reading.documents import SUPPORTED_SUFFIXES
 from qa.errors import QAError, StoreUnavailableError
 
 logger = logging.getLogger(__name__)

@@ -79,7 +79,7 @@ def corpus_documents(passages: int, folder: Path, *, chunk_size: int, chunk_over
     Raises:
         QAError: the corpus packages are not installed, or hold fewer passages.
     """
-    from qa.chunking import chunk_document
+    from qa.reading.chunking import chunk_document
 
     parts = _corpus_parts()
     shutil.rmtree(folder, ignore_errors=True)
@@ -100,7 +100,7 @@ def corpus_documents(passages: int, folder: Path, *, chunk_size: int, chunk_over
 
 def corpus_passages(count: int, *, chunk_size: int, chunk_overlap: int) -> list[str]:
     """The first ``count`` passages (chunks) of the Debian Reference, languages interleaved as in `corpus_documents`."""
-    from qa.chunking import chunk_document
+    from qa.reading.chunking import chunk_document
 
     passages: list[str] = []
     for _, text in _corpus_parts():

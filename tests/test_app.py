@@ -222,7 +222,7 @@ def test_citations_are_placed_by_page_and_paragraph(text, offset, where):
     ],
 )
 def test_a_documents_title_is_its_first_line_when_that_reads_as_one(text, title):
-    from qa.documents import document_title
+    from qa.reading.documents import document_title
 
     assert document_title(text) == title
 

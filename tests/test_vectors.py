@@ -127,7 +127,7 @@ needs_corpus = pytest.mark.skipif(
 
 @needs_corpus
 def test_scale_corpus_documents_hold_the_passages_asked_for(tmp_path):
-    from qa.chunking import chunk_document
+    from qa.reading.chunking import chunk_document
     from qa.scale import corpus_documents
 
     paths = corpus_documents(600, tmp_path, chunk_size=600, chunk_overlap=120)

@@ -16,7 +16,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, Field
 
 from qa.config import Settings
-from qa.documents import page_of
+from qa.reading.documents import page_of
 from qa.index import Index, default_index
 from qa.results import Passage
 from qa.retrieval import retrieve

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from qa.config import Settings
-from qa.documents import document_title, page_of
+from qa.reading.documents import document_title, page_of
 from qa.errors import QAError
 from qa.index import default_index
 from qa.results import Answer

@@ -7,7 +7,7 @@ import pytest
 from qa.collection import add_documents
 from qa.errors import DocumentError
 from qa.index import CURRENT_FILE, default_index
-from qa.sandbox import read_document_isolated
+from qa.reading.sandbox import read_document_isolated
 from tests.files import W, paragraphs_bomb, word_document
 
 # 560 KB that unpack to 200 MB of XML: read in-process it took 3.9 GB and 9 minutes here.

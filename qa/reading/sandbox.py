@@ -6,7 +6,7 @@ other). Uploads are read here: the child gets `QA_PARSE_MEMORY_MB` of address sp
 and `QA_PARSE_TIMEOUT_S` seconds, and whatever goes wrong in it becomes a
 `DocumentError` naming the file; the server itself is never at risk.
 
-The child is ``python -m qa.sandbox PATH MEMORY_MB``: it prints ``{"text": ...}`` or
+The child is ``python -m qa.reading.sandbox PATH MEMORY_MB``: it prints ``{"text": ...}`` or
 ``{"error": ...}`` as JSON on its standard output.
 """
 
@@ -28,7 +28,7 @@ _children = threading.BoundedSemaphore(MAX_CHILDREN)
 
 
 def read_document_isolated(path: str | Path, *, name: str, timeout_s: float, memory_mb: int) -> str:
-    """`qa.documents.read_document` run in a child process with limits.
+    """`qa.reading.documents.read_document` run in a child process with limits.
 
     Args:
         path: the file to read; its suffix says how.
@@ -39,7 +39,7 @@ def read_document_isolated(path: str | Path, *, name: str, timeout_s: float, mem
     Raises:
         DocumentError: the file is unreadable, or reading it broke a limit.
     """
-    command = [sys.executable, "-m", "qa.sandbox", str(path), str(int(memory_mb))]
+    command = [sys.executable, "-m", "qa.reading.sandbox", str(path), str(int(memory_mb))]
     try:
         with _children:
             done = subprocess.run(command, capture_output=True, timeout=timeout_s, stdin=subprocess.DEVNULL)
@@ -67,7 +67,7 @@ def _main(path: str, memory_mb: str) -> int:
 
     limit = int(memory_mb) * _MB
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    from qa.documents import read_document
+    from qa.reading.documents import read_document
 
     try:
         reply = {"text": read_document(path)}

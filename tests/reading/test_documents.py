@@ -1,6 +1,6 @@
 import pytest
 
-from qa.documents import read_document
+from qa.reading.documents import read_document
 from qa.errors import DocumentError
 
 TEXT = "L’été à Pyongyang : « déjà vu », 1961 — naïveté, cœur.\n"

@@ -1,4 +1,4 @@
-from qa.chunking import chunk_document, split_sentences
+from qa.reading.chunking import chunk_document, split_sentences
 from tests.conftest import SEED
 
 
