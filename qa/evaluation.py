@@ -108,10 +108,10 @@ def _paragraph_index(
 ) -> Index:
     """The index of a SQuAD file's paragraphs: reused from `QA_CACHE_DIR/eval/` when it is
     current, unless ``rebuild``."""
-    from qa.embedding import model_name
+    from qa.encoding.embedding import model_name
     from qa.errors import IndexCorruptError, IndexNotFoundError
     from qa.storage import load_index
-    from qa.torch_encoder import resolve_precision
+    from qa.encoding.torch_encoder import resolve_precision
 
     precision = resolve_precision(settings.precision)
     digest = hashlib.sha256("\x00".join(paragraphs).encode("utf-8")).hexdigest()[:16]

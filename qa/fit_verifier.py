@@ -46,7 +46,7 @@ KEEP_SUPPORTED = 0.95
 def collect(settings: Settings) -> dict[str, np.ndarray]:
     """Similarities of (stand-in sentence, cited sentence) pairs, with labels, article
     groups and set names, over both sets."""
-    from qa.embedding import load_embedder
+    from qa.encoding.embedding import load_embedder
     from qa.evaluation import _paragraph_name
     from qa.fit import squad_sets
 

@@ -218,7 +218,7 @@ def checked_answer(
 
 def _verified(claims: list[Claim], question: str, excerpts: list[Excerpt], index: Index, settings: Settings) -> list[bool]:
     """Which claims their citations support, within `MAX_CITED_CHARS` cited in all."""
-    from qa.embedding import load_embedder
+    from qa.encoding.embedding import load_embedder
 
     valid = [i for i, c in enumerate(claims) if c.cited and all(1 <= n <= len(excerpts) for n in c.cited)]
     keep = [False] * len(claims)

@@ -270,7 +270,7 @@ def build_index(
         >>> len(idx.documents)
         1
     """
-    from qa.embedding import load_embedder
+    from qa.encoding.embedding import load_embedder
     from qa.storage import index_store
 
     settings = settings or Settings.from_env()
@@ -328,7 +328,7 @@ def encode_documents(
     if progress is not None:
         for step, items in (("sentences", texts), ("words", vocabulary)):
             progress(step, 0, len(items))
-    from qa.torch_encoder import resolve_precision
+    from qa.encoding.torch_encoder import resolve_precision
 
     precision = settings.precision
     # Each slice's vectors go to a temporary file as they are made (`qa.spill`), not into
@@ -399,7 +399,7 @@ def _pool_slice(sentence_sparse, first_sentence: int, chunks: np.ndarray):
     Args:
         sentence_sparse: the sparse vectors of sentences ``first_sentence`` onwards.
     """
-    from qa.sparse import pool_rows
+    from qa.encoding.sparse import pool_rows
 
     if sentence_sparse is None:
         return None
@@ -413,7 +413,7 @@ def _pool_slice(sentence_sparse, first_sentence: int, chunks: np.ndarray):
 
 def _chunk_sparse(parts: list, chunks: np.ndarray):
     """Each chunk's sparse vector from the slices' shares (`_pool_slice`): a chunk whose
-    sentences span two slices takes the max of its two shares (`qa.sparse.pool_rows`
+    sentences span two slices takes the max of its two shares (`qa.encoding.sparse.pool_rows`
     loses nothing by pooling in steps). An empty matrix for a model without the sparse
     head (its parts are None).
 
@@ -422,7 +422,7 @@ def _chunk_sparse(parts: list, chunks: np.ndarray):
     """
     from scipy.sparse import csr_matrix, vstack
 
-    from qa.sparse import pool_rows
+    from qa.encoding.sparse import pool_rows
 
     if parts[0] is None:
         return csr_matrix((len(chunks), 0), dtype=np.float32)

@@ -202,7 +202,7 @@ class MilvusStore:
             StoreUnavailableError: Milvus cannot be reached.
         """
         from qa.index import Document, Index
-        from qa.sparse import rows_to_csr
+        from qa.encoding.sparse import rows_to_csr
         from qa.storage import check_manifest
 
         version = self.live_version()
@@ -283,7 +283,7 @@ class MilvusStore:
         return version
 
     def _write(self, index: Index, version: str) -> None:
-        from qa.sparse import csr_to_rows
+        from qa.encoding.sparse import csr_to_rows
         from qa.storage import manifest_of
 
         dimension = int(index.sentence_store.dimension)

@@ -166,7 +166,7 @@ def retrieve(
         >>> retrieve("Quand Poutine ira-t-il à Pyongyang ?", k=3)[0].source
         'seeds/poutine-coree-du-nord.txt'
     """
-    from qa.embedding import load_embedder
+    from qa.encoding.embedding import load_embedder
 
     settings = settings or Settings.from_env()
     question = clean_question(question, settings)

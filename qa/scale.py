@@ -117,7 +117,7 @@ def passage_vectors(count: int, settings, *, cache: Path, block: int = 256) -> n
     """
     from tqdm import tqdm
 
-    from qa.embedding import load_embedder, model_name
+    from qa.encoding.embedding import load_embedder, model_name
 
     path = cache / f"passage-vectors-{settings.chunk_size}-{settings.chunk_overlap}.npy"
     label = cache / f"{path.stem}.json"

@@ -12,7 +12,7 @@ Layout of an index folder::
         sentences.npy        int64 rows: document, start, end
         sentence_vectors.faiss  FAISS index of the sentences' embeddings (dense retrieval
                              ranks a chunk by its best sentence)
-        chunk_sparse.npz     sparse latent-term vectors of the chunks (`qa.sparse`; no
+        chunk_sparse.npz     sparse latent-term vectors of the chunks (`qa.encoding.sparse`; no
                              columns when the model has no sparse head)
         vocabulary.json      the documents' content words (see `qa.text.lexical.key_words`)
         word_vectors.npy     float32 embeddings of those words, to match a question's
@@ -42,7 +42,7 @@ import numpy as np
 from qa.errors import IndexCorruptError, IndexNotFoundError
 from qa.text.lexical import fingerprint as lexicon_fingerprint
 from qa.locking import folder_lock
-from qa.sparse import load_sparse, save_sparse
+from qa.encoding.sparse import load_sparse, save_sparse
 from qa.vectors import FaissVectorStore
 
 if TYPE_CHECKING:

@@ -50,7 +50,7 @@ def local(tmp_path, settings):
 
 @pytest.fixture(scope="session")
 def embedder(settings):
-    from qa.embedding import load_embedder
+    from qa.encoding.embedding import load_embedder
 
     return load_embedder(settings)
 

@@ -82,7 +82,7 @@ def test_default_index_is_built_when_missing_and_rebuilt_when_stale(tmp_path, se
 
 def test_another_embedding_model_is_recorded_in_the_index(tmp_path, settings, embedder):
     from qa import retrieve
-    from qa.model_prep import default_model_dir
+    from qa.encoding.model_prep import default_model_dir
 
     local_model = str(default_model_dir(settings.cache_dir))
     other = replace(settings, embedding_model=local_model)
@@ -117,7 +117,7 @@ def test_chunks_pooled_slice_by_slice_equal_chunks_pooled_at_once(settings, embe
     import numpy as np
 
     import qa.index as index_module
-    from qa.sparse import pool_rows
+    from qa.encoding.sparse import pool_rows
 
     documents = index_module.read_documents([SEED])
     settings = replace(settings, precision="fp32")  # bf16 rounding differs with a batch's other texts

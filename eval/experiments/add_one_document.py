@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from qa.config import Settings
-from qa.embedding import load_embedder
+from qa.encoding.embedding import load_embedder
 from qa.index import encode_documents, read_documents
 from qa.storage import load_index, save_index
 

@@ -20,7 +20,7 @@ import numpy as np
 from fusion_weights import EVAL, SCRATCH, top_document
 
 from qa.config import Settings
-from qa.embedding import load_embedder
+from qa.encoding.embedding import load_embedder
 from qa.evaluation import _paragraph_index, read_examples
 from qa.retrieval import encode_query
 

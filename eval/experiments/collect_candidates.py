@@ -16,7 +16,7 @@ import numpy as np
 from qa import fit
 from qa.citations import select_citations
 from qa.config import Settings
-from qa.embedding import load_embedder
+from qa.encoding.embedding import load_embedder
 from qa.evaluation import cites_answer
 from qa.grounding import WORD_MATCH
 from qa.text.lexical import key_words, terms

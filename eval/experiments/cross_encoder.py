@@ -10,7 +10,7 @@ import time
 import numpy as np
 import torch
 from qa.config import Settings
-from qa.embedding import load_embedder
+from qa.encoding.embedding import load_embedder
 from sklearn.model_selection import GroupShuffleSplit
 
 torch.manual_seed(0)

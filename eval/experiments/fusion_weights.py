@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.config import Settings
-from qa.embedding import load_embedder
+from qa.encoding.embedding import load_embedder
 from qa.evaluation import _paragraph_index, read_examples
 from qa.retrieval import _CANDIDATES, _dense_chunk_scores, _positive_top, encode_query
 

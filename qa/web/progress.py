@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 # How long one item of each step takes, relative to a sentence (the default model in one
-# pass per sentence, `qa.torch_encoder`): a word is about 7 tokens against a sentence's
+# pass per sentence, `qa.encoding.torch_encoder`): a word is about 7 tokens against a sentence's
 # 50 and its sparse head (120 PIAF paragraphs: 0.8 ms a word, 7.5 ms a sentence).
 STEP_COSTS = {"sentences": 1.0, "words": 0.1}
 STEP_NAMES = {

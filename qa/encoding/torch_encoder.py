@@ -9,7 +9,7 @@ embeds 2.5x faster than float32, and its vectors keep a cosine of at least 0.999
 the float32 ones (tests/test_torch_encoder.py).
 
 One pass gives what a sentence needs: its passage embedding (mean of all its tokens,
-prompt included) and its sparse vector (`qa.sparse`, over the tokens of one character
+prompt included) and its sparse vector (`qa.encoding.sparse`, over the tokens of one character
 span of it: the sentence itself, without the prompt or the neighbours a short sentence
 is embedded with).
 """
@@ -24,6 +24,7 @@ import time
 import numpy as np
 
 from qa.config import PRECISIONS
+from qa.encoding.batching import similar_length_batches
 from qa.errors import QAError
 
 logger = logging.getLogger(__name__)
@@ -138,14 +139,12 @@ def _batch_size(longest: int) -> int:
 def _batches(lengths: list[int]) -> list[list[int]]:
     """Rows of texts of these token lengths in batches: texts of up to `_EXACT_LENGTH`
     tokens (an index's words) with others of exactly their length, longer ones with
-    others of similar length (`qa.embedding.similar_length_batches`).
+    others of similar length (`qa.encoding.batching.similar_length_batches`).
 
     A batch of one length has no padding: attention needs no mask and reads its queries,
     keys and values in place. Words (7 tokens on average) padded to 16 spent most of
     their attention on padding.
     """
-    from qa.embedding import similar_length_batches
-
     longer = [row for row, length in enumerate(lengths) if length > _EXACT_LENGTH]
     batches = [[longer[i] for i in batch] for batch in similar_length_batches([lengths[r] for r in longer], _batch_size)]
     by_length: dict[int, list[int]] = {}
@@ -175,14 +174,14 @@ def _padded_batch(token_ids: list[list[int]], pad: int) -> tuple[np.ndarray, np.
 
 
 def _strongest(activations, k: int):
-    """(values, columns) of each row's ``k`` largest values: `qa.sparse._strongest` in torch.
+    """(values, columns) of each row's ``k`` largest values: `qa.encoding.sparse._strongest` in torch.
 
     A row's k largest values lie in the k blocks of `_BLOCK` columns with the largest
     maxima, so the search runs on those blocks alone (a third of a full `topk`'s time).
     """
     import torch
 
-    from qa.sparse import _BLOCK
+    from qa.encoding.sparse import _BLOCK
 
     rows, columns = activations.shape
     if columns % _BLOCK or k * _BLOCK >= columns:
@@ -198,9 +197,9 @@ class TorchEncoder:
     """The default model's forward pass and sparse head in torch, at one precision.
 
     Args:
-        bert: the loaded `qa.embedding.BertEncoder` (its weights are shared, not copied,
+        bert: the loaded `qa.encoding.embedding.BertEncoder` (its weights are shared, not copied,
             in float32; bfloat16 copies of the dense ones take 43 MB).
-        sparse: the `qa.sparse.SparseEncoder` whose head to run, or None.
+        sparse: the `qa.encoding.sparse.SparseEncoder` whose head to run, or None.
         precision: ``fp32`` or ``bf16``.
     """
 
@@ -287,7 +286,7 @@ class TorchEncoder:
         return vectors, sparse[np.argsort(order)]
 
     def _sparse_vectors(self, states, text_of, texts: int):
-        """`qa.sparse.SparseEncoder` in torch: each text's strongest features, as CSR rows.
+        """`qa.encoding.sparse.SparseEncoder` in torch: each text's strongest features, as CSR rows.
 
         Args:
             states: (tokens, dimension) states of the tokens to read.
@@ -296,7 +295,7 @@ class TorchEncoder:
         import torch
         from scipy.sparse import csr_matrix
 
-        from qa.sparse import TOP_FEATURES
+        from qa.encoding.sparse import TOP_FEATURES
 
         weights_t, bias, per_token, dimension = self._sparse
         pooled = torch.zeros(texts * dimension)

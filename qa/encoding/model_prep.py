@@ -231,7 +231,7 @@ def _build_tokenizer(packed: PackedModel, charsmap: bytes):
 
 
 def _write_sentencepiece(packed: PackedModel, charsmap: bytes, folder: Path) -> None:
-    """The same vocabulary as a SentencePiece model, for `qa.tokenizer.E5Tokenizer`.
+    """The same vocabulary as a SentencePiece model, for `qa.encoding.tokenizer.E5Tokenizer`.
 
     Its ids are the model's (pieces in id order, the special ones as control pieces).
     Its normaliser only marks word starts: the character map is applied before it,
@@ -239,7 +239,7 @@ def _write_sentencepiece(packed: PackedModel, charsmap: bytes, folder: Path) -> 
     """
     from sentencepiece import sentencepiece_model_pb2
 
-    from qa.tokenizer import CHARSMAP_FILE, SENTENCEPIECE_FILE
+    from qa.encoding.tokenizer import CHARSMAP_FILE, SENTENCEPIECE_FILE
 
     proto = sentencepiece_model_pb2.ModelProto()
     kinds = sentencepiece_model_pb2.ModelProto.SentencePiece
@@ -331,7 +331,7 @@ def default_model_dir(cache_dir: Path) -> Path:
 def is_prepared(model_dir: Path) -> bool:
     """Whether ``model_dir`` is a finished conversion by this version of qa (folders
     prepared before the SentencePiece copy of the vocabulary are prepared again)."""
-    from qa.tokenizer import SENTENCEPIECE_FILE
+    from qa.encoding.tokenizer import SENTENCEPIECE_FILE
 
     return (model_dir / _DONE_MARKER).is_file() and (model_dir / SENTENCEPIECE_FILE).is_file()
 

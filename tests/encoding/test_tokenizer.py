@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 
 from qa.errors import ModelError
-from qa.tokenizer import CHARSMAP_FILE, SENTENCEPIECE_FILE, E5Tokenizer
+from qa.encoding.tokenizer import CHARSMAP_FILE, SENTENCEPIECE_FILE, E5Tokenizer
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EDGES = [
     "",
     "   ",
@@ -63,7 +63,7 @@ def test_a_missing_vocabulary_says_how_to_mend_it(embedder, tmp_path):
 
 
 def test_a_folder_prepared_before_the_sentencepiece_copy_is_prepared_again(embedder, tmp_path):
-    from qa.model_prep import is_prepared
+    from qa.encoding.model_prep import is_prepared
 
     folder = embedder.model.path
     assert is_prepared(folder)

