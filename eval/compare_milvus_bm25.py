@@ -15,7 +15,7 @@ import numpy as np
 from pymilvus import MilvusClient, DataType, Function, FunctionType
 from qa.config import Settings
 from qa.evaluation import _paragraph_index, _paragraph_name
-from qa.milvus_store import start_lite_server
+from qa.storing.milvus_store import start_lite_server
 settings = Settings.from_env()
 path = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "piaf_open_dev.json"
 squad = json.loads(path.read_text(encoding="utf-8"))

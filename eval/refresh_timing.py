@@ -14,7 +14,7 @@ from pathlib import Path
 
 from qa.config import Settings
 from qa.encoding.embedding import load_embedder
-from qa.index import default_index
+from qa.storing.collection import default_index
 
 squad = json.load(open("../shared/eval/piaf_open_dev.json"))
 paras = [p["context"] for a in squad["data"] for p in a["paragraphs"]][:121]

@@ -16,7 +16,8 @@ from qa.citations import quote_lines, select_citations
 from qa.config import Settings
 from qa.conversation import contextual_query
 from qa.grounding import QuestionWords, grounding, question_vocabulary, question_word_vectors, unknown_names, window_words
-from qa.index import Index, default_index
+from qa.storing.collection import default_index
+from qa.storing.index import Index
 from qa.text.language import detect_language, message, overview_lead
 from qa.overview import overview_citations, shipped_detector
 from qa.pipeline import DEFAULT_PIPELINE, Pipeline

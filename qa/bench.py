@@ -465,7 +465,7 @@ def _phase_query_milvus(work: Path, questions: list[str], n: int) -> dict:
     from qa import answer, load_index, retrieve
     from qa.config import Settings
     from qa.text.language import preload_language_models
-    from qa.milvus_store import MilvusStore, start_lite_server
+    from qa.storing.milvus_store import MilvusStore, start_lite_server
 
     server, uri = start_lite_server(work / "milvus")
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from qa.index import Index
+from qa.storing.index import Index
 from qa.text.lexical import fold
 from qa.results import MAX_CITED_CHARS, Citation
 

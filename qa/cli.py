@@ -68,8 +68,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _index(args, settings) -> int:
-    from qa.collection import default_collection
-    from qa.index import build_index
+    from qa.storing.collection import default_collection
+    from qa.storing.building import build_index
 
     if args.paths:
         index = build_index(args.paths, args.index_dir, settings=settings, show_progress=True)
@@ -87,8 +87,8 @@ def _index(args, settings) -> int:
 
 
 def _store(args, settings) -> int:
-    from qa.milvus_store import MilvusStore
-    from qa.storage import load_index
+    from qa.storing.milvus_store import MilvusStore
+    from qa.storing.storage import load_index
 
     index = load_index(args.source_dir or settings.index_dir)
     version = MilvusStore(settings).save(index)
@@ -106,7 +106,8 @@ def _report_skipped(skipped) -> None:
 
 def _ask(args, settings) -> int:
     from qa.answering import answer
-    from qa.index import default_index, load_index
+    from qa.storing.collection import default_index
+    from qa.storing.storage import load_index
 
     _start_loading(args.question, settings)
     index = load_index(args.index_dir) if args.index_dir else default_index(settings, show_progress=True)
@@ -155,7 +156,7 @@ def _eval(args, settings) -> int:
 
 
 def _docs(args, settings) -> int:
-    from qa.collection import default_collection
+    from qa.storing.collection import default_collection
 
     collection = default_collection(settings)
     if args.docs_command == "add":

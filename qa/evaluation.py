@@ -24,7 +24,9 @@ from pathlib import Path
 
 from qa.config import Settings
 from qa.errors import QAError
-from qa.index import Index, build_index, default_index
+from qa.storing.building import build_index
+from qa.storing.collection import default_index
+from qa.storing.index import Index
 from qa.pipeline import RULES_PIPELINE, Pipeline
 from qa.results import MAX_CITED_CHARS, Answer
 
@@ -110,7 +112,7 @@ def _paragraph_index(
     current, unless ``rebuild``."""
     from qa.encoding.embedding import model_name
     from qa.errors import IndexCorruptError, IndexNotFoundError
-    from qa.storage import load_index
+    from qa.storing.storage import load_index
     from qa.encoding.torch_encoder import resolve_precision
 
     precision = resolve_precision(settings.precision)
@@ -139,7 +141,7 @@ def _paragraph_index(
 def _in_milvus(index: Index, settings: Settings) -> Index:
     """A SQuAD file's paragraph index served from Milvus (`QA_STORE=milvus`), under a prefix
     of its own: copied there when that prefix does not hold this very index yet."""
-    from qa.milvus_store import MilvusStore
+    from qa.storing.milvus_store import MilvusStore
 
     digest = hashlib.sha256(f"{index.version}{index.directory}".encode()).hexdigest()[:8]
     store = MilvusStore(replace(settings, milvus_prefix=f"{settings.milvus_prefix}_eval_{digest}"))
@@ -246,7 +248,7 @@ def evaluate(
         for example in examples:
             example.source = str(folder / example.source)
     elif rebuild:
-        from qa.collection import reindex_all
+        from qa.storing.collection import reindex_all
 
         index = reindex_all(settings=settings, show_progress=show_progress)
     else:

@@ -87,7 +87,7 @@ def squad_sets(names, settings: Settings, *, show_progress: bool = True):
 def collect(settings: Settings, *, show_progress: bool = True) -> list[Item]:
     """Every question of the sets, considered by today's retrieval and signals, and the
     off-topic questions (`OFF_TOPIC`) made by asking one corpus the other's questions."""
-    from qa.collection import default_collection
+    from qa.storing.collection import default_collection
 
     items: list[Item] = []
     seed_settings = replace(settings, corpus_dir=ROOT / "seeds", index_dir=settings.cache_dir / "fit-seed-index",

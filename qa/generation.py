@@ -25,7 +25,7 @@ from qa.answering import extractive_answer
 from qa.citations import quote_lines, sentence_citation
 from qa.config import Settings
 from qa.errors import QAError
-from qa.index import Index
+from qa.storing.index import Index
 from qa.text.language import detect_language, language_name, message
 from qa.llm import ChatServer, LLMError
 from qa.pipeline import Pipeline

@@ -9,7 +9,8 @@ import numpy as np
 
 from qa.config import Settings
 from qa.errors import EmptyQuestionError
-from qa.index import Index, default_index
+from qa.storing.collection import default_index
+from qa.storing.index import Index
 from qa.pipeline import DEFAULT_PIPELINE, Pipeline
 from qa.results import Passage
 

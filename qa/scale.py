@@ -178,7 +178,8 @@ def end_to_end(passages: int, settings, *, cache: Path, rebuild: bool = False, r
     """
     from qa.answering import answer
     from qa.errors import IndexCorruptError
-    from qa.index import build_index, load_index
+    from qa.storing.building import build_index
+    from qa.storing.storage import load_index
     from qa.retrieval import retrieve
 
     index_dir = cache / f"index-{passages}"
@@ -213,7 +214,7 @@ def end_to_end(passages: int, settings, *, cache: Path, rebuild: bool = False, r
     if settings.store == "milvus":
         # QA_STORE=milvus: the index is written to Milvus (as `qa store copy` does) and
         # the questions are answered from it, as a replica would.
-        from qa.milvus_store import MilvusStore
+        from qa.storing.milvus_store import MilvusStore
 
         store = MilvusStore(settings)
         started = time.perf_counter()
@@ -276,7 +277,7 @@ def vector_layer(
     """
     import faiss
 
-    from qa.vectors import FaissVectorStore
+    from qa.storing.vectors import FaissVectorStore
 
     base, held_out = _noisy_points(centres, size, queries, noise=noise, seed=seed)
     rss_before = _rss_mb()
@@ -374,7 +375,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=1000, help="held-out queries of the vector layer (default 1000)")
     parser.add_argument("--noise", type=float, default=DEFAULT_NOISE, help=f"noise per dimension (default {DEFAULT_NOISE})")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--exact-threshold", type=int, help="fewest vectors searched approximately (default: qa.vectors's)")
+    parser.add_argument("--exact-threshold", type=int, help="fewest vectors searched approximately (default: qa.storing.vectors's)")
     parser.add_argument("--rounds", type=int, default=3, help="times each question is asked end to end (default 3)")
     parser.add_argument("--cache", type=Path, help="where indexes are kept (default QA_CACHE_DIR/scale)")
     parser.add_argument("--rebuild", action="store_true", help="build the end-to-end index even if cached")

@@ -129,7 +129,7 @@ def llm_url(tmp_path_factory):
 
 def start_milvus(data_dir, port: int) -> subprocess.Popen:
     """Milvus Lite's server on a loopback port with its own data folder; waits until it answers."""
-    from qa.milvus_store import start_lite_server
+    from qa.storing.milvus_store import start_lite_server
 
     return start_lite_server(data_dir, port)[0]
 

@@ -266,7 +266,7 @@ def test_build_progress_is_one_bar_that_moves_with_the_work_and_estimates_the_re
 
 
 def test_an_upload_reports_its_progress_from_reading_to_the_last_word(local, embedder, tmp_path):
-    from qa.collection import add_documents
+    from qa.storing.collection import add_documents
 
     local = replace(local, corpus_dir=tmp_path / "no-corpus")  # only the upload is embedded
     doc = tmp_path / "phare.md"

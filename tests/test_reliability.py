@@ -9,10 +9,11 @@ import threading
 import pytest
 
 from qa import answer
-from qa.collection import add_documents
+from qa.storing.collection import add_documents
 from qa.errors import DocumentError
-from qa.index import CURRENT_FILE, default_index
-from qa.storage import load_index
+from qa.storing.collection import default_index
+from qa.storing.storage import CURRENT_FILE
+from qa.storing.storage import load_index
 from tests.conftest import ROOT, SEED
 
 
@@ -56,7 +57,7 @@ def test_damaged_default_index_is_rebuilt_from_the_documents(local):
     default_index(local)
     version = (local.index_dir / CURRENT_FILE).read_text().strip()
     (local.index_dir / version / "sentence_vectors.faiss").write_bytes(b"garbage")
-    from qa.collection import Collection
+    from qa.storing.collection import Collection
 
     rebuilt = Collection(local).index()  # as a new process finds it
     assert rebuilt.sources == [str(local.corpus_dir / SEED.name)]
@@ -95,18 +96,18 @@ def _ask_in_threads(questions, settings):
 
 
 def test_sixteen_users_are_answered_from_the_old_index_while_an_upload_is_embedded(tmp_path, local, monkeypatch):
-    import qa.collection
+    import qa.storing.collection
 
     default_index(local)
     encode_calls = []
-    real_encode = qa.collection.encode_documents
+    real_encode = qa.storing.collection.encode_documents
     started, release = threading.Event(), threading.Event()
 
     def encode(*args, **kwargs):
         encode_calls.append(args[0])
         return real_encode(*args, **kwargs)
 
-    monkeypatch.setattr(qa.collection, "encode_documents", _paused(encode, started, release))
+    monkeypatch.setattr(qa.storing.collection, "encode_documents", _paused(encode, started, release))
     note = tmp_path / "port.md"
     note.write_text(ZANTHE, encoding="utf-8")
     uploader = threading.Thread(target=add_documents, args=([note],), kwargs={"settings": local})
@@ -129,15 +130,15 @@ def test_sixteen_users_are_answered_from_the_old_index_while_an_upload_is_embedd
 
 
 def test_a_question_between_the_file_and_the_index_of_an_upload_does_not_wait_or_rebuild(tmp_path, local, monkeypatch):
-    import qa.collection
-    import qa.storage
+    import qa.storing.collection
+    import qa.storing.storage
 
     default_index(local)
     started, release = threading.Event(), threading.Event()
-    monkeypatch.setattr(qa.storage, "save_index", _paused(qa.storage.save_index, started, release))
+    monkeypatch.setattr(qa.storing.storage, "save_index", _paused(qa.storing.storage.save_index, started, release))
     rebuilds = []
-    real_rebuild = qa.collection.Collection._rebuild
-    monkeypatch.setattr(qa.collection.Collection, "_rebuild", lambda self, **kw: rebuilds.append(1) or real_rebuild(self, **kw))
+    real_rebuild = qa.storing.collection.Collection._rebuild
+    monkeypatch.setattr(qa.storing.collection.Collection, "_rebuild", lambda self, **kw: rebuilds.append(1) or real_rebuild(self, **kw))
     note = tmp_path / "port.md"
     note.write_text(ZANTHE, encoding="utf-8")
     uploader = threading.Thread(target=add_documents, args=([note],), kwargs={"settings": local})
@@ -157,11 +158,11 @@ def test_a_question_between_the_file_and_the_index_of_an_upload_does_not_wait_or
 
 
 def test_an_upload_from_another_process_waits_for_this_one_and_both_are_kept(tmp_path, local, monkeypatch):
-    import qa.collection
+    import qa.storing.collection
 
     default_index(local)
     started, release = threading.Event(), threading.Event()
-    monkeypatch.setattr(qa.collection, "encode_documents", _paused(qa.collection.encode_documents, started, release))
+    monkeypatch.setattr(qa.storing.collection, "encode_documents", _paused(qa.storing.collection.encode_documents, started, release))
     mine, theirs = tmp_path / "port.md", tmp_path / "phare.md"
     mine.write_text(ZANTHE, encoding="utf-8")
     theirs.write_text("Le phare d'Ysolde a été construit en 1888 sur un îlot rocheux.\n", encoding="utf-8")
@@ -193,10 +194,10 @@ def test_an_upload_from_another_process_waits_for_this_one_and_both_are_kept(tmp
 
 
 def test_the_write_lock_holds_across_processes(local):
-    from qa.locking import folder_lock
+    from qa.storing.locking import folder_lock
 
     probe = (
-        "import sys; from qa.locking import folder_lock; "
+        "import sys; from qa.storing.locking import folder_lock; "
         "lock = folder_lock(sys.argv[1]); print(lock.acquire(blocking=False))"
     )
     command = [sys.executable, "-c", probe, str(local.index_dir)]

@@ -18,8 +18,8 @@ from pathlib import Path
 
 from qa.config import Settings
 from qa.encoding.embedding import load_embedder
-from qa.index import encode_documents, read_documents
-from qa.storage import load_index, save_index
+from qa.storing.building import encode_documents, read_documents
+from qa.storing.storage import load_index, save_index
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -17,7 +17,8 @@ from pydantic import ConfigDict, Field
 
 from qa.config import Settings
 from qa.reading.documents import page_of
-from qa.index import Index, default_index
+from qa.storing.collection import default_index
+from qa.storing.index import Index
 from qa.results import Passage
 from qa.retrieval import retrieve
 

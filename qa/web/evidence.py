@@ -16,7 +16,7 @@ from pathlib import Path
 from qa.config import Settings
 from qa.reading.documents import document_title, page_of
 from qa.errors import QAError
-from qa.index import default_index
+from qa.storing.collection import default_index
 from qa.results import Answer
 
 # A title longer than this is cut in a card's heading (the viewer shows it whole).

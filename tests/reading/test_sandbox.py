@@ -4,9 +4,10 @@ from dataclasses import replace
 
 import pytest
 
-from qa.collection import add_documents
+from qa.storing.collection import add_documents
 from qa.errors import DocumentError
-from qa.index import CURRENT_FILE, default_index
+from qa.storing.collection import default_index
+from qa.storing.storage import CURRENT_FILE
 from qa.reading.sandbox import read_document_isolated
 from tests.files import W, paragraphs_bomb, word_document
 

@@ -6,9 +6,10 @@ from pathlib import Path
 import pytest
 
 from qa import answer
-from qa.collection import add_documents, list_documents, reindex_all, remove_document
+from qa.storing.collection import add_documents, list_documents, reindex_all, remove_document
 from qa.errors import DocumentError, QAError
-from qa.index import CURRENT_FILE, default_index, load_index
+from qa.storing.collection import default_index
+from qa.storing.storage import CURRENT_FILE, load_index
 from tests.conftest import SEED
 
 
@@ -103,7 +104,7 @@ BORDEAUX_QUESTION = "Quand la bibliothèque de Bordeaux a-t-elle ouvert ?"
 def test_add_then_remove_leaves_the_index_a_fresh_build_gives(tmp_path, local):
     import numpy as np
 
-    from qa.collection import Collection
+    from qa.storing.collection import Collection
 
     fresh = default_index(local)
     assert answer(BORDEAUX_QUESTION, settings=local).abstained
@@ -136,7 +137,7 @@ def test_unreadable_files_in_the_folders_are_skipped_and_reported(tmp_path, loca
     (local.corpus_dir / "empty.txt").write_text("", encoding="utf-8")
     local.upload_dir.mkdir()
     (local.upload_dir / "broken.docx").write_bytes(b"PK\x03\x04 not a zip")
-    from qa.collection import default_collection
+    from qa.storing.collection import default_collection
 
     result = answer("When was the friendship treaty signed?", settings=local)
     assert "1961" in result.citations[0].text
@@ -147,13 +148,13 @@ def test_unreadable_files_in_the_folders_are_skipped_and_reported(tmp_path, loca
 
 
 def test_a_file_that_vanishes_while_the_folder_is_read_is_not_an_error(tmp_path, local, monkeypatch):
-    import qa.collection
+    import qa.storing.collection
 
     default_index(local)
     gone = local.corpus_dir / "gone.txt"
-    real = qa.collection.corpus_paths
+    real = qa.storing.collection.corpus_paths
     # the folder was listed while gone.txt existed; it is deleted before it is read
-    monkeypatch.setattr(qa.collection, "corpus_paths", lambda settings: real(settings) + [gone])
+    monkeypatch.setattr(qa.storing.collection, "corpus_paths", lambda settings: real(settings) + [gone])
     result = answer("When was the friendship treaty signed?", settings=local)
     assert "1961" in result.citations[0].text
 
@@ -228,7 +229,7 @@ def test_files_added_changed_or_removed_in_the_folders_are_embedded_alone(tmp_pa
     os.utime(rome, ns=(later, later))
     nice.unlink()
     lyon.write_text("Lyon est la troisième ville de France.\n", encoding="utf-8")
-    with caplog.at_level("INFO", logger="qa.collection"):
+    with caplog.at_level("INFO", logger="qa.storing.collection"):
         second = default_index(local)
     assert "2 document(s) to drop, 2 to embed" in caplog.text  # not a full rebuild
 

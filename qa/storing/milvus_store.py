@@ -40,7 +40,7 @@ from qa.errors import IndexCorruptError, IndexNotFoundError, QAError, StoreUnava
 
 if TYPE_CHECKING:
     from qa.config import Settings
-    from qa.index import Index
+    from qa.storing.index import Index
 
 logger = logging.getLogger(__name__)
 
@@ -201,9 +201,9 @@ class MilvusStore:
             IndexCorruptError: the live version is missing a collection or rows.
             StoreUnavailableError: Milvus cannot be reached.
         """
-        from qa.index import Document, Index
         from qa.encoding.sparse import rows_to_csr
-        from qa.storage import check_manifest
+        from qa.storing.index import Document, Index
+        from qa.storing.manifest import check_manifest
 
         version = self.live_version()
         if version is None:
@@ -284,7 +284,7 @@ class MilvusStore:
 
     def _write(self, index: Index, version: str) -> None:
         from qa.encoding.sparse import csr_to_rows
-        from qa.storage import manifest_of
+        from qa.storing.manifest import manifest_of
 
         dimension = int(index.sentence_store.dimension)
         parts = [
@@ -387,7 +387,7 @@ class MilvusStore:
 
 
 class MilvusVectorStore:
-    """The sentence vectors of one Milvus version, searched in Milvus (`qa.vectors.VectorStore`)."""
+    """The sentence vectors of one Milvus version, searched in Milvus (`qa.storing.vectors.VectorStore`)."""
 
     def __init__(self, store: MilvusStore, collection: str, count: int, dimension: int, index_type: str = "FLAT"):
         self.store, self.collection, self._count, self._dimension = store, collection, count, dimension
@@ -437,17 +437,17 @@ class MilvusVectorStore:
         return self.vectors_of(np.arange(self._count)) if self._count else np.zeros((0, self._dimension), np.float32)
 
     def extended(self, vectors: np.ndarray):
-        from qa.vectors import FaissVectorStore
+        from qa.storing.vectors import FaissVectorStore
 
         return FaissVectorStore.from_vectors(np.vstack([self.vectors(), vectors]))
 
     def subset(self, ids: np.ndarray):
-        from qa.vectors import FaissVectorStore
+        from qa.storing.vectors import FaissVectorStore
 
         return FaissVectorStore.from_vectors(self.vectors_of(ids))
 
     def save(self, path) -> None:
-        from qa.vectors import FaissVectorStore
+        from qa.storing.vectors import FaissVectorStore
 
         FaissVectorStore.from_vectors(self.vectors()).save(path)
 

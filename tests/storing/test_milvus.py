@@ -17,10 +17,10 @@ import httpx
 import pytest
 
 from qa import answer, document_text
-from qa.collection import Collection
+from qa.storing.collection import Collection
 from qa.config import Settings
 from qa.errors import QAError
-from qa.milvus_store import MilvusStore, StoreUnavailableError
+from qa.storing.milvus_store import MilvusStore, StoreUnavailableError
 from tests.conftest import ROOT, SEED, _free_port, start_app, start_milvus, stop
 
 QUESTIONS = [json.loads(line)["question"] for line in (ROOT.parent / "shared" / "eval" / "seed_qa.jsonl").read_text(

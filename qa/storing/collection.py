@@ -1,12 +1,12 @@
 """The default corpus as a collection: its index kept up to date, documents added and removed.
 
 One `Collection` per index folder owns everything about the default index: the index
-in memory, the files on disk, and the write lock (`qa.locking.FolderLock`, which holds
+in memory, the files on disk, and the write lock (`qa.storing.locking.FolderLock`, which holds
 across threads and processes, so the web app and `qa docs add` in a terminal queue
 for each other instead of overwriting each other's work).
 
 With `QA_STORE=milvus` the index, document texts included, lives in Milvus
-(`qa.milvus_store`) and the lock is a lease there: the same methods serve every
+(`qa.storing.milvus_store`) and the lock is a lease there: the same methods serve every
 replica, and the local folders only seed the first build (uploads are not kept as files).
 
 - Readers (`index()`) never wait for a writer's embedding: until a new version is
@@ -36,8 +36,9 @@ from pathlib import Path
 from qa.config import Settings
 from qa.reading.documents import SUPPORTED_SUFFIXES, content_hash, read_document
 from qa.errors import DocumentError, IndexCorruptError, IndexNotFoundError, QAError
-from qa.index import Document, Index, Progress, encode_documents
-from qa.storage import index_store
+from qa.storing.building import Progress, encode_documents
+from qa.storing.index import Document, Index
+from qa.storing.storage import index_store
 
 logger = logging.getLogger(__name__)
 
@@ -159,7 +160,7 @@ class Collection:
             paths: files to add (`.txt`, `.md`, `.pdf`, `.html`, `.docx`).
             names: the names to keep them under (default: their own); only the final
                 component is used, so `../x.txt` or `/etc/x.txt` stay inside the folder.
-            progress: called as the files are read and embedded (`qa.index.Progress`).
+            progress: called as the files are read and embedded (`qa.storing.building.Progress`).
             show_progress: progress bars with a time estimate on the terminal (tqdm).
 
         Returns:
@@ -263,7 +264,7 @@ class Collection:
         """Rebuild the index from every readable document of the corpus and upload folders
         (in Milvus: from the documents it holds, or the folders when it holds none).
 
-        ``progress`` is called as the files are read and embedded (`qa.index.Progress`).
+        ``progress`` is called as the files are read and embedded (`qa.storing.building.Progress`).
         """
         with self._lock:
             documents = None
@@ -466,6 +467,29 @@ def default_collection(settings: Settings | None = None) -> Collection:
         if key not in _collections:
             _collections[key] = Collection(settings)
         return _collections[key]
+
+
+def default_index(settings: Settings | None = None, *, show_progress: bool = False) -> Index:
+    """The index of the default corpus (`QA_CORPUS_DIR` and `QA_UPLOAD_DIR`), kept up to date.
+
+    Built when missing, rebuilt when stale; see `Collection.index`.
+    """
+    return default_collection(settings).index(show_progress=show_progress)
+
+
+def document_text(source: str | Path, *, index: Index | None = None) -> str:
+    """The text of an indexed document: what `start`/`end` offsets index into.
+
+    For a UTF-8 file it equals ``Path(source).read_text(encoding="utf-8")``; for other
+    encodings it is the decoded text.
+
+    Example:
+        >>> p = retrieve("Qui a invité Poutine ?")[0]
+        >>> document_text(p.source)[p.start:p.end] == p.text
+        True
+    """
+    index = index if index is not None else default_index(Settings.from_env())
+    return index.document_text(str(source))
 
 
 def corpus_paths(settings: Settings) -> list[Path]:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from qa.scale import LANGUAGES, corpus_book
-from qa.vectors import EXACT_THRESHOLD, FaissVectorStore, VectorStore
+from qa.storing.vectors import EXACT_THRESHOLD, FaissVectorStore, VectorStore
 
 DIMENSION = 64
 
@@ -170,9 +170,9 @@ def test_an_ivf_store_keeps_its_cells_when_rows_are_added_or_removed():
 
 
 def test_an_exact_store_that_grows_past_the_threshold_becomes_ivf(monkeypatch):
-    import qa.vectors
+    import qa.storing.vectors
 
-    monkeypatch.setattr(qa.vectors, "EXACT_THRESHOLD", 100)
+    monkeypatch.setattr(qa.storing.vectors, "EXACT_THRESHOLD", 100)
     rng = np.random.default_rng(2)
     vectors = rng.normal(size=(120, 16)).astype(np.float32)
     store = FaissVectorStore.from_vectors(vectors[:90], exact_threshold=100)
@@ -182,7 +182,7 @@ def test_an_exact_store_that_grows_past_the_threshold_becomes_ivf(monkeypatch):
 
 @pytest.mark.parametrize("threshold", [10_000, EXACT_THRESHOLD])
 def test_a_store_filled_from_spilled_rows_is_the_store_of_the_rows(points, tmp_path, threshold):
-    from qa.spill import SpilledRows
+    from qa.storing.spill import SpilledRows
 
     rows = points[:25_000]
     with SpilledRows(DIMENSION, tmp_path) as spilled:

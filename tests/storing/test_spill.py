@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from qa.spill import READ_ROWS, SpilledRows
+from qa.storing.spill import READ_ROWS, SpilledRows
 
 
 def test_rows_read_back_are_the_rows_written_whatever_the_parts(tmp_path):

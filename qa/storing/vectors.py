@@ -146,7 +146,7 @@ class FaissVectorStore:
     def from_spilled(
         cls, spilled, *, exact_threshold: int | None = None, nprobe: int | None = None
     ) -> FaissVectorStore:
-        """The store `from_vectors` makes of the rows of ``spilled`` (a `qa.spill.SpilledRows`),
+        """The store `from_vectors` makes of the rows of ``spilled`` (a `qa.storing.spill.SpilledRows`),
         filled from the file a slice at a time: only FAISS's own copy of the vectors is
         held in memory."""
         return cls._filled(len(spilled), spilled.dimension, spilled.take, spilled.slices(), exact_threshold, nprobe)

@@ -6,8 +6,9 @@ import pytest
 
 from qa import QAError, build_index, load_index
 from qa.errors import IndexCorruptError, IndexNotFoundError
-from qa.index import CURRENT_FILE, default_index
-from qa.storage import manifest_of
+from qa.storing.collection import default_index
+from qa.storing.storage import CURRENT_FILE
+from qa.storing.manifest import manifest_of
 from tests.conftest import SEED
 
 
@@ -116,7 +117,7 @@ def test_chunks_pooled_slice_by_slice_equal_chunks_pooled_at_once(settings, embe
     chunks that straddle two slices get the same vector as from all their sentences."""
     import numpy as np
 
-    import qa.index as index_module
+    import qa.storing.building as index_module
     from qa.encoding.sparse import pool_rows
 
     documents = index_module.read_documents([SEED])

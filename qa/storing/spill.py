@@ -3,7 +3,7 @@
 An index build embeds its sentences and words slice by slice; keeping every vector in
 memory until the end cost 1.5 KB a sentence and a word, on top of the copy the vector
 store makes. `SpilledRows` holds them on disk instead: the store is filled from the file
-a slice at a time (`qa.vectors.FaissVectorStore.from_spilled`).
+a slice at a time (`qa.storing.vectors.FaissVectorStore.from_spilled`).
 
 The file is unnamed (`tempfile.TemporaryFile`): it is gone when closed, when the process
 ends, or if it is killed, so a failed build leaves nothing behind. It is read and

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from qa import build_index, load_index
-from qa.storage import CURRENT_FILE
+from qa.storing.storage import CURRENT_FILE
 from tests.conftest import ROOT, SEED
 
 # A child builds an index and stops for good at one named step, after saying so in a
@@ -17,7 +17,7 @@ from tests.conftest import ROOT, SEED
 _PAUSED_BUILD = """
 import os, sys, time
 from pathlib import Path
-import qa.index, qa.storage
+import qa.storing.building, qa.storing.storage
 
 step, ready, index_dir, *paths = sys.argv[1:]
 
@@ -33,14 +33,14 @@ def pausing(function, when=lambda *args: True):
     return wrapper
 
 if step == "embedding":
-    qa.index.encode_documents = pausing(qa.index.encode_documents)
+    qa.storing.building.encode_documents = pausing(qa.storing.building.encode_documents)
 elif step == "before-rename":
     os.rename = pausing(os.rename)
 elif step == "before-swap":
     os.replace = pausing(os.replace, when=lambda src, dst: Path(dst).name == "CURRENT")
 elif step == "before-cleanup":
-    qa.storage._remove_old_versions = pausing(qa.storage._remove_old_versions)
-qa.index.build_index(paths, index_dir)
+    qa.storing.storage._remove_old_versions = pausing(qa.storing.storage._remove_old_versions)
+qa.storing.building.build_index(paths, index_dir)
 """
 
 
@@ -98,13 +98,13 @@ def test_saving_leaves_folders_it_did_not_write(tmp_path, settings):
 
 
 def test_a_reader_whose_version_is_replaced_while_loading_reads_the_new_one(tmp_path, settings, monkeypatch):
-    import qa.storage
+    import qa.storing.storage
 
     index_dir = tmp_path / "idx"
     build_index([SEED], index_dir, settings=settings)
     other = tmp_path / "other.txt"
     other.write_text("Le port de Zanthe a été agrandi en 1912 par l'ingénieur Paul Ravel.\n", encoding="utf-8")
-    real = qa.storage._load_version
+    real = qa.storing.storage._load_version
     calls = []
 
     def replaced_during_load(directory, version):
@@ -113,5 +113,5 @@ def test_a_reader_whose_version_is_replaced_while_loading_reads_the_new_one(tmp_
             build_index([SEED, other], index_dir, settings=settings)
         return real(directory, version)
 
-    monkeypatch.setattr(qa.storage, "_load_version", replaced_during_load)
+    monkeypatch.setattr(qa.storing.storage, "_load_version", replaced_during_load)
     assert load_index(index_dir).sources == [str(SEED), str(other)]

@@ -3,7 +3,7 @@
 Layout of an index folder::
 
     CURRENT                  name of the live version folder (swapped atomically)
-    .qa-write.lock           the writers' lock (`qa.locking`)
+    .qa-write.lock           the writers' lock (`qa.storing.locking`)
     v<timestamp>/
         manifest.json        model, chunking settings, documents and their hashes,
                              and a SHA-256 of every other file here
@@ -35,23 +35,19 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
+from qa.config import Settings
 from qa.errors import IndexCorruptError, IndexNotFoundError
-from qa.text.lexical import fingerprint as lexicon_fingerprint
-from qa.locking import folder_lock
+from qa.storing.index import Document, Index
+from qa.storing.manifest import check_manifest, manifest_of
+from qa.storing.locking import folder_lock
 from qa.encoding.sparse import load_sparse, save_sparse
-from qa.vectors import FaissVectorStore
-
-if TYPE_CHECKING:
-    from qa.index import Index
+from qa.storing.vectors import FaissVectorStore
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 8  # bump when chunking, sentence splitting, what is embedded or files change
-# (the word lists behind the vocabulary are recorded apart: `qa.text.lexical.fingerprint`)
 CURRENT_FILE = "CURRENT"
 MANIFEST = "manifest.json"
 DATA_FILES = (
@@ -67,25 +63,6 @@ _STAGING_PREFIX = ".building-"
 # A reader that finds its version folder removed under it (a writer swapped CURRENT and
 # cleaned up) reads CURRENT again, this many times.
 _LOAD_ATTEMPTS = 3
-
-
-def manifest_of(index: Index) -> dict:
-    """What an index was built from and with: checked when it is loaded."""
-    from qa.index import SHORT_SENTENCE_CHARS
-
-    return {
-        "format": FORMAT_VERSION,
-        "lexicon": lexicon_fingerprint(),
-        "short_sentence_chars": SHORT_SENTENCE_CHARS,
-        "model": index.model,
-        "dimension": int(index.sentence_store.dimension),
-        "chunk_size": index.chunk_size,
-        "chunk_overlap": index.chunk_overlap,
-        "precision": index.precision,
-        "documents": [{"source": d.source, "sha256": d.sha256, "chars": len(d.text)} for d in index.documents],
-        "chunks": int(len(index.chunks)),
-        "sentences": int(len(index.sentences)),
-    }
 
 
 def save_index(index: Index, directory: str | Path) -> str:
@@ -137,8 +114,6 @@ def load_index(index_dir: str | Path | None = None, *, settings=None) -> Index:
         >>> idx = load_index("index")
     """
     if index_dir is None:
-        from qa.config import Settings
-
         return index_store(settings or Settings.from_env()).load()
     directory = Path(index_dir)
     for attempt in range(_LOAD_ATTEMPTS):
@@ -156,21 +131,7 @@ def load_index(index_dir: str | Path | None = None, *, settings=None) -> Index:
     raise AssertionError("unreachable")
 
 
-def check_manifest(manifest: dict, where: str) -> None:
-    """Raise `IndexCorruptError` when an index was written by another version of qa."""
-    from qa.index import SHORT_SENTENCE_CHARS
-
-    if (manifest.get("format"), manifest.get("lexicon"), manifest.get("short_sentence_chars")) != (
-        FORMAT_VERSION,
-        lexicon_fingerprint(),
-        SHORT_SENTENCE_CHARS,
-    ):
-        raise IndexCorruptError(f"{where} was written by another version of qa; rebuild it with `qa index`.")
-
-
 def _load_version(directory: Path, version: str) -> Index:
-    from qa.index import Document, Index
-
     folder = directory / version
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
@@ -254,7 +215,7 @@ def _remove_old_versions(directory: Path, *, keep: str) -> None:
 
 class FolderStore:
     """The versions of an index in a folder (`QA_STORE=faiss`): what `Collection` reads
-    and writes through, as it does `qa.milvus_store.MilvusStore`."""
+    and writes through, as it does `qa.storing.milvus_store.MilvusStore`."""
 
     tracks_files = True  # the documents are the files of QA_CORPUS_DIR and QA_UPLOAD_DIR
 
@@ -275,7 +236,7 @@ class FolderStore:
 def index_store(settings):
     """Where the default index of these settings lives: a folder, or Milvus."""
     if settings.store == "milvus":
-        from qa.milvus_store import MilvusStore
+        from qa.storing.milvus_store import MilvusStore
 
         return MilvusStore(settings)
     return FolderStore(settings.index_dir)
