@@ -15,7 +15,7 @@ from qa.errors import QAError
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "retrieve": "qa.retrieval",
+    "retrieve": "qa.retrieving.retrieval",
     "answer": "qa.answering",
     "stream_answer": "qa.generation",
     "build_index": "qa.storing.building",

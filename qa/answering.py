@@ -22,7 +22,7 @@ from qa.text.language import detect_language, message, overview_lead
 from qa.overview import overview_citations, shipped_detector
 from qa.pipeline import DEFAULT_PIPELINE, Pipeline
 from qa.results import Answer, Citation
-from qa.retrieval import ChunkHit, clean_question, encode_query, search_chunks, to_passages
+from qa.retrieving.retrieval import ChunkHit, clean_question, encode_query, search_chunks, to_passages
 
 
 @dataclass(frozen=True)

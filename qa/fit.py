@@ -137,7 +137,7 @@ def _item(question, earlier, answers, answerable, group, set_name, index, settin
     from qa.answering import consider
     from qa.evaluation import contains_answer, replay
     from qa.pipeline import DEFAULT_PIPELINE, RULES_PIPELINE
-    from qa.retrieval import clean_question
+    from qa.retrieving.retrieval import clean_question
 
     # Earlier turns are replayed with the hand-set rules: the fit must not depend on the
     # scorer it replaces (same data, same file).

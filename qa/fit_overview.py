@@ -77,7 +77,7 @@ def questions() -> tuple[list[str], np.ndarray, list[str], list[str]]:
 def embed(texts: list[str], settings: Settings) -> np.ndarray:
     """Query embeddings of ``texts``, as `answer` computes them (cleaned first)."""
     from qa.encoding.embedding import load_embedder
-    from qa.retrieval import clean_question
+    from qa.retrieving.retrieval import clean_question
 
     embedder = load_embedder(settings)
     cleaned = [clean_question(t, settings) for t in texts]

@@ -30,7 +30,7 @@ from qa.text.language import detect_language, language_name, message
 from qa.llm import ChatServer, LLMError
 from qa.pipeline import Pipeline
 from qa.results import MAX_CITED_CHARS, Answer, Citation
-from qa.retrieval import ChunkHit, clean_question
+from qa.retrieving.retrieval import ChunkHit, clean_question
 from qa.verification import Claim, best_similarity, shipped_verifier, split_claims
 
 logger = logging.getLogger(__name__)

@@ -19,11 +19,11 @@ class Pipeline:
 
     Attributes:
         dense_weight: weight of the dense (embedding) ranking in the reciprocal-rank
-            fusion of `qa.retrieval.search_chunks`.
+            fusion of `qa.retrieving.retrieval.search_chunks`.
         sparse_weight: weight of the sparse (latent-term) ranking.
         lexical_weight: weight of the lexical (BM25) ranking. A ranking weighted 0
             still offers its candidates, at no score. The default weights (1.0, 0.75,
-            1.0) and `qa.retrieval.RRF_K` were chosen together by cross-validation
+            1.0) and `qa.retrieving.retrieval.RRF_K` were chosen together by cross-validation
             grouped by article on PIAF-open (docs/answer-step.md).
         similarity_floor: (rules only, with ``fitted=False``) abstain when the best
             sentence's similarity is under `qa.answering.MIN_DENSE` (an off-topic question).

@@ -180,7 +180,7 @@ def end_to_end(passages: int, settings, *, cache: Path, rebuild: bool = False, r
     from qa.errors import IndexCorruptError
     from qa.storing.building import build_index
     from qa.storing.storage import load_index
-    from qa.retrieval import retrieve
+    from qa.retrieving.retrieval import retrieve
 
     index_dir = cache / f"index-{passages}"
     record = cache / f"index-{passages}.json"

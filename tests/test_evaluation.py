@@ -3,7 +3,7 @@
 import pytest
 
 import qa.answering
-import qa.retrieval
+import qa.retrieving.retrieval
 from qa import Pipeline, answer
 from qa.errors import QAError
 from qa.evaluation import ABLATIONS, Example, ask
@@ -11,7 +11,7 @@ from qa.pipeline import DEFAULT_PIPELINE, RULES_PIPELINE
 
 
 def test_ablation_variants_leave_module_settings_untouched(seed_index, settings):
-    before = {module: dict(vars(module)) for module in (qa.answering, qa.retrieval)}
+    before = {module: dict(vars(module)) for module in (qa.answering, qa.retrieving.retrieval)}
     example = Example("Combien de soldats nord-coréens combattent en Ukraine ?", answers=[], answerable=False)
     for pipeline in ABLATIONS.values():
         ask(example, seed_index, settings, pipeline=pipeline)

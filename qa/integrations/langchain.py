@@ -20,7 +20,7 @@ from qa.reading.documents import page_of
 from qa.storing.collection import default_index
 from qa.storing.index import Index
 from qa.results import Passage
-from qa.retrieval import retrieve
+from qa.retrieving.retrieval import retrieve
 
 
 class QARetriever(BaseRetriever):
