@@ -16,7 +16,7 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "retrieve": "qa.retrieving.retrieval",
-    "answer": "qa.answering",
+    "answer": "qa.answering.extractive",
     "stream_answer": "qa.generation",
     "build_index": "qa.storing.building",
     "load_index": "qa.storing.storage",

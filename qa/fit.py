@@ -10,7 +10,7 @@ Data (paths relative to the repository; missing files are skipped):
 - Off-topic questions, unanswerable: every 8th PIAF question asked of the seed article,
   and the seed questions that stand alone asked of the PIAF paragraphs.
 
-Every question goes through `qa.answering.consider` (retrieval and the per-sentence
+Every question goes through `qa.answering.candidates.consider` (retrieval and the per-sentence
 signals, as `answer` runs them); a candidate sentence is labelled 1 when it holds a
 gold answer. Five folds grouped by article estimate what the fitted step does on
 articles it never saw; the hand-set rules are scored on the same questions. The
@@ -21,7 +21,7 @@ goal. There are two: one for questions whose first candidate is in their own lan
 one for those whose first candidate is in another (a single threshold abstained on 14%
 of the answerable cross-lingual questions and 2.5% of the French ones). The trade-off
 curve is drawn to `docs/abstention.png` when matplotlib is installed. The final scorer
-is fitted on everything and written to `qa/data/answer_scorer.json` with these figures.
+is fitted on everything and written to `qa/answering/data/answer_scorer.json` with these figures.
 Deterministic: same data, same file.
 """
 
@@ -36,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.answer_scorer import SCORER_PATH, AnswerScorer, candidate_features
+from qa.answering.answer_scorer import SCORER_PATH, AnswerScorer, candidate_features
 from qa.config import Settings
 
 logger = logging.getLogger(__name__)
@@ -134,7 +134,7 @@ def _progress(rows, name, show):
 
 
 def _item(question, earlier, answers, answerable, group, set_name, index, settings) -> Item:
-    from qa.answering import consider
+    from qa.answering.candidates import consider
     from qa.evaluation import contains_answer, replay
     from qa.pipeline import DEFAULT_PIPELINE, RULES_PIPELINE
     from qa.retrieving.retrieval import clean_question
@@ -157,7 +157,7 @@ def _item(question, earlier, answers, answerable, group, set_name, index, settin
 
 def _outcome(item: Item, candidates) -> dict:
     """What the reply to an item is worth, given the candidates to cite from (empty: abstained)."""
-    from qa.citations import select_citations
+    from qa.answering.citations import select_citations
     from qa.evaluation import cites_answer
 
     if not candidates:
@@ -167,13 +167,13 @@ def _outcome(item: Item, candidates) -> dict:
 
 
 def _fitted(item: Item, scorer: AnswerScorer):
-    from qa.answering import fitted_decision
+    from qa.answering.extractive import fitted_decision
 
     return fitted_decision(item.considered, scorer)
 
 
 def _rules(item: Item):
-    from qa.answering import decide
+    from qa.answering.extractive import decide
     from qa.pipeline import RULES_PIPELINE
 
     return decide(item.considered, pipeline=RULES_PIPELINE)
@@ -234,7 +234,7 @@ def _inner_out_of_fold(scorer: AnswerScorer, items: list[Item], folds: int) -> n
     data are too sure of themselves)."""
     from sklearn.model_selection import GroupKFold
 
-    from qa.trees import BoostedTrees
+    from qa.answering.trees import BoostedTrees
 
     with_candidates = [j for j, i in enumerate(items) if len(i.features)]
     rows, answered = scorer.abstainer_data([i.features for i in items], [i.labels for i in items])

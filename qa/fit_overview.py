@@ -13,7 +13,7 @@ Cross-validation holds out whole groups: a language of the overview file at a ti
 (does the detector recognise a language it never saw?), PIAF questions by article.
 The threshold is the lowest that keeps out-of-fold false detections on questions
 that are not overviews at `MAX_FALSE_SHARE` or under; the figures go in
-`qa/data/overview.json` with the fitted values. Deterministic.
+`qa/answering/data/overview.json` with the fitted values. Deterministic.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.config import Settings
-from qa.overview import OVERVIEW_PATH, OverviewDetector
+from qa.answering.overview import OVERVIEW_PATH, OverviewDetector
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "eval"

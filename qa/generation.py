@@ -21,8 +21,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from qa.answering import extractive_answer
-from qa.citations import quote_lines, sentence_citation
+from qa.answering.extractive import extractive_answer
+from qa.answering.citations import quote_lines, sentence_citation
 from qa.config import Settings
 from qa.errors import QAError
 from qa.storing.index import Index

@@ -1,6 +1,6 @@
 """Which rankings retrieval fuses and how answering chooses and abstains: `Pipeline`.
 
-The defaults are qa's behaviour: the fitted answer step (`qa.answer_scorer`) orders the
+The defaults are qa's behaviour: the fitted answer step (`qa.answering.answer_scorer`) orders the
 candidate sentences and abstains; `RULES_PIPELINE` is the hand-set score and rules it
 replaced, kept to compare with. Other values switch parts off to measure what each
 contributes (`qa eval --ablation`); they are passed explicitly, so nothing global changes.
@@ -26,17 +26,17 @@ class Pipeline:
             1.0) and `qa.retrieving.retrieval.RRF_K` were chosen together by cross-validation
             grouped by article on PIAF-open (docs/answer-step.md).
         similarity_floor: (rules only, with ``fitted=False``) abstain when the best
-            sentence's similarity is under `qa.answering.MIN_DENSE` (an off-topic question).
-        word_grounding: (rules only) abstain when fewer than `qa.answering.MIN_GROUNDING` of the
+            sentence's similarity is under `qa.answering.extractive.MIN_DENSE` (an off-topic question).
+        word_grounding: (rules only) abstain when fewer than `qa.answering.extractive.MIN_GROUNDING` of the
             question's content words are found near the best sentence.
         answer_type: (rules only) for a question asking for a date, a count or a duration, put
             first a close sentence that holds one, and abstain when the best holds none.
         unknown_names: (rules only) abstain when the question names something no document mentions.
         overview: answer a question that asks what a document is about ("What is this
-            article about?", recognised by `qa.overview`) with the document's lead and
+            article about?", recognised by `qa.answering.overview`) with the document's lead and
             central sentences.
         fitted: order the candidate sentences and abstain with the fitted answer scorer
-            (`qa.answer_scorer`, fitted by `python -m qa.fit`; the default); ``False``
+            (`qa.answering.answer_scorer`, fitted by `python -m qa.fit`; the default); ``False``
             uses the hand-set score and the abstention rules above instead.
 
     Raises:

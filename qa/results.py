@@ -60,7 +60,7 @@ class Answer:
             left out of the reply.
         overview: True when the question asked what a document is about ("What is this
             article about?") and the reply quotes its lead and central sentences
-            (`qa.overview`).
+            (`qa.answering.overview`).
     """
 
     text: str

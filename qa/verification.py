@@ -35,7 +35,7 @@ _NUMBER = re.compile(r"\d+(?:[ \u00a0\u202f.,']\d{3})*(?:[.,]\d+)?")
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 # Spellings of one name across languages ("Putin", "Poutine", "Putín") are this close.
 NAME_SPELLING = 0.75
-# Two words this close in the embedding space mean the same (as `qa.grounding.WORD_MATCH`).
+# Two words this close in the embedding space mean the same (as `qa.answering.grounding.WORD_MATCH`).
 NAME_MEANING = 0.89
 _MONTH_LOCALES = ("en", "fr", "de", "es", "it", "pt", "nl", "pl", "ru", "uk", "sv", "da", "nb", "fi", "tr", "cs", "ro", "hu", "ca")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.answering import extractive_answer
+from qa.answering.extractive import extractive_answer
 from qa.generation import DROPPED_MARK, checked_answer, numbered_excerpts
 from qa.verification import months_in, numbers_in, split_claims
 

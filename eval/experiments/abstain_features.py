@@ -6,7 +6,7 @@ import os
 import pickle
 
 import numpy as np
-from qa.answer_scorer import FEATURES
+from qa.answering.answer_scorer import FEATURES
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold

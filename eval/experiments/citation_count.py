@@ -1,5 +1,5 @@
 """How many sentences to quote: answer accuracy against characters quoted, for each
-setting of `qa.citations` (the share of the first sentence's probability a further one
+setting of `qa.answering.citations` (the share of the first sentence's probability a further one
 needs, and the most sentences), cross-validated as `python -m qa.fit` does (5 folds
 grouped by article, thresholds chosen on the training folds).
 

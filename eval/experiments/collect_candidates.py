@@ -14,11 +14,11 @@ import time
 
 import numpy as np
 from qa import fit
-from qa.citations import select_citations
+from qa.answering.citations import select_citations
 from qa.config import Settings
 from qa.encoding.embedding import load_embedder
 from qa.evaluation import cites_answer
-from qa.grounding import WORD_MATCH
+from qa.answering.grounding import WORD_MATCH
 from qa.text.lexical import key_words, terms
 
 logging.basicConfig(level=logging.WARNING)

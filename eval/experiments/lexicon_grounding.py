@@ -26,11 +26,11 @@ from pathlib import Path
 
 import numpy as np
 
-import qa.answer_scorer
+import qa.answering.answer_scorer
 from qa import fit
-from qa.answer_scorer import FEATURES
+from qa.answering.answer_scorer import FEATURES
 from qa.config import Settings
-from qa.grounding import WORD_MATCH, window_words
+from qa.answering.grounding import WORD_MATCH, window_words
 from qa.text.lexical import terms
 
 DICTD = Path("/usr/share/dictd")
@@ -136,7 +136,7 @@ def main() -> None:
     items = fit.collect(Settings.from_env(), show_progress=False)
     # The fitted step computes a question's features again from what it considered:
     # it is given the experiment's instead.
-    qa.answer_scorer.candidate_features = lambda considered: features_of[id(considered)]
+    qa.answering.answer_scorer.candidate_features = lambda considered: features_of[id(considered)]
     features_of = {id(it.considered): it.features for it in items}
     shipped = [it.features for it in items]
     extra = [lexicon_found(it, pairs) for it in items]

@@ -1,4 +1,4 @@
-"""The listwise ranker of `qa.answer_scorer` (a softmax over each question's candidates, L2 on
+"""The listwise ranker of `qa.answering.answer_scorer` (a softmax over each question's candidates, L2 on
 standardised features), as the experiments here fit it on feature subsets."""
 
 import numpy as np

@@ -1,4 +1,4 @@
-"""Listwise ranker (as qa.answer_scorer) with and without the 13 extra features, 5 folds by article; `--ablate` drops/adds each.
+"""Listwise ranker (as qa.answering.answer_scorer) with and without the 13 extra features, 5 folds by article; `--ablate` drops/adds each.
 
 Reads /tmp/feats2.pkl (or $FEATS) (collect_candidates.py). See docs/answer-step.md for the figures."""
 
@@ -14,7 +14,7 @@ from listwise import fit_listwise
 d = pickle.load(open(os.environ.get("FEATS", "/tmp/feats2.pkl"), "rb"))
 items = d["items"]
 EX = d["extra_names"]
-from qa.answer_scorer import FEATURES
+from qa.answering.answer_scorer import FEATURES
 
 names = list(FEATURES) + EX
 

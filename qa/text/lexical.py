@@ -56,7 +56,7 @@ INTERROGATIVES = frozenset(
 )
 # Words that only say what kind of answer is wanted ("in what *year*", "how much *time*"),
 # by meaning: "how many years" is answered next to "ans", "jaar" or "лет" alike (e5 puts
-# some of these pairs below `qa.grounding.WORD_MATCH`: jahre/ans 0.85).
+# some of these pairs below `qa.answering.grounding.WORD_MATCH`: jahre/ans 0.85).
 _TYPE_WORD_GROUPS = (
     """year years année années ans año años jahr jahre jahren anno anni ano anos год года году
     лет jaar jaren rok roku lat""",

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa.answer_types import NAME_RE, counted_words
+from qa.answering.answer_types import NAME_RE, counted_words
 from qa.storing.index import Index, sentence_window
 from qa.text.language import CAPITALISED_NOUNS
 from qa.text.lexical import TYPE_KINDS, is_stopword, key_words, terms

@@ -10,7 +10,7 @@ from qa.text.lexical import fold
 from qa.results import MAX_CITED_CHARS, Citation
 
 if TYPE_CHECKING:
-    from qa.answering import Candidate
+    from qa.answering.candidates import Candidate
 
 # The rules' order: a second sentence is quoted when it scores within this of the best
 # one: close scores mean the rules cannot tell which of them answers.

@@ -1,10 +1,10 @@
-"""`qa.trees.BoostedTrees`: scikit-learn's boosted trees, run in numpy and kept as JSON."""
+"""`qa.answering.trees.BoostedTrees`: scikit-learn's boosted trees, run in numpy and kept as JSON."""
 
 import json
 
 import numpy as np
 
-from qa.trees import LEARNING_RATE, MAX_ITER, MAX_LEAF_NODES, BoostedTrees
+from qa.answering.trees import LEARNING_RATE, MAX_ITER, MAX_LEAF_NODES, BoostedTrees
 
 
 def _data(n=1500, seed=0):

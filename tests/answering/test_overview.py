@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from qa import Pipeline, answer
-from qa.overview import OVERVIEW_PATH, OVERVIEW_SENTENCES, OverviewDetector, overview_citations
+from qa.answering.overview import OVERVIEW_PATH, OVERVIEW_SENTENCES, OverviewDetector, overview_citations
 from qa.results import MAX_CITED_CHARS
 from tests.conftest import ROOT
 

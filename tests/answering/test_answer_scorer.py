@@ -4,8 +4,9 @@ import json
 
 import numpy as np
 
-from qa.answer_scorer import FEATURES, AnswerScorer, candidate_features
-from qa.answering import consider, fitted_decision
+from qa.answering.answer_scorer import FEATURES, AnswerScorer, candidate_features
+from qa.answering.candidates import consider
+from qa.answering.extractive import fitted_decision
 from qa.pipeline import DEFAULT_PIPELINE
 
 
@@ -66,8 +67,8 @@ def test_fitted_decision_follows_the_ranker_and_abstains_under_the_threshold(see
 def test_further_sentences_are_quoted_while_the_ranker_cannot_rule_them_out(seed_index, settings):
     from dataclasses import replace
 
-    from qa.answer_scorer import shipped_scorer
-    from qa.citations import FURTHER_CITATION_SHARE, MAX_CITATIONS, select_citations, sentence_citation
+    from qa.answering.answer_scorer import shipped_scorer
+    from qa.answering.citations import FURTHER_CITATION_SHARE, MAX_CITATIONS, select_citations, sentence_citation
     from qa.results import MAX_CITED_CHARS
 
     considered = _considered(seed_index, settings, "Quels accords ont été signés ?")
@@ -137,7 +138,7 @@ def test_a_sentence_in_another_language_than_the_question_is_marked_cross_lingua
 
 def test_the_default_answer_step_is_the_shipped_fitted_one(seed_index, settings):
     from qa import answer
-    from qa.answer_scorer import SCORER_PATH
+    from qa.answering.answer_scorer import SCORER_PATH
     from qa.pipeline import RULES_PIPELINE
 
     assert DEFAULT_PIPELINE.fitted and not RULES_PIPELINE.fitted
@@ -152,7 +153,7 @@ def test_the_default_answer_step_is_the_shipped_fitted_one(seed_index, settings)
 def test_a_damaged_scorer_file_is_a_clear_error(tmp_path):
     import pytest
 
-    from qa.answer_scorer import SCORER_PATH
+    from qa.answering.answer_scorer import SCORER_PATH
     from qa.errors import QAError
 
     data = json.loads(SCORER_PATH.read_text(encoding="utf-8"))

@@ -10,7 +10,7 @@ the article-grouped cross-validation and the figures):
   regression ranked worse than the hand-set score (cross-validated answer accuracy
   57.5% against 61.3% on 2,260 questions); the listwise fit ranks as well as it (66.3%
   against 66.0% with abstention off);
-- an abstainer: gradient-boosted trees (`qa.trees`) giving the probability that the
+- an abstainer: gradient-boosted trees (`qa.answering.trees`) giving the probability that the
   first candidate answers, from the ranker's margin, the first candidate's signals and
   the best of all candidates (`QUESTION_FEATURES`); below `threshold_` qa says the
   documents don't answer (below `cross_lingual_threshold_` when the first candidate is
@@ -19,7 +19,7 @@ the article-grouped cross-validation and the figures):
   abstained on fewer unanswerable questions at the same false abstentions (README, "The
   answer step is fitted").
 
-The learned values ship as JSON (`qa/data/answer_scorer.json`) with the feature names
+The learned values ship as JSON (`qa/answering/data/answer_scorer.json`) with the feature names
 and what they were fitted on; prediction is numpy. scikit-learn and scipy fit them.
 """
 
@@ -32,8 +32,9 @@ from pathlib import Path
 
 import numpy as np
 
+from qa.answering.candidates import REQUIRED_KINDS
 from qa.errors import QAError
-from qa.trees import BoostedTrees
+from qa.answering.trees import BoostedTrees
 
 SCORER_PATH = Path(__file__).with_name("data") / "answer_scorer.json"
 
@@ -58,9 +59,7 @@ FEATURES = (
 
 
 def candidate_features(considered) -> np.ndarray:
-    """One row of `FEATURES` per candidate of a `qa.answering.Considered`, in its order."""
-    from qa.answering import REQUIRED_KINDS
-
+    """One row of `FEATURES` per candidate of a `qa.answering.candidates.Considered`, in its order."""
     candidates = considered.candidates
     if not candidates:
         return np.zeros((0, len(FEATURES)), np.float32)
@@ -128,7 +127,7 @@ class AnswerScorer:
     Attributes (after `fit` or `load`):
         mean_, scale_: standardisation of each of `FEATURES`.
         coef_: the ranker's weight per standardised feature.
-        abstainer_: the abstainer over `QUESTION_FEATURES` (`qa.trees.BoostedTrees`).
+        abstainer_: the abstainer over `QUESTION_FEATURES` (`qa.answering.trees.BoostedTrees`).
         threshold_: abstain when the abstainer's probability is under it (set by `qa.fit`).
         cross_lingual_threshold_: the same, when the first candidate is in another
             language than the question (`threshold_for`).

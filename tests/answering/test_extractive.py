@@ -103,7 +103,7 @@ def library_index(tmp_path_factory, settings, embedder):
 
 
 def test_counted_words_follow_how_many():
-    from qa.answer_types import counted_words
+    from qa.answering.answer_types import counted_words
 
     assert counted_words("Combien d'agents la bibliothèque emploie-t-elle ?") == ["agents", "bibliothèque"]
     assert counted_words("How many more spy satellites will be launched?") == ["spy", "satellites"]
@@ -149,7 +149,7 @@ def test_the_rules_refuse_a_name_no_document_mentions(library_index, settings):
 
 
 def test_names_are_runs_of_capitalised_latin_words_without_acronyms():
-    from qa.grounding import _name_groups
+    from qa.answering.grounding import _name_groups
 
     assert _name_groups("¿Cuándo viajó Kim al Lejano Oriente ruso?") == [["kim"], ["lejano", "oriente"]]
     assert _name_groups("What does the EU say about Putin?") == [["putin"]]
