@@ -37,7 +37,7 @@ from qa.storing.collection import (  # noqa: E402
 from qa.config import Settings, is_loopback  # noqa: E402
 from qa.reading.documents import SUPPORTED_SUFFIXES  # noqa: E402
 from qa.errors import StoreUnavailableError  # noqa: E402
-from qa.generation import stream_answer  # noqa: E402
+from qa.ask import stream_answer  # noqa: E402
 from qa.storing.collection import default_index  # noqa: E402
 from qa.text.language import detect_language, message, preload_language_models  # noqa: E402
 from qa.rest import MAX_K, SameOrigin, rest_routes  # noqa: E402

@@ -16,8 +16,8 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "retrieve": "qa.retrieving.retrieval",
-    "answer": "qa.answering.extractive",
-    "stream_answer": "qa.generation",
+    "answer": "qa.ask",
+    "stream_answer": "qa.ask",
     "build_index": "qa.storing.building",
     "load_index": "qa.storing.storage",
     "default_index": "qa.storing.collection",

@@ -105,7 +105,7 @@ def _report_skipped(skipped) -> None:
 
 
 def _ask(args, settings) -> int:
-    from qa.answering.extractive import answer
+    from qa.ask import answer
     from qa.storing.collection import default_index
     from qa.storing.storage import load_index
 

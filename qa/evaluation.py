@@ -178,7 +178,7 @@ def cites_answer(answers: list[str], citations) -> bool:
 
 def replay(earlier: list[str], index: Index, settings: Settings, *, pipeline: Pipeline | None = None) -> list[dict]:
     """The conversation of a follow-up: each earlier question asked in turn, with its reply."""
-    from qa.answering.extractive import answer
+    from qa.ask import answer
 
     history: list[dict] = []
     for turn in earlier:
@@ -193,7 +193,7 @@ def _citations_exact(index: Index, result: Answer) -> bool:
 
 def ask(example: Example, index: Index, settings: Settings, *, pipeline: Pipeline | None = None) -> Answer:
     """Ask an example's question, replaying its conversation first."""
-    from qa.answering.extractive import answer
+    from qa.ask import answer
 
     history = replay(example.history, index, settings, pipeline=pipeline)
     return answer(example.question, index=index, history=history, settings=settings, pipeline=pipeline)
@@ -300,7 +300,7 @@ def _score(example: Example, result: Answer, index: Index, latency: float) -> di
 
 
 def _kept_sentences(result: Answer) -> int:
-    from qa.verification import split_claims
+    from qa.generating.verification import split_claims
 
     if result.mode != "generated":
         return 0

@@ -1,6 +1,6 @@
 """`python -m qa.fit_verifier`: fit the verifier's similarity threshold on PIAF-open dev.
 
-The verifier (`qa.verification`) keeps a generated sentence only if its embedding is
+The verifier (`qa.generating.verification`) keeps a generated sentence only if its embedding is
 close enough to a sentence it cites. What "close enough" is comes from data:
 
 - a stand-in for a generated sentence is the question followed by its gold answer
@@ -16,7 +16,7 @@ language (fitted on the French questions) and one for sentences in another (fitt
 the translated ones). Each keeps `KEEP_SUPPORTED` of the positives of the data it is
 chosen on. Five folds grouped by article estimate, on articles never seen, how many supported
 sentences it keeps and how many unsupported ones it drops; the final threshold is
-chosen on all the data and written to `qa/data/verifier.json` with those figures.
+chosen on all the data and written to `qa/generating/data/verifier.json` with those figures.
 Deterministic: same data, same file.
 """
 
@@ -36,7 +36,7 @@ logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = ("piaf_open_dev.json", "piaf_open_dev_xling.json")
-VERIFIER_PATH = ROOT / "qa" / "data" / "verifier.json"
+VERIFIER_PATH = ROOT / "qa" / "generating" / "data" / "verifier.json"
 FOLDS = 5
 # Share of supported sentences the threshold keeps: the other checks (numbers, months,
 # names) catch the wrong facts that similarity misses, so this errs on keeping.

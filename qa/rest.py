@@ -1,7 +1,7 @@
 """qa's JSON REST API, `/api/v1`: ask, list, add and remove documents over plain HTTP.
 
 The web app serves it on its own port (`app.py` mounts `rest_routes(settings)`); it
-calls the same functions as the CLI: `qa.answering.extractive.answer` and `qa.storing.collection`'s
+calls the same functions as the CLI: `qa.ask.answer` and `qa.storing.collection`'s
 `add_documents`, `list_documents` and `remove_document`.
 
 - `POST /api/v1/ask` -> the `qa ask --json` object (`Answer.to_dict`).
@@ -46,7 +46,7 @@ from starlette.routing import BaseRoute, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from qa import __version__
-from qa.answering.extractive import answer
+from qa.ask import answer
 from qa.storing.collection import DocumentInfo, add_documents, default_collection, list_documents, remove_document
 from qa.config import Settings, is_loopback
 from qa.reading.documents import SUPPORTED_SUFFIXES

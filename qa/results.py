@@ -53,7 +53,7 @@ class Answer:
         passages: the ranked passages that were looked at.
         mode: ``"extractive"`` (the reply quotes the documents) or ``"generated"`` (a
             language model wrote it from the cited excerpts, `QA_LLM_URL`, and every
-            sentence of it was checked against its citations: `qa.verification`).
+            sentence of it was checked against its citations: `qa.generating.verification`).
         llm_error: why a language model that was set up was not used (unreachable, too
             slow, an error, nothing it wrote was supported); None otherwise.
         dropped: sentences the language model wrote that its citations did not support,

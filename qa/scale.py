@@ -176,7 +176,7 @@ def end_to_end(passages: int, settings, *, cache: Path, rebuild: bool = False, r
         `retrieve_p50_ms`, `retrieve_p95_ms`, `answer_p50_ms`, the questions answered
         from the expected passage (`hits`), and the process's `peak_rss_mb`.
     """
-    from qa.answering.extractive import answer
+    from qa.ask import answer
     from qa.errors import IndexCorruptError
     from qa.storing.building import build_index
     from qa.storing.storage import load_index

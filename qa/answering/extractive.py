@@ -1,25 +1,23 @@
 """Cited answers without a language model: pick the sentences that answer, or say the
 documents don't.
 
-`extractive_answer` reads top to bottom as small steps:
-question -> language -> candidate sentences (`qa.answering.candidates`) -> decision
-(the fitted scorer, or the hand-set rules) -> abstain or cite.
+`extractive_reply` takes what `qa.answering.candidates.consider` found for a question:
+decision (the fitted scorer, or the hand-set rules) -> abstain, or cite. `qa.ask` runs
+the steps in order.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from qa.answering.candidates import REQUIRED_KINDS, Candidate, Considered, consider
+from qa.answering.candidates import REQUIRED_KINDS, Candidate, Considered
 from qa.answering.citations import quote_lines, select_citations
 from qa.answering.overview import overview_citations, shipped_detector
-from qa.config import Settings
-from qa.pipeline import DEFAULT_PIPELINE, Pipeline
+from qa.pipeline import Pipeline
 from qa.results import Answer, Citation
-from qa.retrieving.retrieval import ChunkHit, clean_question, to_passages
-from qa.storing.collection import default_index
+from qa.retrieving.retrieval import to_passages
 from qa.storing.index import Index
-from qa.text.language import detect_language, message, overview_lead
+from qa.text.language import message, overview_lead
 
 # Abstention thresholds, see `should_abstain`; chosen on ../shared/eval (`qa eval`).
 # `Pipeline` says which of the abstention signals are in use.
@@ -54,90 +52,22 @@ def _compose(language: str, citations: list[Citation]) -> str:
     return "\n".join([message(language, "lead"), "", *quote_lines(citations)])
 
 
-def answer(
-    question: str,
-    k: int | None = None,
-    *,
-    index: Index | None = None,
-    history: list[dict] | None = None,
-    settings: Settings | None = None,
-    pipeline: Pipeline | None = None,
-) -> Answer:
-    """Answer a question with cited excerpts of the documents, or say they don't answer it.
-
-    With a language model set up (`QA_LLM_URL`), it writes the reply from the cited
-    excerpts and each of its sentences is checked against them (`qa.generation`);
-    otherwise, or when it fails, the reply quotes the excerpts.
-
-    Args:
-        question: in any language; documents may be in another.
-        k: passages to look at (default `QA_TOP_K`, 5).
-        index: an index from `build_index`/`load_index` (default: the default corpus's).
-        history: earlier turns, `[{"role": "user"|"assistant", "content": str}, ...]`,
-            so that follow-ups ("And in what year?") are understood.
-        settings: default `Settings.from_env()`.
-        pipeline: the rankings and abstention signals in use (default `Pipeline()`;
-            others are for `qa eval --ablation`).
-
-    Returns:
-        An `Answer`; its citations index exactly into `document_text(source)`.
-
-    Raises:
-        EmptyQuestionError: the question is empty.
-
-    Example:
-        >>> a = answer("When was the friendship treaty signed?")
-        >>> a.abstained, a.language
-        (False, 'en')
-    """
-    settings = settings or Settings.from_env()
-    if settings.llm_url:
-        from qa.generation import stream_answer
-
-        *_, final = stream_answer(question, k, index=index, history=history, settings=settings, pipeline=pipeline)
-        return final
-    return extractive_answer(question, k, index=index, history=history, settings=settings, pipeline=pipeline)[0]
-
-
-def extractive_answer(
-    question: str,
-    k: int | None = None,
-    *,
-    index: Index | None = None,
-    history: list[dict] | None = None,
-    settings: Settings | None = None,
-    pipeline: Pipeline | None = None,
-) -> tuple[Answer, Index, list[ChunkHit]]:
-    """`answer` without a language model: the reply quotes the best sentences.
-
-    Returns:
-        The answer, the index it read and the chunks it retrieved (best first).
-    """
-    settings = settings or Settings.from_env()
-    pipeline = pipeline or DEFAULT_PIPELINE
-    question = clean_question(question, settings)
-    language = detect_language(question)
-    index = index if index is not None else default_index(settings)
-    if not index.documents:
-        return Answer(message(language, "empty"), abstained=True, language=language), index, []
-    considered = consider(
-        question, index, k or settings.top_k, history=history, settings=settings, pipeline=pipeline, language=language
-    )
+def extractive_reply(considered: Considered, *, pipeline: Pipeline) -> Answer:
+    """The reply without a language model: a document's overview when the question asks
+    what it is about, else the best sentences quoted, or "the documents don't say"."""
+    index, language = considered.index, considered.language
     passages = to_passages(index, considered.hits)
     if pipeline.overview and considered.hits and _is_overview(considered):
         document = int(index.chunks[considered.hits[0].chunk, 0])
         citations = overview_citations(index, document)
         if citations:
             text = "\n".join([overview_lead(language, index.documents[document].source), "", *quote_lines(citations)])
-            reply = Answer(text, abstained=False, language=language, citations=citations, passages=passages, overview=True)
-            return reply, index, considered.hits
+            return Answer(text, abstained=False, language=language, citations=citations, passages=passages, overview=True)
     ranked = decide(considered, pipeline=pipeline)
     if not ranked:
-        reply = Answer(message(language, "abstain"), abstained=True, language=language, passages=passages)
-        return reply, index, considered.hits
+        return Answer(message(language, "abstain"), abstained=True, language=language, passages=passages)
     citations = select_citations(index, ranked)
-    reply = Answer(_compose(language, citations), abstained=False, language=language, citations=citations, passages=passages)
-    return reply, index, considered.hits
+    return Answer(_compose(language, citations), abstained=False, language=language, citations=citations, passages=passages)
 
 
 def _default_model(index: Index) -> bool:

@@ -1,9 +1,9 @@
 """Answers written by a language model from the retrieved excerpts, each sentence checked.
 
-    question -> extractive answer (retrieval, as without a model)
+    question -> extractive answer (retrieval, as without a model; `qa.ask` runs it first)
              -> numbered excerpts: the sentences of the retrieved passages
-             -> prompt -> the model's reply, streamed (`qa.llm`)
-             -> claims, each checked against the excerpts it cites (`qa.verification`)
+             -> prompt -> the model's reply, streamed (`qa.generating.llm`)
+             -> claims, each checked against the excerpts it cites (`qa.generating.verification`)
              -> the generated answer, or the extractive one when nothing holds
 
 The excerpts go to the model as quoted data inside the user's message, never as
@@ -21,17 +21,15 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from qa.answering.extractive import extractive_answer
 from qa.answering.citations import quote_lines, sentence_citation
 from qa.config import Settings
 from qa.errors import QAError
 from qa.storing.index import Index
 from qa.text.language import detect_language, language_name, message
-from qa.llm import ChatServer, LLMError
-from qa.pipeline import Pipeline
+from qa.generating.llm import ChatServer, LLMError
 from qa.results import MAX_CITED_CHARS, Answer, Citation
-from qa.retrieving.retrieval import ChunkHit, clean_question
-from qa.verification import Claim, best_similarity, shipped_verifier, split_claims
+from qa.retrieving.retrieval import ChunkHit
+from qa.generating.verification import Claim, best_similarity, shipped_verifier, split_claims
 
 logger = logging.getLogger(__name__)
 
@@ -75,33 +73,27 @@ class Draft:
     fallback: Answer
 
 
-def stream_answer(
+def generated_answer(
     question: str,
-    k: int | None = None,
+    fallback: Answer,
+    index: Index,
+    hits: list[ChunkHit],
     *,
-    index: Index | None = None,
-    history: list[dict] | None = None,
-    settings: Settings | None = None,
-    pipeline: Pipeline | None = None,
+    history: list[dict] | None,
+    settings: Settings,
 ) -> Iterator[Draft | Answer]:
-    """`qa.answer` step by step: `Draft`s while the language model writes, then the `Answer`.
+    """The language model's answer from the retrieved chunks: `Draft`s while it writes, then
+    the checked `Answer` (``fallback``, the extractive answer, when nothing it wrote holds or
+    it fails).
 
-    Without `QA_LLM_URL`, the one item is the extractive answer. Closing the iterator
-    (a stop button) closes the connection to the model.
+    Args:
+        question: the cleaned question (`qa.retrieving.retrieval.clean_question`).
+        fallback: the extractive answer to the question.
+        hits: the chunks retrieved for it, best first.
 
-    Example:
-        >>> for item in stream_answer("Who invited Putin?"):  # doctest: +SKIP
-        ...     print(item.text)
+    Closing the iterator (a stop button) closes the connection to the model. `qa.ask`
+    calls this after the extractive step, with `QA_LLM_URL` set.
     """
-    settings = settings or Settings.from_env()
-    fallback, index, hits = extractive_answer(
-        question, k, index=index, history=history, settings=settings, pipeline=pipeline
-    )
-    if not settings.llm_url or not hits or fallback.overview:
-        # An overview quotes the document's lead and central sentences as they are.
-        yield fallback
-        return
-    question = clean_question(question, settings)
     excerpts = numbered_excerpts(index, hits)
     server = ChatServer(settings.llm_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout_s)
     text = ""

@@ -17,8 +17,9 @@ import pytest
 from qa import answer, build_index, document_text
 from qa.config import Settings
 from qa.errors import QAError
-from qa.generation import Draft, stream_answer
-from qa.verification import split_claims
+from qa.ask import stream_answer
+from qa.generating.generation import Draft
+from qa.generating.verification import split_claims
 from tests.conftest import ROOT, SEED
 from tests.llm_servers import MisbehavingServer, RecordingProxy, free_port, stream_of
 

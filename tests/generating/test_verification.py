@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from qa.answering.extractive import extractive_answer
-from qa.generation import DROPPED_MARK, checked_answer, numbered_excerpts
-from qa.verification import months_in, numbers_in, split_claims
+from qa.answering.candidates import consider
+from qa.answering.extractive import extractive_reply
+from qa.generating.generation import DROPPED_MARK, checked_answer, numbered_excerpts
+from qa.pipeline import DEFAULT_PIPELINE
+from qa.generating.verification import months_in, numbers_in, split_claims
 
 QUESTION = "Who invited Putin to North Korea, and when will he go?"
 
 
 @pytest.fixture(scope="module")
 def excerpts(seed_index, settings):
-    fallback, index, hits = extractive_answer(QUESTION, 5, index=seed_index, settings=settings)
-    return fallback, numbered_excerpts(index, hits)
+    considered = consider(QUESTION, seed_index, 5, history=None, settings=settings, pipeline=DEFAULT_PIPELINE)
+    return extractive_reply(considered, pipeline=DEFAULT_PIPELINE), numbered_excerpts(seed_index, considered.hits)
 
 
 def number_of(excerpts, words: str) -> int:
@@ -125,9 +127,9 @@ def test_the_shipped_verifier_says_how_it_was_fitted():
     import json
     from importlib import resources
 
-    from qa.verification import shipped_verifier
+    from qa.generating.verification import shipped_verifier
 
-    data = json.loads(resources.files("qa").joinpath("data", "verifier.json").read_text(encoding="utf-8"))
+    data = json.loads(resources.files("qa.generating").joinpath("data", "verifier.json").read_text(encoding="utf-8"))
     assert data["fitted_on"]["command"] == "python -m qa.fit_verifier"
     verifier = shipped_verifier()
     assert 0 < verifier.cross_lingual_threshold_ <= verifier.threshold_ < 1

@@ -238,8 +238,8 @@ VERIFIER_FILE = "verifier.json"
 
 @cache
 def shipped_verifier() -> Verifier:
-    """The verifier fitted by `python -m qa.fit_verifier` (`qa/data/verifier.json`)."""
-    data = json.loads(resources.files("qa").joinpath("data", VERIFIER_FILE).read_text(encoding="utf-8"))
+    """The verifier fitted by `python -m qa.fit_verifier` (`qa/generating/data/verifier.json`)."""
+    data = json.loads(resources.files("qa.generating").joinpath("data", VERIFIER_FILE).read_text(encoding="utf-8"))
     return Verifier(float(data["threshold_"]), float(data["cross_lingual_threshold_"]))
 
 
