@@ -44,8 +44,8 @@ $(STAMP): pyproject.toml
 	HF_HUB_OFFLINE=1 $(BIN)/qa model prepare
 	touch $(STAMP)
 
-# The Debian Reference in six languages: the multilingual text `python -m qa.scale` and its
-# tests (tests/test_vectors.py) cut into passages (qa.scale.corpus_book).
+# The Debian Reference in six languages: the multilingual text `python -m qa.tools.scale` and its
+# tests (tests/test_vectors.py) cut into passages (qa.tools.scale.corpus_book).
 CORPUS_PACKAGES := debian-reference-en debian-reference-fr debian-reference-de debian-reference-es debian-reference-it debian-reference-pt
 CORPUS_FILES := $(foreach lang,en fr de es it pt,/usr/share/debian-reference/debian-reference.$(lang).txt.gz)
 
@@ -61,7 +61,7 @@ test: install browser corpus
 # The benchmark (README, "Benchmark"), sized to finish within 5 minutes. Pass options
 # with BENCH_ARGS, e.g. `make bench BENCH_ARGS="--size 2000 --json"`.
 bench: install
-	HF_HUB_OFFLINE=1 $(BIN)/python -m qa.bench $(BENCH_ARGS)
+	HF_HUB_OFFLINE=1 $(BIN)/python -m qa.tools.bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) index/CURRENT index/v* index/.building-*

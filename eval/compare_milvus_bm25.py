@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from pymilvus import MilvusClient, DataType, Function, FunctionType
 from qa.config import Settings
-from qa.evaluation import _paragraph_index, _paragraph_name
+from qa.tools.evaluation import _paragraph_index, _paragraph_name
 from qa.storing.milvus_store import start_lite_server
 settings = Settings.from_env()
 path = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "piaf_open_dev.json"

@@ -140,7 +140,7 @@ def _start_loading(question: str, settings) -> None:
 
 
 def _eval(args, settings) -> int:
-    from qa.evaluation import ablation, evaluate, format_ablation, format_table
+    from qa.tools.evaluation import ablation, evaluate, format_ablation, format_table
 
     if not args.file.is_file():
         raise QAError(f"{args.file}: no such file.")

@@ -36,7 +36,7 @@ class Pipeline:
             article about?", recognised by `qa.answering.overview`) with the document's lead and
             central sentences.
         fitted: order the candidate sentences and abstain with the fitted answer scorer
-            (`qa.answering.answer_scorer`, fitted by `python -m qa.fit`; the default); ``False``
+            (`qa.answering.answer_scorer`, fitted by `python -m qa.tools.fit`; the default); ``False``
             uses the hand-set score and the abstention rules above instead.
 
     Raises:
@@ -68,5 +68,5 @@ class Pipeline:
 
 
 DEFAULT_PIPELINE = Pipeline()
-# The hand-set score and abstention rules the fitted step replaced (`qa.fit` compares them).
+# The hand-set score and abstention rules the fitted step replaced (`qa.tools.fit` compares them).
 RULES_PIPELINE = Pipeline(fitted=False)

@@ -239,7 +239,7 @@ def test_no_outside_network_calls_at_run_time(seed_index, settings, tmp_path):
 
 
 def test_load_test_reports_figures_with_no_errors(app_url):
-    from qa.loadtest import run
+    from qa.tools.loadtest import run
 
     figures = run(app_url, callers=8, requests=24, seconds=120)
     print(f"load test: {figures}")
@@ -248,7 +248,7 @@ def test_load_test_reports_figures_with_no_errors(app_url):
 
 
 def test_load_test_refuses_other_hosts():
-    from qa.loadtest import run
+    from qa.tools.loadtest import run
 
     with pytest.raises(ValueError, match="loopback"):
         run("http://10.0.0.1:7860/", requests=1)

@@ -1,9 +1,9 @@
 """What adding one document to the 10,000-passage index costs: load, embed, merge, write.
 
-    .venv/bin/python -m qa.scale --passages 10000   # builds the index once, if needed
+    .venv/bin/python -m qa.tools.scale --passages 10000   # builds the index once, if needed
     .venv/bin/python eval/experiments/add_one_document.py
 
-Works on a copy of the index `qa.scale` keeps in `QA_CACHE_DIR/scale/index-10000`, and
+Works on a copy of the index `qa.tools.scale` keeps in `QA_CACHE_DIR/scale/index-10000`, and
 adds the seed article to it as `qa docs add` does (`Collection.add`: only the new
 document is embedded; the IVF store keeps its trained cells).
 """

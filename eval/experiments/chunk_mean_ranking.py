@@ -21,7 +21,7 @@ from fusion_weights import EVAL, SCRATCH, top_document
 
 from qa.config import Settings
 from qa.encoding.embedding import load_embedder
-from qa.evaluation import _paragraph_index, read_examples
+from qa.tools.evaluation import _paragraph_index, read_examples
 from qa.retrieving.retrieval import encode_query
 
 GRID = list(itertools.product((0.75, 1.0), (0.75, 1.0), (0.0, 0.25, 0.5, 0.75, 1.0), (2, 3, 5)))

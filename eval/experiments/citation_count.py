@@ -1,6 +1,6 @@
 """How many sentences to quote: answer accuracy against characters quoted, for each
 setting of `qa.answering.citations` (the share of the first sentence's probability a further one
-needs, and the most sentences), cross-validated as `python -m qa.fit` does (5 folds
+needs, and the most sentences), cross-validated as `python -m qa.tools.fit` does (5 folds
 grouped by article, thresholds chosen on the training folds).
 
 Usage: .venv/bin/python eval/experiments/citation_count.py   (about 6 minutes)
@@ -14,7 +14,7 @@ from sklearn.model_selection import GroupKFold
 
 from qa import citations
 from qa.config import Settings
-from qa.fit import (
+from qa.tools.fit import (
     FOLDS,
     _cross,
     _fit,

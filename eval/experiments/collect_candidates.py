@@ -1,5 +1,5 @@
 """Step 1 of the answer-step experiments (docs/answer-step.md): every question of the
-sets `python -m qa.fit` uses, considered as `answer` considers it, with 13 more
+sets `python -m qa.tools.fit` uses, considered as `answer` considers it, with 13 more
 per-candidate features, the question's vector and the candidates' vectors and texts.
 
 Writes a scratch file, /tmp/feats2.pkl (or $FEATS), that the other scripts here read (about 4 min).
@@ -17,7 +17,7 @@ from qa import fit
 from qa.answering.citations import select_citations
 from qa.config import Settings
 from qa.encoding.embedding import load_embedder
-from qa.evaluation import cites_answer
+from qa.tools.evaluation import cites_answer
 from qa.answering.grounding import WORD_MATCH
 from qa.text.lexical import key_words, terms
 

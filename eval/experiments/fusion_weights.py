@@ -19,7 +19,7 @@ import numpy as np
 
 from qa.config import Settings
 from qa.encoding.embedding import load_embedder
-from qa.evaluation import _paragraph_index, read_examples
+from qa.tools.evaluation import _paragraph_index, read_examples
 from qa.retrieving.retrieval import _CANDIDATES, _dense_chunk_scores, _positive_top, encode_query
 
 EVAL = Path(__file__).resolve().parents[2].parent / "shared" / "eval"

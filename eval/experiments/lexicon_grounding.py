@@ -5,7 +5,7 @@ Debian's FreeDict dictionaries (apt: dict-freedict-eng-fra, -fra-eng, -deu-fra,
 -pol-fra, -fra-pol) give each question word its translations into the document's
 language, read both ways. A question word then also counts as found in a sentence's
 window when one of its translations has a stem there. The answer step is
-cross-validated (`qa.fit.cross_validate`, 5 folds grouped by article) three ways:
+cross-validated (`qa.tools.fit.cross_validate`, 5 folds grouped by article) three ways:
 
 - as shipped;
 - with the lexicon grounding of cross-lingual candidates as one more ranker feature;

@@ -2,7 +2,7 @@
 
 `candidate_features` turns what answering computed for a question (`Considered`) into
 one row of named features per candidate sentence. `AnswerScorer` holds two small
-models fitted by `python -m qa.fit` on the shared eval sets (see `qa.fit` for the data,
+models fitted by `python -m qa.tools.fit` on the shared eval sets (see `qa.tools.fit` for the data,
 the article-grouped cross-validation and the figures):
 
 - a ranker: a conditional logit (softmax over a question's candidates, one weight per
@@ -128,7 +128,7 @@ class AnswerScorer:
         mean_, scale_: standardisation of each of `FEATURES`.
         coef_: the ranker's weight per standardised feature.
         abstainer_: the abstainer over `QUESTION_FEATURES` (`qa.answering.trees.BoostedTrees`).
-        threshold_: abstain when the abstainer's probability is under it (set by `qa.fit`).
+        threshold_: abstain when the abstainer's probability is under it (set by `qa.tools.fit`).
         cross_lingual_threshold_: the same, when the first candidate is in another
             language than the question (`threshold_for`).
         fitted_on_: what data and figures the values come from.
@@ -260,10 +260,10 @@ class AnswerScorer:
         try:
             data = json.loads(Path(path).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise QAError(f"{path}: no fitted answer scorer ({exc}); run `python -m qa.fit`.") from None
+            raise QAError(f"{path}: no fitted answer scorer ({exc}); run `python -m qa.tools.fit`.") from None
         same = tuple(data.get("features", ())) == FEATURES and tuple(data.get("question_features", ())) == QUESTION_FEATURES
         if not same or "abstainer" not in data:
-            raise QAError(f"{path} was fitted on other features; run `python -m qa.fit` again.")
+            raise QAError(f"{path} was fitted on other features; run `python -m qa.tools.fit` again.")
         scorer = cls(l2=data["l2"])
         scorer.mean_ = np.asarray(data["mean"])
         scorer.scale_ = np.asarray(data["scale"])
@@ -271,7 +271,7 @@ class AnswerScorer:
         try:
             scorer.abstainer_ = BoostedTrees.from_dict(data["abstainer"])
         except (KeyError, TypeError, ValueError) as exc:
-            raise QAError(f"{path}: its abstainer is damaged ({exc!r}); run `python -m qa.fit` again.") from None
+            raise QAError(f"{path}: its abstainer is damaged ({exc!r}); run `python -m qa.tools.fit` again.") from None
         scorer.threshold_ = float(data["threshold"])
         scorer.cross_lingual_threshold_ = float(data.get("cross_lingual_threshold", scorer.threshold_))
         scorer.fitted_on_ = data.get("fitted_on", {})

@@ -123,7 +123,7 @@ def consider(
     language: str | None = None,
 ) -> Considered:
     """Retrieve a (cleaned) question's chunks and score their sentences: everything
-    `answer` decides on, and what `qa.fit` learns from."""
+    `answer` decides on, and what `qa.tools.fit` learns from."""
     from qa.encoding.embedding import load_embedder
 
     language = language or detect_language(question)

@@ -3,7 +3,7 @@
 Such a question names nothing to look for, so no sentence answers it the way a
 sentence answers "When was the treaty signed?". `OverviewDetector` recognises it from
 the question's e5 embedding alone (a logistic regression fitted by
-`python -m qa.fit_overview`; see there for the data and the cross-validated figures),
+`python -m qa.tools.fit_overview`; see there for the data and the cross-validated figures),
 in any language the model covers, with no word list. `overview_citations` then quotes
 the document's lead sentence and its most central sentences.
 """
@@ -72,7 +72,7 @@ class OverviewDetector:
         try:
             data = json.loads(Path(path).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise QAError(f"{path}: no fitted overview detector ({exc}); run `python -m qa.fit_overview`.") from None
+            raise QAError(f"{path}: no fitted overview detector ({exc}); run `python -m qa.tools.fit_overview`.") from None
         detector = cls()
         detector.coef_ = np.asarray(data["coef"], np.float64)
         detector.intercept_ = float(data["intercept"])

@@ -10,7 +10,7 @@ A language model's sentence is kept only when the excerpts it cites hold what it
   close in spelling ("Putin", "Poutine"), or close in meaning for the embedding model;
 - its embedding is close enough to the closest cited sentence's: `Verifier.threshold_`
   (`cross_lingual_threshold_` when they are in different languages), fitted on the eval
-  data by `python -m qa.fit_verifier`.
+  data by `python -m qa.tools.fit_verifier`.
 """
 
 from __future__ import annotations
@@ -177,7 +177,7 @@ class Verifier:
     Attributes:
         threshold_: least cosine between a sentence's query embedding and its closest
             cited sentence's passage embedding, both in one language (fitted by
-            `python -m qa.fit_verifier`).
+            `python -m qa.tools.fit_verifier`).
         cross_lingual_threshold_: the same, for a sentence in another language than
             the excerpts it cites (lower: translation moves the embedding).
     """
@@ -238,7 +238,7 @@ VERIFIER_FILE = "verifier.json"
 
 @cache
 def shipped_verifier() -> Verifier:
-    """The verifier fitted by `python -m qa.fit_verifier` (`qa/generating/data/verifier.json`)."""
+    """The verifier fitted by `python -m qa.tools.fit_verifier` (`qa/generating/data/verifier.json`)."""
     data = json.loads(resources.files("qa.generating").joinpath("data", VERIFIER_FILE).read_text(encoding="utf-8"))
     return Verifier(float(data["threshold_"]), float(data["cross_lingual_threshold_"]))
 

@@ -87,7 +87,7 @@ def start_lite_server(data_dir, port: int | None = None, *, wait_s: float = 90.0
     """Start `milvus-lite server` on a loopback port (a free one unless given) with its
     data in ``data_dir``, and wait until it answers; returns (process, URI).
 
-    Used by `qa.bench`, the tests and `eval/compare_milvus_bm25.py`; stop it with
+    Used by `qa.tools.bench`, the tests and `eval/compare_milvus_bm25.py`; stop it with
     ``process.terminate()``.
 
     Raises:

@@ -115,7 +115,7 @@ MESSAGES: dict[str, dict[str, str]] = {
 # languages (about 0.2 s each) instead of all 27 (4-7 s, 1.2 GB). That happens for 7.7% of
 # our questions (12% without the punctuation evidence, 10% before either).
 #
-# Measured by `python -m qa.language_eval` (every question of ../shared/eval and eval/
+# Measured by `python -m qa.tools.language_eval` (every question of ../shared/eval and eval/
 # with a known language, and the app's examples: 2,316): 2,237 right (96.59%) with lingua
 # alone, 2,310 (99.74%) with function words, 2,314 (99.91%) with punctuation too; held out
 # (`--cv`: the settings below are what its rule picks from a small grid on all sets; held

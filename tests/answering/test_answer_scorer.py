@@ -95,7 +95,7 @@ def replace_thresholds(scorer, threshold):
 
 
 def test_the_threshold_keeps_false_abstentions_within_the_limit():
-    from qa.fit import Item, choose_threshold
+    from qa.tools.fit import Item, choose_threshold
 
     items = [Item(None, [], answerable, "g", "s", np.zeros((0, 0)), np.zeros(0)) for answerable in [True] * 100 + [False] * 20]
     best = np.concatenate([np.linspace(0.05, 0.95, 100), np.full(20, 0.02)])
@@ -105,7 +105,7 @@ def test_the_threshold_keeps_false_abstentions_within_the_limit():
 
 
 def test_each_kind_of_question_keeps_its_false_abstentions_within_the_limit():
-    from qa.fit import Item, choose_thresholds
+    from qa.tools.fit import Item, choose_thresholds
 
     # Cross-lingual answerable questions score lower: one threshold for all would abstain
     # on most of them and none of the others.
@@ -143,7 +143,7 @@ def test_the_default_answer_step_is_the_shipped_fitted_one(seed_index, settings)
 
     assert DEFAULT_PIPELINE.fitted and not RULES_PIPELINE.fitted
     fitted_on = json.loads(SCORER_PATH.read_text(encoding="utf-8"))["fitted_on"]
-    assert fitted_on["command"] == "python -m qa.fit"
+    assert fitted_on["command"] == "python -m qa.tools.fit"
     # Its estimate is the cross-validated one, within the 5% false-abstention goal.
     assert fitted_on["cross_validated"]["fitted"]["all"]["false_abstentions"] <= 0.05
     result = answer("When was the friendship treaty signed?", index=seed_index, settings=settings)

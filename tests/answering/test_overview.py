@@ -63,7 +63,7 @@ def test_overview_of_a_document_stays_within_the_cited_characters(seed_index):
 
 def test_the_detector_ships_as_data_with_its_cross_validated_figures(tmp_path):
     data = json.loads(OVERVIEW_PATH.read_text(encoding="utf-8"))
-    assert data["fitted_on"]["command"] == "python -m qa.fit_overview"
+    assert data["fitted_on"]["command"] == "python -m qa.tools.fit_overview"
     assert len(data["coef"]) == 384 and 0.5 <= data["threshold"] < 1
     recognised, total = map(int, data["fitted_on"]["cross_validated"]["overview questions recognised"].split("/"))
     assert recognised / total >= 0.8
@@ -88,7 +88,7 @@ def test_the_overview_file_labels_every_row():
 def test_a_missing_detector_file_is_a_clear_error(tmp_path, missing):
     from qa.errors import QAError
 
-    with pytest.raises(QAError, match="qa.fit_overview"):
+    with pytest.raises(QAError, match="qa.tools.fit_overview"):
         OverviewDetector.load(tmp_path / missing)
 
 

@@ -193,7 +193,7 @@ def test_bad_llm_settings_are_one_clear_error(environ, words):
 
 
 def test_qa_eval_llm_reports_the_share_of_sentences_kept(llm_url, settings, tmp_path):
-    from qa.evaluation import evaluate
+    from qa.tools.evaluation import evaluate
 
     questions = tmp_path / "questions.jsonl"
     questions.write_text(

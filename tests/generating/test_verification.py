@@ -106,7 +106,7 @@ def test_citations_stay_within_600_characters(excerpts, seed_index, settings):
 def test_the_threshold_keeps_95_percent_of_supported_pairs_out_of_fold():
     import numpy as np
 
-    from qa.fit_verifier import cross_validate, thresholds
+    from qa.tools.fit_verifier import cross_validate, thresholds
 
     rng = np.random.default_rng(0)
     n = 2000
@@ -130,6 +130,6 @@ def test_the_shipped_verifier_says_how_it_was_fitted():
     from qa.generating.verification import shipped_verifier
 
     data = json.loads(resources.files("qa.generating").joinpath("data", "verifier.json").read_text(encoding="utf-8"))
-    assert data["fitted_on"]["command"] == "python -m qa.fit_verifier"
+    assert data["fitted_on"]["command"] == "python -m qa.tools.fit_verifier"
     verifier = shipped_verifier()
     assert 0 < verifier.cross_lingual_threshold_ <= verifier.threshold_ < 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from qa.scale import LANGUAGES, corpus_book
+from qa.tools.scale import LANGUAGES, corpus_book
 from qa.storing.vectors import EXACT_THRESHOLD, FaissVectorStore, VectorStore
 
 DIMENSION = 64
@@ -121,14 +121,14 @@ def test_empty_store_has_no_vectors():
 
 
 needs_corpus = pytest.mark.skipif(
-    not all(corpus_book(lang).is_file() for lang in LANGUAGES), reason="needs `apt-get install debian-reference-en debian-reference-fr ...` (see qa.scale)"
+    not all(corpus_book(lang).is_file() for lang in LANGUAGES), reason="needs `apt-get install debian-reference-en debian-reference-fr ...` (see qa.tools.scale)"
 )
 
 
 @needs_corpus
 def test_scale_corpus_documents_hold_the_passages_asked_for(tmp_path):
     from qa.reading.chunking import chunk_document
-    from qa.scale import corpus_documents
+    from qa.tools.scale import corpus_documents
 
     paths = corpus_documents(600, tmp_path, chunk_size=600, chunk_overlap=120)
     chunks = sum(len(chunk_document(p.read_text(encoding="utf-8"), chunk_size=600, chunk_overlap=120)) for p in paths)
@@ -138,7 +138,7 @@ def test_scale_corpus_documents_hold_the_passages_asked_for(tmp_path):
 
 @needs_corpus
 def test_scale_command_reports_recall(tmp_path, capsys, embedder):
-    from qa.scale import main
+    from qa.tools.scale import main
 
     code = main(
         ["--passages", "0", "--vectors", "20000", "--centres", "40", "--queries", "200"]

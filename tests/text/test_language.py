@@ -11,7 +11,7 @@ from qa.text.language import (
     punctuation_counts,
     without_names,
 )
-from qa.language_eval import ROOT, SHARED_EVAL, _app_examples, measure, read_questions, total, written_in
+from qa.tools.language_eval import ROOT, SHARED_EVAL, _app_examples, measure, read_questions, total, written_in
 
 
 def test_app_examples_are_detected_in_their_language():

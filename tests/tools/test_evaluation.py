@@ -6,7 +6,7 @@ import qa.answering.extractive
 import qa.retrieving.retrieval
 from qa import Pipeline, answer
 from qa.errors import QAError
-from qa.evaluation import ABLATIONS, Example, ask
+from qa.tools.evaluation import ABLATIONS, Example, ask
 from qa.pipeline import DEFAULT_PIPELINE, RULES_PIPELINE
 
 
@@ -49,7 +49,7 @@ def test_pipeline_rejects_negative_or_all_zero_weights():
 def test_squad_file_scores_impossible_questions_reports_languages_and_reuses_its_index(tmp_path, settings):
     import json
 
-    from qa.evaluation import evaluate, format_table, read_examples
+    from qa.tools.evaluation import evaluate, format_table, read_examples
 
     squad = {
         "version": "v2.0",

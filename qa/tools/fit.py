@@ -1,4 +1,4 @@
-"""`python -m qa.fit`: fit the answer scorer on the shared eval sets, cross-validated by article.
+"""`python -m qa.tools.fit`: fit the answer scorer on the shared eval sets, cross-validated by article.
 
 Data (paths relative to the repository; missing files are skipped):
 - `../shared/eval/piaf_open_dev.json` and `piaf_open_dev_xling.json`: 344 French
@@ -41,7 +41,7 @@ from qa.config import Settings
 
 logger = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared" / "eval"
 SQUAD_SETS = ("piaf_open_dev.json", "piaf_open_dev_xling.json")
 SEED_SETS = (SHARED / "seed_qa.jsonl", ROOT / "eval" / "multilingual_qa.jsonl")
@@ -72,7 +72,7 @@ class Item:
 
 def squad_sets(names, settings: Settings, *, show_progress: bool = True):
     """(name, SQuAD data, index of its paragraphs) for each of ``names`` in `SHARED` that exists."""
-    from qa.evaluation import _paragraph_index
+    from qa.tools.evaluation import _paragraph_index
 
     for name in names:
         path = SHARED / name
@@ -135,7 +135,7 @@ def _progress(rows, name, show):
 
 def _item(question, earlier, answers, answerable, group, set_name, index, settings) -> Item:
     from qa.answering.candidates import consider
-    from qa.evaluation import contains_answer, replay
+    from qa.tools.evaluation import contains_answer, replay
     from qa.pipeline import DEFAULT_PIPELINE, RULES_PIPELINE
     from qa.retrieving.retrieval import clean_question
 
@@ -158,7 +158,7 @@ def _item(question, earlier, answers, answerable, group, set_name, index, settin
 def _outcome(item: Item, candidates) -> dict:
     """What the reply to an item is worth, given the candidates to cite from (empty: abstained)."""
     from qa.answering.citations import select_citations
-    from qa.evaluation import cites_answer
+    from qa.tools.evaluation import cites_answer
 
     if not candidates:
         return {"abstained": True, "correct": False}
@@ -325,7 +325,7 @@ def draw(points, chosen: tuple[float, float], rules: dict, path: Path) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m qa.fit", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m qa.tools.fit", description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=SCORER_PATH, help="where to write the fitted scorer")
     parser.add_argument("--plot", type=Path, default=ROOT / "docs" / "abstention.png")
     parser.add_argument("--report", type=Path, default=None, help="also write the figures as JSON here")
@@ -348,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
         "among those whose first candidate is in their language and among the others",
         "cross_lingual_questions": int(cross.sum()),
         "cross_validated": validated["report"],
-        "command": "python -m qa.fit",
+        "command": "python -m qa.tools.fit",
     }
     scorer.save(args.out)
     draw(points, abstained_shares(items, best, cross, thresholds), validated["report"]["rules"]["all"], args.plot)

@@ -1,4 +1,4 @@
-"""`python -m qa.fit_verifier`: fit the verifier's similarity threshold on PIAF-open dev.
+"""`python -m qa.tools.fit_verifier`: fit the verifier's similarity threshold on PIAF-open dev.
 
 The verifier (`qa.generating.verification`) keeps a generated sentence only if its embedding is
 close enough to a sentence it cites. What "close enough" is comes from data:
@@ -34,7 +34,7 @@ from qa.config import Settings
 
 logger = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SETS = ("piaf_open_dev.json", "piaf_open_dev_xling.json")
 VERIFIER_PATH = ROOT / "qa" / "generating" / "data" / "verifier.json"
 FOLDS = 5
@@ -47,8 +47,8 @@ def collect(settings: Settings) -> dict[str, np.ndarray]:
     """Similarities of (stand-in sentence, cited sentence) pairs, with labels, article
     groups and set names, over both sets."""
     from qa.encoding.embedding import load_embedder
-    from qa.evaluation import _paragraph_name
-    from qa.fit import squad_sets
+    from qa.tools.evaluation import _paragraph_name
+    from qa.tools.fit import squad_sets
 
     embedder = load_embedder(settings)
     sims, labels, groups, sets = [], [], [], []
@@ -135,13 +135,13 @@ def cross_validate(data: dict[str, np.ndarray]) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m qa.fit_verifier", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m qa.tools.fit_verifier", description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=VERIFIER_PATH, help="where to write the fitted threshold")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     data = collect(Settings.from_env())
     if not len(data["label"]):
-        logger.error("No data: qa.fit_verifier needs %s in ../shared/eval", " and ".join(SETS))
+        logger.error("No data: qa.tools.fit_verifier needs %s in ../shared/eval", " and ".join(SETS))
         return 1
     report = cross_validate(data)
     same, other = thresholds(data, np.arange(len(data["label"])))
@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
             "supported_pairs": int(data["label"].sum()),
             "rule": f"keeps {KEEP_SUPPORTED:.0%} of the supported pairs",
             "cross_validated": {"folds": f"{FOLDS}, grouped by article", **report},
-            "command": "python -m qa.fit_verifier",
+            "command": "python -m qa.tools.fit_verifier",
         },
     }
     args.out.write_text(json.dumps(fitted, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -1,7 +1,7 @@
 """Scale figures: a real multilingual corpus end to end, and the vector layer at millions of vectors.
 
-    python -m qa.scale --passages 10000                     # build and query a 10,000-passage index
-    python -m qa.scale --passages 0 --vectors 1000000       # the vector layer at 1M vectors
+    python -m qa.tools.scale --passages 10000                     # build and query a 10,000-passage index
+    python -m qa.tools.scale --passages 0 --vectors 1000000       # the vector layer at 1M vectors
 
 The corpus is the Debian Reference (GPL-2+) in six languages, as Debian ships it in
 plain text: ``apt-get install debian-reference-en debian-reference-fr debian-reference-de

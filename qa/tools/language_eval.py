@@ -1,4 +1,4 @@
-"""`python -m qa.language_eval`: how often `detect_language` names the question's language.
+"""`python -m qa.tools.language_eval`: how often `detect_language` names the question's language.
 
 Reads every question whose language we know (paths from the repository root; a missing
 file is skipped with a note):
@@ -29,7 +29,7 @@ from pathlib import Path
 
 from qa.text.language import LanguageDetector, function_word_counts, without_names
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SHARED_EVAL = ROOT.parent / "shared" / "eval"
 
 # The language of each entry of app.py's EXAMPLES, in order.
@@ -250,7 +250,7 @@ def _table(results: dict[str, SetResult]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m qa.language_eval", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m qa.tools.language_eval", description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=SHARED_EVAL, help="folder of the shared eval sets")
     parser.add_argument("--cv", action="store_true", help="also a leave-one-group-out estimate of the settings")
     args = parser.parse_args(argv)

@@ -1,4 +1,4 @@
-"""`python -m qa.fit_overview`: fit the overview-question detector, cross-validated.
+"""`python -m qa.tools.fit_overview`: fit the overview-question detector, cross-validated.
 
 Data (paths relative to the repository; missing files are skipped):
 - `eval/overview_questions.jsonl`: overview questions in 19 languages ("What is this
@@ -29,7 +29,7 @@ import numpy as np
 from qa.config import Settings
 from qa.answering.overview import OVERVIEW_PATH, OverviewDetector
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared" / "eval"
 OVERVIEW_FILE = ROOT / "eval" / "overview_questions.jsonl"
 QUESTION_SETS = (SHARED / "seed_qa.jsonl", ROOT / "eval" / "multilingual_qa.jsonl")
@@ -117,7 +117,7 @@ def report(probabilities: np.ndarray, labels: np.ndarray, languages: list[str], 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m qa.fit_overview", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m qa.tools.fit_overview", description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=OVERVIEW_PATH, help="where to write the fitted detector")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         "folds": f"{FOLDS}, grouped by language (overview file) and by article (PIAF)",
         "threshold": f"at most {MAX_FALSE_SHARE:.1%} of the other questions above it, out of fold",
         "cross_validated": figures,
-        "command": "python -m qa.fit_overview",
+        "command": "python -m qa.tools.fit_overview",
     }
     detector.save(args.out)
     print(json.dumps(figures, indent=1, ensure_ascii=False))

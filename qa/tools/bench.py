@@ -1,6 +1,6 @@
 """The performance benchmark: qa against a naive RAG baseline and the one-question floor.
 
-    HF_HUB_OFFLINE=1 .venv/bin/python -m qa.bench [--size N] [--queries N] [--json]
+    HF_HUB_OFFLINE=1 .venv/bin/python -m qa.tools.bench [--size N] [--queries N] [--json]
 
 One run, one machine, one embedding model (the process-wide `load_embedder().model`):
 
@@ -45,7 +45,7 @@ from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"
 # Questions about the seed article in many languages; the shared set is used when present.
 QUESTION_FILES = (ROOT / "eval" / "multilingual_qa.jsonl", ROOT.parent / "shared" / "eval" / "seed_qa.jsonl")
@@ -335,7 +335,7 @@ def _clock(call, *args) -> float:
     return time.perf_counter() - started
 
 
-# --- phases: each runs in its own process (`python -m qa.bench --phase NAME ...`) --------
+# --- phases: each runs in its own process (`python -m qa.tools.bench --phase NAME ...`) --------
 
 
 def _phase_build_ours(work: Path, paths: list[Path]) -> dict:
@@ -576,7 +576,7 @@ def _run_phase(name: str, work: Path, corpus: list[Path], extra: list[str] = ())
     """Run one phase in a new process: its JSON figures, with its wall, CPU time and peak RSS."""
     list_file = work / "corpus.json"
     list_file.write_text(json.dumps([str(p) for p in corpus]), encoding="utf-8")
-    args = [sys.executable, "-m", "qa.bench", "--phase", name, "--workdir", str(work), *extra]
+    args = [sys.executable, "-m", "qa.tools.bench", "--phase", name, "--workdir", str(work), *extra]
     logger.info("phase %s ...", name)
     wall, cpu, rss, stdout = run_process(args)
     logger.info("phase %s: %.1f s", name, wall)
@@ -677,7 +677,7 @@ def run(
             "sentences": floor_runs[0]["sentences"],
         }
         question = questions[0]
-        bench = [sys.executable, "-m", "qa.bench", "--workdir", str(work), "--question", question]
+        bench = [sys.executable, "-m", "qa.tools.bench", "--workdir", str(work), "--question", question]
         logger.info("cold asks: %d new processes each", cold_runs)
         phases["cold"] = _cold(
             {
@@ -853,7 +853,7 @@ def _phase_main(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m qa.bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m qa.tools.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, help="synthetic corpus of about N passages (default: the seed article)")
     parser.add_argument("--corpus", type=Path, help="benchmark on the .txt/.md documents of this folder")
     parser.add_argument("--squad", type=Path, help="benchmark on the paragraphs of this SQuAD-format file")

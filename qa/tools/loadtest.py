@@ -1,6 +1,6 @@
 """A bounded load test of a running qa app's `/ask` endpoint, on this machine only.
 
-    .venv/bin/python -m qa.loadtest --url http://127.0.0.1:7860/ --callers 16 --requests 64
+    .venv/bin/python -m qa.tools.loadtest --url http://127.0.0.1:7860/ --callers 16 --requests 64
 
 It refuses any address outside the loopback range, stops after ``--requests`` calls or
 ``--seconds``, whichever comes first, and reports throughput and p50/p95 latency.
