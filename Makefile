@@ -45,7 +45,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # The Debian Reference in six languages: the multilingual text `python -m qa.tools.scale` and its
-# tests (tests/test_vectors.py) cut into passages (qa.tools.scale.corpus_book).
+# tests (tests/storing/test_vectors.py) cut into passages (qa.tools.scale.corpus_book).
 CORPUS_PACKAGES := debian-reference-en debian-reference-fr debian-reference-de debian-reference-es debian-reference-it debian-reference-pt
 CORPUS_FILES := $(foreach lang,en fr de es it pt,/usr/share/debian-reference/debian-reference.$(lang).txt.gz)
 

@@ -40,17 +40,17 @@ from qa.errors import StoreUnavailableError  # noqa: E402
 from qa.ask import stream_answer  # noqa: E402
 from qa.storing.collection import default_index  # noqa: E402
 from qa.text.language import detect_language, message, preload_language_models  # noqa: E402
-from qa.rest import MAX_K, SameOrigin, rest_routes  # noqa: E402
+from qa.serving.rest import MAX_K, SameOrigin, rest_routes  # noqa: E402
 from qa.results import Answer  # noqa: E402
-from qa.web.assets import APP_JS, CSS  # noqa: E402
-from qa.web.evidence import (  # noqa: E402
+from qa.serving.web.assets import APP_JS, CSS  # noqa: E402
+from qa.serving.web.evidence import (  # noqa: E402
     evidence_entry,
     render_cards,
     render_document,
     render_passages,
     valid_entry,
 )
-from qa.web.progress import BuildProgress  # noqa: E402
+from qa.serving.web.progress import BuildProgress  # noqa: E402
 
 logger = logging.getLogger("qa.app")
 
@@ -586,7 +586,7 @@ def main() -> None:
         max_file_size=f"{settings.max_upload_mb}mb",
         css=CSS,
         js=APP_JS,
-        # The REST API (/api/v1, qa.rest) on the same server and port, behind the same login;
+        # The REST API (/api/v1, qa.serving.rest) on the same server and port, behind the same login;
         # the whole server refuses other sites' pages and, on loopback, other host names.
         app_kwargs={"routes": rest_routes(settings), "middleware": [Middleware(SameOrigin, host=settings.host)]},
     )

@@ -4,7 +4,7 @@ The default model runs on `BertEncoder`, a numpy BERT over the prepared folder's
 weights (the word embeddings read by rows as needed) and its tokenizer (`qa.encoding.tokenizer`):
 a cold `qa ask` then imports neither torch nor sentence-transformers, which took 7-8
 of its 11-14 s. It gives the same vectors as `SentenceTransformer` on that folder
-(tests/test_embedding.py). Any other `QA_EMBEDDING_MODEL` is loaded with
+(tests/encoding/test_embedding.py). Any other `QA_EMBEDDING_MODEL` is loaded with
 sentence-transformers.
 """
 

@@ -6,9 +6,9 @@ encoder read, with character offsets), and as ``sentencepiece.model`` plus the
 normaliser's compiled character map, read here. Building ``tokenizers``' Unigram trie
 of 250,002 pieces takes 0.6-0.9 s and holds the GIL; SentencePiece takes 0.4 s and
 releases it, so a cold `qa ask` loads it while it reads the index
-(`qa.cli._start_loading`).
+(`qa.serving.cli._start_loading`).
 
-Both give the same ids (tests/test_tokenizer.py) on 34,965 of 34,998 texts tried (the
+Both give the same ids (tests/encoding/test_tokenizer.py) on 34,965 of 34,998 texts tried (the
 PIAF paragraphs and questions in 9 languages, this repository's text and code, every
 character to U+3000). The others:
 - long runs of one character ("--------"), where Viterbi meets segmentations of equal

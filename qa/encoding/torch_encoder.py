@@ -6,7 +6,7 @@ thousands of texts, and there torch's matrix products pay for its import (about 
 or AMX it runs the dense layers, attention, GELU and the sparse head in bfloat16 (the
 residual stream, layer norms, softmax and pooling stay float32). On this machine that
 embeds 2.5x faster than float32, and its vectors keep a cosine of at least 0.9999 to
-the float32 ones (tests/test_torch_encoder.py).
+the float32 ones (tests/encoding/test_torch_encoder.py).
 
 One pass gives what a sentence needs: its passage embedding (mean of all its tokens,
 prompt included) and its sparse vector (`qa.encoding.sparse`, over the tokens of one character

@@ -5,7 +5,7 @@
 One run, one machine, one embedding model (the process-wide `load_embedder().model`):
 
 - **ours**: `qa.build_index`, then `qa.retrieve` / `qa.answer` warm, and a cold
-  `python -m qa.cli ask` in a new process on the index just written to disk.
+  `python -m qa.serving.cli ask` in a new process on the index just written to disk.
 - **naive**: the LangChain-style pipeline most RAG demos start from:
   `RecursiveCharacterTextSplitter()` with its defaults, plain `SentenceTransformer.encode`
   of the chunks (with e5's `passage: `/`query: ` prompts, so the model is used as
@@ -681,7 +681,7 @@ def run(
         logger.info("cold asks: %d new processes each", cold_runs)
         phases["cold"] = _cold(
             {
-                "ours": [sys.executable, "-m", "qa.cli", "ask", question, "--index", str(work / "index")],
+                "ours": [sys.executable, "-m", "qa.serving.cli", "ask", question, "--index", str(work / "index")],
                 "naive": [*bench, "--phase", "ask-naive"],
                 "floor": [*bench, "--phase", "ask-floor"],
             },

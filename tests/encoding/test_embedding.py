@@ -85,7 +85,7 @@ def _modules_loaded_by(code: str) -> set[str]:
 
 
 def test_importing_qa_and_its_cli_loads_no_heavy_library():
-    assert _modules_loaded_by("import qa, qa.cli, qa.answering.extractive, qa.retrieving.retrieval") == set()
+    assert _modules_loaded_by("import qa, qa.serving.cli, qa.answering.extractive, qa.retrieving.retrieval") == set()
 
 
 def test_embedding_a_question_with_the_default_model_loads_no_torch(settings):

@@ -173,7 +173,7 @@ def test_qa_ask_json_carries_mode_and_llm_error(seed_index, settings):
         "PATH": "",
     }
     done = subprocess.run(
-        [sys.executable, "-m", "qa.cli", "ask", "Qui a invité Poutine ?", "--json", "--index", str(seed_index.directory)],
+        [sys.executable, "-m", "qa.serving.cli", "ask", "Qui a invité Poutine ?", "--json", "--index", str(seed_index.directory)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
     )
     reply = json.loads(done.stdout)

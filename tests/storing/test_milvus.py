@@ -48,7 +48,7 @@ def cli(env_settings: Settings, *args: str, **popen) -> subprocess.Popen:
         QA_INDEX_DIR=str(env_settings.index_dir),
         QA_UPLOAD_DIR=str(env_settings.upload_dir),
     )
-    return subprocess.Popen([sys.executable, "-m", "qa.cli", *args], cwd=ROOT, env=env, text=True,
+    return subprocess.Popen([sys.executable, "-m", "qa.serving.cli", *args], cwd=ROOT, env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen)
 
 

@@ -205,7 +205,7 @@ def test_clear_empties_chat_answers_evidence_viewer_and_starts_a_new_conversatio
     ],
 )
 def test_citations_are_placed_by_page_and_paragraph(text, offset, where):
-    from qa.web.evidence import where_in_document
+    from qa.serving.web.evidence import where_in_document
 
     assert where_in_document(text, offset) == where
 
@@ -228,7 +228,7 @@ def test_a_documents_title_is_its_first_line_when_that_reads_as_one(text, title)
 
 
 def test_a_citation_is_placed_by_title_file_page_and_paragraph():
-    from qa.web.evidence import heading
+    from qa.serving.web.evidence import heading
 
     text = "Le traité d'amitié de 1961 entre l'URSS et la Corée du Nord, renouvelé en 2000\n\nIl fut signé."
     assert heading("docs/traite.txt", text, 81) == (
@@ -242,7 +242,7 @@ def test_a_citation_is_placed_by_title_file_page_and_paragraph():
 
 
 def test_build_progress_is_one_bar_that_moves_with_the_work_and_estimates_the_rest():
-    from qa.web.progress import BuildProgress
+    from qa.serving.web.progress import BuildProgress
 
     calls, now = [], [0.0]
     progress = BuildProgress(lambda fraction, desc: calls.append((round(fraction, 3), desc)), clock=lambda: now[0])
@@ -285,7 +285,7 @@ def _conversation(app, question: str, reply: str, answers: list[dict]):
 
 def test_a_saved_conversation_comes_back_with_its_evidence(monkeypatch):
     import app
-    from qa.web import evidence
+    from qa.serving.web import evidence
 
     text = "Titre\n\nLe traité fut signé en 1961. Il dure."
     monkeypatch.setattr(evidence, "_document", lambda source: text if source == "a.txt" else None)
@@ -311,7 +311,7 @@ def test_a_saved_conversation_comes_back_with_its_evidence(monkeypatch):
 
 def test_citations_from_the_browser_open_only_indexed_documents(monkeypatch):
     import app
-    from qa.web import evidence
+    from qa.serving.web import evidence
 
     monkeypatch.setattr(evidence, "_document", lambda source: None)  # /etc/passwd is not indexed
     passwd = {"source": "/etc/passwd", "start": 0, "end": 4, "text": "root"}

@@ -9,7 +9,7 @@ from tests.conftest import ROOT, SEED
 
 def run_qa(*args, settings, cwd=ROOT, extra_env=None):
     env = dict(os.environ, QA_CACHE_DIR=str(settings.cache_dir), **(extra_env or {}))
-    return subprocess.run([sys.executable, "-m", "qa.cli", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run([sys.executable, "-m", "qa.serving.cli", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
 
 
 def test_ask_json_has_the_documented_shape(seed_index, settings):
@@ -35,7 +35,7 @@ def test_ask_on_missing_index_fails_with_a_message(tmp_path, settings):
 
 
 def test_help_does_not_load_torch():
-    code = "import sys; from qa.cli import _parser; _parser().format_help(); print('torch' in sys.modules)"
+    code = "import sys; from qa.serving.cli import _parser; _parser().format_help(); print('torch' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert done.stdout.strip() == "False"
 

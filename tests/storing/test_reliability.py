@@ -177,7 +177,7 @@ def test_an_upload_from_another_process_waits_for_this_one_and_both_are_kept(tmp
         QA_UPLOAD_DIR=str(local.upload_dir),
     )
     cli = subprocess.Popen(
-        [sys.executable, "-m", "qa.cli", "docs", "add", str(theirs)],
+        [sys.executable, "-m", "qa.serving.cli", "docs", "add", str(theirs)],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     # The CLI says it waits for the lock; on its own it would finish without waiting.
@@ -230,7 +230,7 @@ def test_no_outside_network_calls_at_run_time(seed_index, settings, tmp_path):
     )
     env = dict(os.environ, QA_CACHE_DIR=str(settings.cache_dir), PYTHONPATH=str(guard))
     done = subprocess.run(
-        [sys.executable, "-m", "qa.cli", "ask", "Who invited Putin?", "--json", "--index", str(seed_index.directory)],
+        [sys.executable, "-m", "qa.serving.cli", "ask", "Who invited Putin?", "--json", "--index", str(seed_index.directory)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
     )
     assert done.returncode == 0, done.stderr
