@@ -55,7 +55,10 @@ corpus:
 run: install
 	HF_HUB_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False $(BIN)/python app.py
 
+# The import contracts first (pyproject.toml, [tool.importlinter]: stages import only
+# downwards, no cycles), then the suite.
 test: install browser corpus
+	$(BIN)/lint-imports
 	HF_HUB_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False $(BIN)/python -m pytest
 
 # The benchmark (README, "Benchmark"), sized to finish within 5 minutes. Pass options
