@@ -1,0 +1,5 @@
+"""Answering without a language model: what the question asks (`answer_types`,
+`conversation`, `grounding`), the candidate sentences and their signals (`candidates`),
+the fitted scorer (`answer_scorer`, `trees`), the decision and the reply (`extractive`),
+the quoted spans (`citations`) and overviews (`overview`).
+"""

@@ -1,0 +1,3 @@
+"""Text utilities shared by the stages: language detection and the reply's words in each
+language (`language`), words, stems and stopwords (`lexical`).
+"""
