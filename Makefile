@@ -61,7 +61,7 @@ test: install browser corpus
 	$(BIN)/lint-imports
 	HF_HUB_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False $(BIN)/python -m pytest
 
-# The benchmark (README, "Benchmark"), sized to finish within 5 minutes. Pass options
+# The benchmark (docs/benchmark.md), sized to finish within 5 minutes. Pass options
 # with BENCH_ARGS, e.g. `make bench BENCH_ARGS="--size 2000 --json"`.
 bench: install
 	HF_HUB_OFFLINE=1 $(BIN)/python -m qa.tools.bench $(BENCH_ARGS)

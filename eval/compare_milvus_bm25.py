@@ -3,7 +3,7 @@
 Why `QA_STORE=milvus` keeps qa's own BM25 (computed by each replica from the texts in
 Milvus) rather than Milvus's built-in BM25 function: on the 1,750 answerable questions
 of ../shared/eval/piaf_open_dev.json, ranking the 583 chunks by each alone, the gold
-paragraph comes first more often with qa's stems (README, "Several machines").
+paragraph comes first more often with qa's stems (docs/milvus.md).
 
     HF_HUB_OFFLINE=1 .venv/bin/python eval/compare_milvus_bm25.py
 

@@ -113,7 +113,7 @@ def test_a_missing_file_or_heading_counts_as_a_broken_link(tmp_path, monkeypatch
 
 
 def test_heading_slugs_follow_github():
-    assert _slug("The answer step is fitted: `python -m qa.tools.fit`") == "the-answer-step-is-fitted-python--m-qafit"
+    assert _slug("The answer step is fitted: `python -m qa.tools.fit`") == "the-answer-step-is-fitted-python--m-qatoolsfit"
     assert _slug("Retrieval fusion settings (measured 2026-11-30, shipped 2026-12-01)") == (
         "retrieval-fusion-settings-measured-2026-11-30-shipped-2026-12-01"
     )

@@ -16,8 +16,7 @@ the article-grouped cross-validation and the figures):
   documents don't answer (below `cross_lingual_threshold_` when the first candidate is
   in another language than the question: each is chosen to keep that kind of question's
   false abstentions at the same share). Logistic regression on the same features
-  abstained on fewer unanswerable questions at the same false abstentions (README, "The
-  answer step is fitted").
+  abstained on fewer unanswerable questions at the same false abstentions (docs/fitted-answer-step.md).
 
 The learned values ship as JSON (`qa/answering/data/answer_scorer.json`) with the feature names
 and what they were fitted on; prediction is numpy. scikit-learn and scipy fit them.
