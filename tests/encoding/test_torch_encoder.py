@@ -124,3 +124,37 @@ def test_fp32_and_bf16_indexes_give_the_same_top_passages_on_the_seed_questions(
         same_three += set(fp32) == set(bf16)
     # Fused scores of passages 2 and 3 can tie within bf16's rounding (1 question of 22 here).
     assert same_three >= 0.9 * len(examples)
+
+
+def test_the_fused_product_probe_checks_every_activation_against_the_public_path(monkeypatch):
+    """`_has_fused_linear` keeps oneDNN's private fused product only when it gives what
+    torch.addmm and the activation give, for each activation the encoder uses."""
+    import torch
+
+    from qa.encoding import torch_encoder
+
+    real = getattr(getattr(torch.ops, "mkldnn", None), "_linear_pointwise", None)
+    if real is None or not torch_encoder._has_fused_linear():
+        pytest.skip("this torch build has no fused bf16 product: the public path is used")
+    for broken in torch_encoder._FUSED_ACTIVATIONS:
+
+        def differs_for_one(x, weight, bias, activation, scalars, algorithm, broken=broken):
+            out = real(x, weight, bias, activation, scalars, algorithm)
+            return out + 1 if activation == broken else out
+
+        monkeypatch.setattr(torch.ops.mkldnn, "_linear_pointwise", differs_for_one)
+        assert not torch_encoder._has_fused_linear(), broken
+    monkeypatch.setattr(torch.ops.mkldnn, "_linear_pointwise", real)
+    assert torch_encoder._has_fused_linear()
+
+
+def test_bf16_without_the_fused_product_gives_the_same_vectors(embedder, monkeypatch):
+    """The public path (torch.addmm, then the activation), taken where the probe fails,
+    embeds as the fused one does."""
+    from qa.encoding import torch_encoder
+
+    fused = embedder.batch_encoder("bf16").embed(TEXTS)
+    monkeypatch.setattr(torch_encoder, "_has_fused_linear", lambda: False)
+    public = torch_encoder.TorchEncoder(embedder.model, embedder.sparse, "bf16")
+    assert not public._fused
+    assert _cosines(public.embed(TEXTS), fused).min() > 0.999
