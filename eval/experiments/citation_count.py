@@ -12,7 +12,7 @@ from dataclasses import replace
 import numpy as np
 from sklearn.model_selection import GroupKFold
 
-from qa import citations
+from qa.answering import citations
 from qa.config import Settings
 from qa.tools.fit import (
     FOLDS,

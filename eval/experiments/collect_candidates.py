@@ -13,7 +13,7 @@ import pickle
 import time
 
 import numpy as np
-from qa import fit
+from qa.tools import fit
 from qa.answering.citations import select_citations
 from qa.config import Settings
 from qa.encoding.embedding import load_embedder

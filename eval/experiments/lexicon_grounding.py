@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 import qa.answering.answer_scorer
-from qa import fit
+from qa.tools import fit
 from qa.answering.answer_scorer import FEATURES
 from qa.config import Settings
 from qa.answering.grounding import WORD_MATCH, window_words

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa import bench
+from qa.tools import bench
 
 
 @pytest.fixture(scope="module")

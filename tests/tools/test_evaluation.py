@@ -2,6 +2,7 @@
 
 import pytest
 
+import qa.answering.candidates
 import qa.answering.extractive
 import qa.retrieving.retrieval
 from qa import Pipeline, answer
@@ -11,7 +12,7 @@ from qa.pipeline import DEFAULT_PIPELINE, RULES_PIPELINE
 
 
 def test_ablation_variants_leave_module_settings_untouched(seed_index, settings):
-    before = {module: dict(vars(module)) for module in (qa.answering.extractive, qa.retrieving.retrieval)}
+    before = {module: dict(vars(module)) for module in (qa.answering.candidates, qa.answering.extractive, qa.retrieving.retrieval)}
     example = Example("Combien de soldats nord-coréens combattent en Ukraine ?", answers=[], answerable=False)
     for pipeline in ABLATIONS.values():
         ask(example, seed_index, settings, pipeline=pipeline)
