@@ -158,7 +158,7 @@ class Collection:
 
         Args:
             paths: files to add (`.txt`, `.md`, `.pdf`, `.html`, `.docx`).
-            names: the names to keep them under (default: their own); only the final
+            names: the names to keep them under, one per path (default: their own); only the final
                 component is used, so `../x.txt` or `/etc/x.txt` stay inside the folder.
             progress: called as the files are read and embedded (`qa.storing.building.Progress`).
             show_progress: progress bars with a time estimate on the terminal (tqdm).
@@ -168,12 +168,18 @@ class Collection:
 
         Raises:
             DocumentError: a file is unsupported, too large, empty, binary or unreadable,
-                or is already indexed; then nothing is copied and the index is unchanged.
+                or is already indexed, or `names` does not give one name per path; then
+                nothing is copied and the index is unchanged.
         """
         from qa.encoding.embedding import load_embedder
 
         settings = self.settings
-        names = [_safe_name(n) for n in (names or [Path(p).name for p in paths])]
+        if names is not None and len(names) != len(paths):
+            raise DocumentError(
+                f"{len(paths)} file(s) but {len(names)} name(s): give one name per file, in the same order "
+                "(or no names, to keep the files' own)."
+            )
+        names = [_safe_name(n) for n in (names if names is not None else [Path(p).name for p in paths])]
         limit = settings.max_upload_mb * 1024 * 1024
         for path, name in zip(paths, names):
             if not Path(path).is_file():

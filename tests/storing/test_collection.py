@@ -1,5 +1,6 @@
 """Adding and removing documents of the default index, incrementally."""
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -257,3 +258,21 @@ def test_a_change_of_chunking_embeds_every_document_again(tmp_path, local):
     assert second.chunk_size == wider.chunk_size and first.chunk_size == local.chunk_size
     assert len(second.chunks) < len(first.chunks)  # chunked again, not kept
     assert load_index(local.index_dir).chunk_size == wider.chunk_size
+
+
+# --- names and paths --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("names", [["first.txt"], ["first.txt", "second.txt", "third.txt"], []])
+def test_names_that_do_not_match_the_files_one_to_one_are_refused_before_anything_is_written(
+    tmp_path, local, names
+):
+    default_index(local)
+    pointer = (local.index_dir / CURRENT_FILE).read_text()
+    one, two = tmp_path / "one.txt", tmp_path / "two.txt"
+    one.write_text("Le lac de Verdal gèle chaque hiver.\n", encoding="utf-8")
+    two.write_text("La forêt de Verdal couvre trois communes.\n", encoding="utf-8")
+    with pytest.raises(DocumentError, match=re.escape(f"2 file(s) but {len(names)} name(s)")):
+        add_documents([one, two], settings=local, names=names)
+    assert (local.index_dir / CURRENT_FILE).read_text() == pointer
+    assert not local.upload_dir.exists() or not any(local.upload_dir.iterdir())
