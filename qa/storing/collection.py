@@ -33,6 +33,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import regex
+
 from qa.config import Settings
 from qa.reading.documents import SUPPORTED_SUFFIXES, content_hash, read_document
 from qa.errors import DocumentError, IndexCorruptError, IndexNotFoundError, QAError
@@ -43,6 +45,11 @@ from qa.storing.storage import index_store
 logger = logging.getLogger(__name__)
 
 MAX_NAME_CHARS = 150
+# A file name may hold 255 bytes (Linux, macOS). A document's name is kept to 200, so that
+# every name made from it fits too: its staged and parked copies ("{pid}-removed-{name}",
+# pid_max is 2**22 at most) and the "-1", "-2"... of a name already taken (kept within 200).
+MAX_NAME_BYTES = 200
+_FILE_NAME_BYTES = 255
 _INCOMING = ".incoming"
 
 
@@ -158,8 +165,10 @@ class Collection:
 
         Args:
             paths: files to add (`.txt`, `.md`, `.pdf`, `.html`, `.docx`).
-            names: the names to keep them under, one per path (default: their own); only the final
-                component is used, so `../x.txt` or `/etc/x.txt` stay inside the folder.
+            names: the names to keep them under, one per path (default: their own); only
+                the final component is used, so `../x.txt` or `/etc/x.txt` stay inside the
+                folder, and a name over `MAX_NAME_CHARS` characters or `MAX_NAME_BYTES` bytes
+                (UTF-8) is shortened, its extension kept.
             progress: called as the files are read and embedded (`qa.storing.building.Progress`).
             show_progress: progress bars with a time estimate on the terminal (tqdm).
 
@@ -644,14 +653,20 @@ def _park(path: Path, folder: Path) -> Path | None:
     if not path.exists():
         return None
     incoming = _incoming(folder)
-    parked = incoming / f"{os.getpid()}-removed-{path.name}"
+    prefix = f"{os.getpid()}-removed-"
+    # The name is cut to fit after the prefix: a file put in the folder by hand may have a 255-byte name.
+    parked = incoming / (prefix + _cut(path.name, max_bytes=_FILE_NAME_BYTES - len(prefix.encode())))
     path.replace(parked)
     return parked
 
 
 def _safe_name(name: str) -> str:
     """A plain file name: last path component, no control characters or leading dots,
-    at most `MAX_NAME_CHARS` characters with its extension kept."""
+    at most `MAX_NAME_CHARS` characters and `MAX_NAME_BYTES` bytes with its extension kept.
+
+    Raises:
+        DocumentError: nothing of the name is left, or not even its first character fits.
+    """
     base = Path(str(name).replace("\\", "/")).name
     base = unicodedata.normalize("NFC", base)
     base = re.sub(r"[\x00-\x1f/:*?\"<>|]", "_", base)
@@ -659,18 +674,47 @@ def _safe_name(name: str) -> str:
     stem, suffix = Path(base).stem, Path(base).suffix
     if not base or not stem:
         raise DocumentError(f"{name!r} is not a usable file name.")
-    if len(base) > MAX_NAME_CHARS:
-        suffix = suffix[:16]
-        base = stem[: MAX_NAME_CHARS - len(suffix)].rstrip() + suffix
+    if len(base) > MAX_NAME_CHARS or len(base.encode()) > MAX_NAME_BYTES:
+        base = _shortened(stem, suffix[:16])
+        if base is None:
+            raise DocumentError(
+                f"{name[:40]!r}...: the name is too long ({len(name.encode())} bytes) to be cut short; "
+                "rename the file with a shorter name and add it again."
+            )
     return base
 
 
+def _shortened(stem: str, suffix: str) -> str | None:
+    """``stem + suffix`` within `MAX_NAME_CHARS` characters and `MAX_NAME_BYTES` bytes, the
+    stem cut as short as needed; None when not even its first character fits."""
+    stem = _cut(
+        stem, max_bytes=MAX_NAME_BYTES - len(suffix.encode()), max_chars=MAX_NAME_CHARS - len(suffix)
+    ).rstrip()
+    return stem + suffix if stem else None
+
+
+def _cut(text: str, *, max_bytes: int, max_chars: int | None = None) -> str:
+    """The longest start of ``text`` within ``max_bytes`` bytes (UTF-8) and ``max_chars``
+    characters, cut between two characters as a reader sees them: a letter keeps its
+    accents, an emoji its modifiers and joined parts."""
+    kept, size, chars = [], 0, 0
+    for grapheme in regex.findall(r"\X", text):
+        size, chars = size + len(grapheme.encode()), chars + len(grapheme)
+        if size > max_bytes or (max_chars is not None and chars > max_chars):
+            break
+        kept.append(grapheme)
+    return "".join(kept)
+
+
 def _free_name(folder: Path, name: str, *, taken: list[Path] = ()) -> Path:
+    """``folder / name``, or when it is taken the first free of ``name-1``, ``name-2``...,
+    the stem shortened when the number would take the name over the limits."""
     target = folder / name
     stem, suffix = Path(name).stem, Path(name).suffix
     counter = 1
     while target.exists() or target in taken:
-        target = folder / f"{stem}-{counter}{suffix}"
+        # (None when the stem's first character alone nearly fills the limit: the number stands alone)
+        target = folder / (_shortened(stem, f"-{counter}{suffix}") or f"{counter}{suffix}")
         counter += 1
     return target
 

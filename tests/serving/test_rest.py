@@ -198,6 +198,20 @@ def test_an_upload_is_answerable_at_once_and_removable(api):
     assert document_names(api) == before
 
 
+def test_an_upload_whose_name_is_too_long_in_bytes_is_kept_shorter_and_removable(api):
+    before = document_names(api)
+    name = "灯台" * 48 + ".txt"  # 100 characters, 292 bytes: more than a file name may hold with a prefix
+    note = "Le phare de Skarvø a été électrifié en 1921.".encode()
+    added = call(api, "POST", "/documents", files={"files": (name, note, "text/plain")})
+    assert added.status_code == 201, added.text
+    [document] = added.json()["added"]
+    assert document["name"].endswith(".txt") and name.startswith(document["name"][:-4])
+    assert len(document["name"].encode()) <= 200
+    removed = call(api, "DELETE", f"/documents/{document['name']}")
+    assert removed.status_code == 200, removed.text
+    assert document_names(api) == before
+
+
 BAD_UPLOADS = [
     ({"files": {"files": ("big.txt", b"Un phare. " * 160_000)}}, 413, "big.txt", "1 MB"),  # 1.6 MB
     ({"files": {"files": ("tool.exe", b"MZ\x90\x00")}}, 415, "tool.exe", "unsupported"),
