@@ -271,13 +271,15 @@ def _listing(settings: Settings) -> dict:
 
 
 # --- errors: always {"error": message} ---------------------------------------------------------
+# The handlers are `async`: Starlette runs a plain `def` one in its thread pool, where the
+# error would wait for a free thread like any listing.
 
 
-def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     return JSONResponse({"error": str(exc.detail)}, exc.status_code, headers=exc.headers)
 
 
-def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+async def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
     # Only where and what: pydantic's `input` would echo the whole (maybe huge) value back.
     details = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
     summary = "; ".join(
@@ -289,17 +291,18 @@ def _invalid_request(request: Request, exc: RequestValidationError) -> JSONRespo
     return JSONResponse({"error": f"Invalid request: {summary}.", "details": details}, 422)
 
 
-def _refused(request: Request, exc: QAError) -> JSONResponse:
+async def _refused(request: Request, exc: QAError) -> JSONResponse:
     return JSONResponse({"error": str(exc)}, 400)
 
 
-def _unavailable(request: Request, exc: QAError) -> JSONResponse:
+async def _unavailable(request: Request, exc: QAError) -> JSONResponse:
     """The index's database is down: try again later (503), not a bad request."""
     return JSONResponse({"error": str(exc)}, 503, headers={"Retry-After": "5"})
 
 
-def _failed(request: Request, exc: Exception) -> JSONResponse:
-    logger.exception("The REST API failed on %s %s", request.method, request.url.path)
+async def _failed(request: Request, exc: Exception) -> JSONResponse:
+    # The exception is handed in, not being handled: `logger.exception` would log `NoneType: None`.
+    logger.error("The REST API failed on %s %s", request.method, request.url.path, exc_info=exc)
     return JSONResponse({"error": "qa failed unexpectedly; the server's log says why."}, 500)
 
 

@@ -2,11 +2,16 @@
 
 import base64
 import concurrent.futures
+import contextlib
+import logging
+import threading
+import time
+from dataclasses import replace
 
 import httpx
 import pytest
 
-from tests.conftest import SIXTEEN_QUESTIONS, start_app
+from tests.conftest import SIXTEEN_QUESTIONS, _free_port, start_app
 
 USER, PASSWORD, TOKEN = "reader", "s3cret", "t0ken-for-tests"
 BEARER = {"Authorization": f"Bearer {TOKEN}"}
@@ -319,3 +324,49 @@ def test_the_web_apps_own_upload_refuses_a_page_of_another_site(app_url):
     assert reply.status_code == 403 and "another site" in reply.json()["error"]
     same_site = httpx.post(f"{app_url}gradio_api/upload", files={"files": ("ok.txt", b"fine")}, timeout=60)
     assert same_site.status_code == 200
+
+
+# --- failures ---------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def serving(asgi_app):
+    """An ASGI app served by uvicorn on a loopback port, in a thread of this process (so that
+    `caplog` sees its log); stopped on leaving."""
+    import uvicorn
+
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(asgi_app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60  # a hang guard
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+def test_an_unexpected_failure_is_a_500_logged_with_its_traceback(local, embedder, tmp_path, caplog):
+    from fastapi import FastAPI
+
+    from qa.serving.rest import API_PREFIX, create_api
+
+    not_a_folder = tmp_path / "uploads"
+    not_a_folder.write_text("QA_UPLOAD_DIR names a file: placing an upload there fails.", encoding="utf-8")
+    app = FastAPI()
+    app.mount(API_PREFIX, create_api(replace(local, upload_dir=not_a_folder)))
+    with caplog.at_level(logging.ERROR, logger="qa.serving.rest"), serving(app) as url:
+        reply = httpx.post(
+            f"{url}{API_PREFIX}/documents", files={"files": ("phare.txt", "Le phare fut allumé en 1887.".encode())}, timeout=120
+        )
+    assert_error(reply, 500, "server's log")
+    [record] = [r for r in caplog.records if r.name == "qa.serving.rest"]
+    assert record.getMessage() == f"The REST API failed on POST {API_PREFIX}/documents"
+    failure = (record.exc_info or (None,))[0]
+    assert isinstance(failure, type) and issubclass(failure, OSError), record.exc_info  # NotADirectoryError
+    logged = caplog.handler.format(record)
+    assert "Traceback (most recent call last)" in logged and "NoneType: None" not in logged
