@@ -106,11 +106,31 @@ class _ProxyHandler(BaseHTTPRequestHandler):
 
 class MisbehavingServer(_Server):
     """Answers every chat completion with ``body`` (an SSE stream as text), after
-    ``delay_s``; `/models` lists one model."""
+    ``delay_s``, and, given ``release``, not before it is set (`held` counts the requests
+    waiting for it); `/models` lists one model."""
 
-    def __init__(self, body: str, *, delay_s: float = 0.0, content_type: str = "text/event-stream"):
-        self.body, self.delay_s, self.content_type = body, delay_s, content_type
+    def __init__(
+        self,
+        body: str,
+        *,
+        delay_s: float = 0.0,
+        content_type: str = "text/event-stream",
+        release: threading.Event | None = None,
+    ):
+        self.body, self.delay_s, self.content_type, self.release = body, delay_s, content_type, release
+        self.held = 0
+        self._counting = threading.Lock()
         super().__init__(_MisbehavingHandler)
+
+    def hold(self) -> None:
+        """Wait for ``release`` (at most five minutes: a hang guard)."""
+        if self.release is None:
+            return
+        with self._counting:
+            self.held += 1
+        self.release.wait(timeout=300)
+        with self._counting:
+            self.held -= 1
 
 
 class _MisbehavingHandler(BaseHTTPRequestHandler):
@@ -125,6 +145,7 @@ class _MisbehavingHandler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         server: MisbehavingServer = self.server.owner
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        server.hold()
         time.sleep(server.delay_s)
         self._reply(server.body, server.content_type)
 

@@ -14,7 +14,12 @@ Every error is JSON, `{"error": message}`: 400 for what qa refuses (an empty que
 an unreadable document), 401 without the login, 403 for a corpus document, 404 for an
 unknown one, 413 for a body or file over its limit, 415 for an unsupported file type,
 422 for a malformed request (wrong types, `k` outside 1..50, a question over
-`QA_MAX_QUESTION_CHARS`, unknown fields). A refused request changes nothing.
+`QA_MAX_QUESTION_CHARS`, unknown fields), 503 with `Retry-After` when `ASK_QUEUE`
+questions already wait (or Milvus is down). A refused request changes nothing.
+
+Questions are answered `ANSWER_CONCURRENCY` at a time in threads of their own and wait
+their turn without holding a thread, so listing, adding and removing documents stay
+served however many questions arrive.
 
 When `QA_AUTH=user:password` or `QA_API_TOKEN` is set, every route (docs included)
 needs `Authorization: Basic` with that user and password, or `Authorization: Bearer`
@@ -28,10 +33,13 @@ import binascii
 import hmac
 import logging
 import tempfile
-import threading
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
+import anyio
+import anyio.to_thread
 from fastapi import FastAPI, HTTPException, Request, Security
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -51,6 +59,7 @@ from qa.storing.collection import DocumentInfo, add_documents, default_collectio
 from qa.config import Settings, is_loopback
 from qa.reading.documents import SUPPORTED_SUFFIXES
 from qa.errors import QAError, StoreUnavailableError
+from qa.results import Answer
 
 logger = logging.getLogger(__name__)
 
@@ -61,8 +70,11 @@ MAX_JSON_BYTES = 1024 * 1024
 # A refused body is read on and dropped up to this, so the client reads the error.
 DRAIN_BYTES = 16 * MAX_JSON_BYTES
 MAX_UPLOAD_FILES = 10
-# Answers computed at once; more callers wait their turn (as many as the web app's queue runs).
+# Answers computed at once (as many as the web app's queue runs); `ASK_QUEUE` more callers
+# wait their turn, and past them a question is refused at once (503, `Retry-After`).
 ANSWER_CONCURRENCY = 4
+ASK_QUEUE = 16
+BUSY_RETRY_AFTER_S = 5
 
 
 # --- what goes in and out ------------------------------------------------------------------
@@ -184,10 +196,10 @@ def create_api(settings: Settings | None = None) -> FastAPI:
         # Documents the login for the docs' "Authorize" button; `_RequireLogin` enforces it.
         dependencies=security if login.required else None,
     )
-    answering = threading.BoundedSemaphore(ANSWER_CONCURRENCY)
+    answering = _AnswerQueue(ANSWER_CONCURRENCY, ASK_QUEUE)
 
     @api.post("/ask", response_model=AnswerOut, responses=_errors(400, 413, 422))
-    def ask(request: AskRequest) -> dict:
+    async def ask(request: AskRequest) -> dict:
         """Answer a question with excerpts quoted from the documents (the `qa ask --json` object)."""
         if len(request.question) > settings.max_question_chars:
             raise HTTPException(
@@ -196,8 +208,7 @@ def create_api(settings: Settings | None = None) -> FastAPI:
                 f"{settings.max_question_chars} (QA_MAX_QUESTION_CHARS).",
             )
         history = [turn.model_dump() for turn in request.history]
-        with answering:  # a def endpoint runs in a worker thread: waiting here blocks no one else
-            result = answer(request.question, request.k, history=history, settings=settings)
+        result = await answering.run(partial(answer, request.question, request.k, history=history, settings=settings))
         return result.to_dict(request.question)
 
     @api.get("/documents", response_model=DocumentsOut, responses=_errors())
@@ -251,6 +262,36 @@ def create_api(settings: Settings | None = None) -> FastAPI:
     api.add_middleware(_RequireLogin, login=login)
     api.add_middleware(SameOrigin, host=settings.host)
     return api
+
+
+class _AnswerQueue:
+    """Questions answered `running` at a time, in threads of their own; at most `waiting`
+    more wait their turn, and past them a question gets 503 at once.
+
+    A waiting question holds no thread: it waits on the event loop. So listing, adding
+    and removing documents (in Starlette's thread pool) never queue behind questions,
+    however many arrive, nor behind a language model taking `QA_LLM_TIMEOUT_S` to reply.
+    """
+
+    def __init__(self, running: int, waiting: int):
+        self.running, self.waiting = running, waiting
+        self._threads = anyio.CapacityLimiter(running)
+        self._admitted = 0  # running or waiting; only the event loop's thread changes it
+
+    async def run(self, answer_question: Callable[[], Answer]) -> Answer:
+        """`answer_question()`'s answer once a thread is free; 503 when too many wait already."""
+        if self._admitted >= self.running + self.waiting:
+            raise HTTPException(
+                503,
+                f"qa is answering {self.running} questions and {self.waiting} more are waiting: "
+                f"ask again in {BUSY_RETRY_AFTER_S} s.",
+                headers={"Retry-After": str(BUSY_RETRY_AFTER_S)},
+            )
+        self._admitted += 1
+        try:
+            return await anyio.to_thread.run_sync(answer_question, limiter=self._threads)
+        finally:
+            self._admitted -= 1
 
 
 def rest_routes(settings: Settings | None = None) -> list[BaseRoute]:

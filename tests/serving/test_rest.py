@@ -11,7 +11,8 @@ from dataclasses import replace
 import httpx
 import pytest
 
-from tests.conftest import SIXTEEN_QUESTIONS, _free_port, start_app
+from tests.conftest import SIXTEEN_QUESTIONS, _free_port, start_app, stop
+from tests.llm_servers import MisbehavingServer, stream_of
 
 USER, PASSWORD, TOKEN = "reader", "s3cret", "t0ken-for-tests"
 BEARER = {"Authorization": f"Bearer {TOKEN}"}
@@ -172,6 +173,54 @@ def test_sixteen_simultaneous_callers_are_all_answered(api):
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
         assert list(pool.map(ask, questions)) == [True] * 16
+
+
+def test_asks_past_the_queue_get_503_at_once_and_documents_stay_served_while_asks_wait(tmp_path_factory, settings):
+    """50 asks at once (loopback, bounded) against a language model that holds every reply
+    until the test lets it go: the queue's worth wait, the rest are refused, and listing,
+    adding and removing documents complete while the asks are still held."""
+    from qa.serving.rest import ANSWER_CONCURRENCY, ASK_QUEUE, BUSY_RETRY_AFTER_S
+
+    admitted, asked = ANSWER_CONCURRENCY + ASK_QUEUE, 50
+    release = threading.Event()
+    with MisbehavingServer(stream_of("The treaty was signed in 1961 [1]."), release=release) as llm:
+        # The timeout is a hang guard: the asks are let go by `release`, not by the clock.
+        process, url = start_app(tmp_path_factory, settings, QA_LLM_URL=llm.url, QA_LLM_TIMEOUT_S="600")
+        api = f"{url}api/v1"
+        try:
+            with concurrent.futures.ThreadPoolExecutor(max_workers=asked) as pool:
+                asks = [
+                    pool.submit(call, api, "POST", "/ask", auth=None, json={"question": QUESTION}) for _ in range(asked)
+                ]
+                # No ask can be answered before `release`: the first to finish are the refused ones.
+                finished = concurrent.futures.as_completed(asks, timeout=120)
+                refused = [next(finished).result() for _ in range(asked - admitted)]
+                for reply in refused:
+                    assert_error(reply, 503, "ask again")
+                    assert reply.headers["retry-after"] == str(BUSY_RETRY_AFTER_S)
+
+                deadline = time.monotonic() + 120  # a hang guard
+                while llm.held < ANSWER_CONCURRENCY and time.monotonic() < deadline:
+                    time.sleep(0.1)
+                assert llm.held == ANSWER_CONCURRENCY
+
+                listed = call(api, "GET", "/documents", auth=None)
+                assert listed.status_code == 200 and listed.json()["documents"][0]["name"] == SEED_NAME
+                note = "Le phare de Kervalen a été allumé pour la première fois en 1887.".encode()
+                added = call(api, "POST", "/documents", auth=None, files={"files": ("phare.txt", note)})
+                assert added.status_code == 201, added.text
+                removed = call(api, "DELETE", "/documents/phare.txt", auth=None)
+                assert removed.status_code == 200, removed.text
+                waiting = [ask for ask in asks if not ask.done()]
+                assert len(waiting) == admitted and llm.held == ANSWER_CONCURRENCY  # all still held
+
+                release.set()
+                answered = [ask.result(timeout=300) for ask in waiting]
+            assert [reply.status_code for reply in answered] == [200] * admitted
+            assert all("1961" in reply.json()["citations"][0]["text"] for reply in answered)
+        finally:
+            release.set()
+            stop(process)
 
 
 # --- documents ----------------------------------------------------------------------------------
