@@ -534,11 +534,21 @@ def build_app() -> gr.Blocks:
 
 
 def check_access(settings: Settings) -> None:
-    """Refuse to serve beyond loopback without a login, unless `QA_ALLOW_OPEN=1` asks for it.
+    """Refuse a login that would leave routes open, and to serve beyond loopback without a
+    login unless `QA_ALLOW_OPEN=1` asks for it.
 
     Anyone who reaches the app can upload, remove and re-index documents, in the page or
-    over HTTP, so an open app on a network is a choice to spell out, not a default.
+    over HTTP, so an open app on a network is a choice to spell out, not a default. A login
+    covers every route (page, Gradio API, REST API, docs) or the app does not start:
+    `QA_API_TOKEN` is accepted by the REST API only, so alone it would leave the page and
+    its Gradio API (`/gradio_api/call/ask`, uploads) open.
     """
+    if settings.api_token and not settings.credentials:
+        raise QAError(
+            "QA_API_TOKEN is set without QA_AUTH: the token is checked by the REST API (/api/v1) only, so the "
+            "web page and its Gradio API (/gradio_api) would answer, upload and remove for anyone. Set "
+            "QA_AUTH=user:password as well (the REST API accepts the token besides it), or unset QA_API_TOKEN."
+        )
     if settings.credentials or is_loopback(settings.host):
         return
     if not settings.allow_open:

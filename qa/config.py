@@ -45,7 +45,8 @@ class Settings:
         port: port of the web app (`QA_PORT`, default 7860).
         auth: `user:password` to require a login in the web app (`QA_AUTH`, default none).
         api_token: a bearer token the REST API (`/api/v1`) accepts besides the `QA_AUTH`
-            login (`QA_API_TOKEN`, default none; set alone, the API requires it).
+            login (`QA_API_TOKEN`, default none; the web app refuses to start with it
+            alone, which would leave its page and Gradio API open).
         allow_open: serve the web app beyond loopback without a login (`QA_ALLOW_OPEN=1`,
             default off: a non-loopback `QA_HOST` needs `QA_AUTH`).
         parse_timeout_s: longest an uploaded file may take to read, in seconds

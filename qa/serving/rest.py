@@ -23,7 +23,7 @@ served however many questions arrive.
 
 When `QA_AUTH=user:password` or `QA_API_TOKEN` is set, every route (docs included)
 needs `Authorization: Basic` with that user and password, or `Authorization: Bearer`
-with the token.
+with the token. (The web app needs `QA_AUTH` with a token: `app.check_access`.)
 """
 
 from __future__ import annotations

@@ -103,6 +103,12 @@ def test_app_refuses_to_serve_beyond_loopback_without_a_login(tmp_path_factory, 
     assert_refused_to_start(finished, port, seconds, "QA_HOST=0.0.0.0", "QA_AUTH", "QA_ALLOW_OPEN")
 
 
+def test_app_refuses_an_api_token_without_a_login_for_the_page(tmp_path_factory, settings):
+    # The token is checked by the REST API only: alone, it would leave the page and /gradio_api open.
+    finished, port, seconds = run_app_until_it_exits(tmp_path_factory, settings, QA_API_TOKEN="t0ken-for-tests")
+    assert_refused_to_start(finished, port, seconds, "QA_API_TOKEN", "QA_AUTH=user:password", "/gradio_api")
+
+
 def test_app_refuses_a_malformed_qa_auth_in_one_line(tmp_path_factory, settings):
     finished, port, seconds = run_app_until_it_exits(tmp_path_factory, settings, QA_AUTH="nocolon")
     assert_refused_to_start(finished, port, seconds, "QA_AUTH", "user:password")

@@ -96,6 +96,33 @@ def test_the_app_login_and_the_token_are_both_accepted(api):
     assert with_login.json() == with_token.json()
 
 
+GRADIO_ROUTES = [
+    ("POST", "/gradio_api/call/ask", {"json": {"data": [QUESTION]}}),
+    ("POST", "/gradio_api/queue/join", {"json": {"data": [QUESTION], "fn_index": 0, "session_hash": "x"}}),
+    ("POST", "/gradio_api/upload", {"files": {"files": ("note.txt", b"Uploaded without a login.")}}),
+    ("GET", "/gradio_api/info", {}),
+    ("GET", "/config", {}),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "kwargs"), GRADIO_ROUTES, ids=[f"{m} {p}" for m, p, _ in GRADIO_ROUTES])
+@pytest.mark.parametrize("headers", [{}, BEARER], ids=["nothing", "the api token"])
+def test_the_web_apps_own_routes_need_the_login_too(api, method, path, kwargs, headers):
+    app = api.removesuffix("/api/v1")
+    before = document_names(api)
+    reply = httpx.request(method, f"{app}{path}", headers=headers, timeout=120, **kwargs)
+    assert reply.status_code == 401, reply.text
+    assert "citations" not in reply.text and QUESTION not in reply.text
+    assert document_names(api) == before
+
+
+def test_the_page_without_the_login_is_the_login_form(api):
+    page = httpx.get(api.removesuffix("/api/v1") + "/", timeout=120)
+    assert page.status_code == 200
+    assert '"auth_required":true' in page.text.replace(" ", "")
+    assert "qa-question" not in page.text and "Documents" not in page.text
+
+
 def test_an_app_without_qa_auth_serves_the_api_without_a_login(app_url):
     reply = httpx.get(f"{app_url}api/v1/documents", timeout=60)
     assert reply.status_code == 200
