@@ -41,7 +41,7 @@ from qa.ask import stream_answer  # noqa: E402
 from qa.storing.collection import default_index  # noqa: E402
 from qa.text.language import detect_language, message, preload_language_models  # noqa: E402
 from qa.serving.rest import MAX_K, SameOrigin, rest_routes  # noqa: E402
-from qa.results import Answer  # noqa: E402
+from qa.results import Answer, document_name  # noqa: E402
 from qa.serving.web.assets import APP_JS, CSS  # noqa: E402
 from qa.serving.web.evidence import (  # noqa: E402
     evidence_entry,
@@ -320,7 +320,10 @@ def status_line() -> str:
         else "Ready · no documents yet: add one in the Documents tab."
     )
     # A file of the folders that could not be read is left out, and said so.
-    skipped = "".join(f"\n\nSkipped (not indexed): {html.escape(item.reason)}" for item in collection.skipped)
+    skipped = "".join(
+        f"\n\nSkipped (not indexed): {html.escape(item.reason.replace(item.path, document_name(item.path)))}"
+        for item in collection.skipped
+    )
     return line + skipped
 
 
@@ -344,7 +347,8 @@ def _removable() -> gr.update:
         if docs
         else "No uploaded documents yet: the ones you add are listed here."
     )
-    return gr.update(choices=[(d.name, d.source) for d in docs], value=None, info=hint, interactive=bool(docs))
+    # Chosen by name: the page never sees the server's paths.
+    return gr.update(choices=[d.name for d in docs], value=None, info=hint, interactive=bool(docs))
 
 
 def upload(files, progress=gr.Progress()):
@@ -363,12 +367,17 @@ def upload(files, progress=gr.Progress()):
     return html.escape(status), documents_table(), _removable(), None
 
 
-def remove(source):
-    if not source:
+def remove(name):
+    """Remove the uploaded document of that name (as `_removable` lists it)."""
+    if not name:
         return "Choose an uploaded document to remove.", gr.skip(), gr.skip()
     try:
-        remove_document(source, settings=_settings())
-        status = f"Removed {Path(source).name}."
+        uploads = [d for d in list_documents(settings=_settings()) if d.uploaded and d.name == name]
+        if uploads:
+            remove_document(uploads[0].source, settings=_settings())
+            status = f"Removed {name}."
+        else:
+            status = f"{name} is no longer an uploaded document: the list is up to date now."
     except QAError as exc:
         status = str(exc)
     return html.escape(status), documents_table(), _removable()
@@ -385,7 +394,7 @@ def reindex(progress=gr.Progress()):
 
 
 def ask(question: str, k: int = 5, history: list[dict] | None = None) -> dict:
-    """Answer a question; the same JSON object as `qa ask --json`."""
+    """Answer a question; the same JSON object as `qa ask --json`, each source a document's name."""
     try:
         k = int(k)
     except (TypeError, ValueError):
@@ -396,7 +405,7 @@ def ask(question: str, k: int = 5, history: list[dict] | None = None) -> dict:
         result = answer(question, k, history=_history(history or []), settings=_settings())
     except QAError as exc:
         raise gr.Error(str(exc)) from None
-    return result.to_dict(question)
+    return result.to_dict(question, paths=False)  # sources by name: a client sees no server folder
 
 
 def build_app() -> gr.Blocks:

@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 # An answer cites at most this many characters in all (the eval's rule: more counts as
 # a wrong answer, ../shared/eval/README.md).
 MAX_CITED_CHARS = 600
+
+
+def document_name(source: str) -> str:
+    """The name a document goes by in the collection and in replies: its file name, without
+    the folders it is kept in (which a client of a server should not see).
+
+    Example:
+        >>> document_name("/srv/qa/uploads/project-falcon.md")
+        'project-falcon.md'
+    """
+    return Path(source).name
 
 
 @dataclass(frozen=True)
@@ -73,8 +85,15 @@ class Answer:
     dropped: list[str] = field(default_factory=list)
     overview: bool = False
 
-    def to_dict(self, question: str) -> dict:
-        """The JSON object of `qa ask --json` and the app's `/ask` endpoint."""
+    def to_dict(self, question: str, *, paths: bool = True) -> dict:
+        """The JSON object of `qa ask --json`, the REST API's and the app's `/ask`.
+
+        Args:
+            question: the question as asked.
+            paths: each `source` as the document's path (`qa ask --json`, Python users);
+                False gives its name instead (`document_name`), for the clients of a server.
+        """
+        source = (lambda path: path) if paths else document_name
         return {
             "question": question,
             "language": self.language,
@@ -84,12 +103,12 @@ class Answer:
             "overview": self.overview,
             "answer": self.text,
             "citations": [
-                {"n": n, "text": c.text, "source": c.source, "start": c.start, "end": c.end}
+                {"n": n, "text": c.text, "source": source(c.source), "start": c.start, "end": c.end}
                 for n, c in enumerate(self.citations, start=1)
             ],
             "dropped": list(self.dropped),
             "passages": [
-                {"rank": r, "text": p.text, "source": p.source, "start": p.start, "end": p.end, "score": p.score}
+                {"rank": r, "text": p.text, "source": source(p.source), "start": p.start, "end": p.end, "score": p.score}
                 for r, p in enumerate(self.passages, start=1)
             ],
         }

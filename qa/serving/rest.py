@@ -59,7 +59,7 @@ from qa.storing.collection import DocumentInfo, add_documents, default_collectio
 from qa.config import Settings, is_loopback
 from qa.reading.documents import SUPPORTED_SUFFIXES
 from qa.errors import QAError, StoreUnavailableError
-from qa.results import Answer
+from qa.results import Answer, document_name
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ class AskRequest(BaseModel):
 class CitationOut(BaseModel):
     n: int = Field(description="The number of the citation in the answer: [1], [2].")
     text: str = Field(description="Exactly the document's text[start:end].")
-    source: str
+    source: str = Field(description="The document's name, as GET /api/v1/documents lists it.")
     start: int
     end: int
 
@@ -110,7 +110,7 @@ class CitationOut(BaseModel):
 class PassageOut(BaseModel):
     rank: int
     text: str
-    source: str
+    source: str = Field(description="The document's name, as GET /api/v1/documents lists it.")
     start: int
     end: int
     score: float = Field(description="Hybrid relevance in (0, 1].")
@@ -137,14 +137,14 @@ class AnswerOut(BaseModel):
 
 
 class DocumentOut(BaseModel):
-    source: str
+    source: str = Field(description="The document's name, as its citations' `source` gives it (not a path).")
     name: str = Field(description="The name to remove it by: DELETE /api/v1/documents/{name}.")
     characters: int
     uploaded: bool = Field(description="False for a document of QA_CORPUS_DIR, which cannot be removed here.")
 
 
 class SkippedOut(BaseModel):
-    path: str
+    path: str = Field(description="The file's name (not its path).")
     reason: str
 
 
@@ -200,7 +200,10 @@ def create_api(settings: Settings | None = None) -> FastAPI:
 
     @api.post("/ask", response_model=AnswerOut, responses=_errors(400, 413, 422))
     async def ask(request: AskRequest) -> dict:
-        """Answer a question with excerpts quoted from the documents (the `qa ask --json` object)."""
+        """Answer a question with excerpts quoted from the documents (the `qa ask --json` object).
+
+        Each `source` is the document's name, as GET /api/v1/documents lists it.
+        """
         if len(request.question) > settings.max_question_chars:
             raise HTTPException(
                 422,
@@ -209,7 +212,7 @@ def create_api(settings: Settings | None = None) -> FastAPI:
             )
         history = [turn.model_dump() for turn in request.history]
         result = await answering.run(partial(answer, request.question, request.k, history=history, settings=settings))
-        return result.to_dict(request.question)
+        return result.to_dict(request.question, paths=False)
 
     @api.get("/documents", response_model=DocumentsOut, responses=_errors())
     def documents() -> dict:
@@ -233,8 +236,7 @@ def create_api(settings: Settings | None = None) -> FastAPI:
             paths, names = [path for path, _ in received], [name for _, name in received]
             index = await run_in_threadpool(add_documents, paths, names=names, settings=settings)
         new_sources = {d.source for d in index.documents[len(index.documents) - len(paths) :]}
-        listing = await run_in_threadpool(_listing, settings)
-        return {"added": [d for d in listing["documents"] if d["source"] in new_sources], **listing}
+        return await run_in_threadpool(partial(_listing, settings, added=new_sources))
 
     @api.delete("/documents/{name:path}", response_model=RemovedOut, responses=_errors(400, 403, 404))
     def remove(name: str) -> dict:
@@ -300,15 +302,20 @@ def rest_routes(settings: Settings | None = None) -> list[BaseRoute]:
 
 
 def _document(info: DocumentInfo) -> dict:
-    return {"source": info.source, "name": info.name, "characters": info.characters, "uploaded": info.uploaded}
+    # The name, not the path: a client does not see the server's folders.
+    return {"source": info.name, "name": info.name, "characters": info.characters, "uploaded": info.uploaded}
 
 
-def _listing(settings: Settings) -> dict:
+def _listing(settings: Settings, *, added: set[str] = frozenset()) -> dict:
+    """The documents and the skipped files; with `added` (sources), those documents first."""
     collection = default_collection(settings)
-    return {
-        "documents": [_document(d) for d in collection.documents()],
-        "skipped": [{"path": s.path, "reason": s.reason} for s in collection.skipped],
-    }
+    documents = collection.documents()
+    skipped = [
+        {"path": document_name(s.path), "reason": s.reason.replace(s.path, document_name(s.path))}
+        for s in collection.skipped
+    ]
+    listing = {"documents": [_document(d) for d in documents], "skipped": skipped}
+    return {"added": [_document(d) for d in documents if d.source in added], **listing} if added else listing
 
 
 # --- errors: always {"error": message} ---------------------------------------------------------

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import pytest
 
-from tests.conftest import ROOT, SIXTEEN_QUESTIONS, _free_port, app_env
+from tests.conftest import ROOT, SEED, SIXTEEN_QUESTIONS, _free_port, app_env
 
 
 def test_ask_endpoint_returns_the_cli_json_object(app_url):
@@ -19,6 +19,45 @@ def test_ask_endpoint_returns_the_cli_json_object(app_url):
     reply = Client(app_url, verbose=False).predict("When was the friendship treaty signed?", api_name="/ask")
     assert list(reply) == ["question", "language", "abstained", "mode", "llm_error", "overview", "answer", "citations", "dropped", "passages"]
     assert "1961" in reply["citations"][0]["text"]
+
+
+def test_ask_endpoint_names_documents_without_the_servers_folders(app_url):
+    from gradio_client import Client
+
+    reply = Client(app_url, verbose=False).predict("When was the friendship treaty signed?", api_name="/ask")
+    sources = {item["source"] for key in ("citations", "passages") for item in reply[key]}
+    assert sources == {SEED.name}
+
+
+def test_the_pages_evidence_and_remove_list_name_documents_not_paths(local, embedder, tmp_path, monkeypatch):
+    """What the page sends the browser (evidence kept in its local storage, the remove list)
+    names documents; a name two corpus files share still opens the one cited."""
+    import app
+    from qa.storing.collection import add_documents, list_documents
+
+    for year, text in (("2023", "Le phare de Kervalen a été allumé en 1887."), ("2024", "La digue de Port-Zanthe a été agrandie en 1912.")):
+        (local.corpus_dir / year).mkdir()
+        (local.corpus_dir / year / "notes.txt").write_text(text, encoding="utf-8")
+    for name, folder in (("CORPUS", local.corpus_dir), ("INDEX", local.index_dir), ("UPLOAD", local.upload_dir)):
+        monkeypatch.setenv(f"QA_{name}_DIR", str(folder))
+
+    *_, (chat, answers, *_) = app.respond("Quand la digue de Port-Zanthe a-t-elle été agrandie ?", [], [])
+    _, saved, _ = app.save_conversation(chat, answers, None, [])
+    entry = saved[0]["answers"][0]
+    assert {item["source"] for key in ("citations", "passages") for item in entry[key]} <= {"notes.txt", SEED.name}
+    assert entry["citations"][0]["source"] == "notes.txt"
+    assert str(tmp_path) not in repr(saved)
+    cards = app.render_cards(entry, 0)
+    assert "<mark>La digue de Port-Zanthe a été agrandie en 1912.</mark>" in cards and "no longer indexed" not in cards
+    assert "<mark>La digue de Port-Zanthe a été agrandie en 1912.</mark>" in app.render_document(entry["citations"][0])
+
+    upload = tmp_path / "phare.txt"
+    upload.write_text("Le phare de Quorvalde fut allumé en 1887 par la gardienne Ysolde Brannik.", encoding="utf-8")
+    add_documents([upload], settings=app._settings())
+    values = [choice if isinstance(choice, str) else choice[1] for choice in app._removable()["choices"]]
+    assert values == ["phare.txt"]  # what the browser sends back
+    status, _, _ = app.remove("phare.txt")
+    assert status == "Removed phare.txt." and "phare.txt" not in [d.name for d in list_documents(settings=app._settings())]
 
 
 def test_ask_endpoint_reports_bad_input_as_a_gradio_error(app_url):
@@ -294,7 +333,7 @@ def test_a_saved_conversation_comes_back_with_its_evidence(monkeypatch):
     from qa.serving.web import evidence
 
     text = "Titre\n\nLe traité fut signé en 1961. Il dure."
-    monkeypatch.setattr(evidence, "_document", lambda source: text if source == "a.txt" else None)
+    monkeypatch.setattr(evidence, "_document", lambda item: text if item["source"] == "a.txt" else None)
     entry = {
         "question": "Quand ?",
         "citations": [{"source": "a.txt", "start": 7, "end": 35, "text": "Le traité fut signé en 1961."}],
@@ -319,7 +358,7 @@ def test_citations_from_the_browser_open_only_indexed_documents(monkeypatch):
     import app
     from qa.serving.web import evidence
 
-    monkeypatch.setattr(evidence, "_document", lambda source: None)  # /etc/passwd is not indexed
+    monkeypatch.setattr(evidence, "_document", lambda item: None)  # /etc/passwd is not indexed
     passwd = {"source": "/etc/passwd", "start": 0, "end": 4, "text": "root"}
     entry = evidence.valid_entry({"question": "?", "citations": [passwd]})
     viewer = app.render_document(entry["citations"][0])

@@ -271,7 +271,7 @@ def test_an_upload_is_answerable_at_once_and_removable(api):
 
     reply = call(api, "POST", "/ask", json={"question": "Quand le phare de Kervalen a-t-il été allumé ?"}).json()
     assert "1887" in reply["citations"][0]["text"]
-    assert reply["citations"][0]["source"].endswith("phare.txt")
+    assert reply["citations"][0]["source"] == "phare.txt"
 
     removed = call(api, "DELETE", "/documents/phare.txt")
     assert removed.status_code == 200, removed.text
@@ -446,3 +446,35 @@ def test_an_unexpected_failure_is_a_500_logged_with_its_traceback(local, embedde
     assert isinstance(failure, type) and issubclass(failure, OSError), record.exc_info  # NotADirectoryError
     logged = caplog.handler.format(record)
     assert "Traceback (most recent call last)" in logged and "NoneType: None" not in logged
+
+
+# --- what a client sees of the server ----------------------------------------------------------
+
+
+def test_responses_name_documents_and_never_show_the_servers_folders(local, embedder, tmp_path):
+    from fastapi import FastAPI
+
+    from qa.serving.rest import API_PREFIX, create_api
+
+    (local.corpus_dir / "broken.pdf").write_bytes(b"%PDF-1.4 not really")
+    app = FastAPI()
+    app.mount(API_PREFIX, create_api(local))
+    with serving(app) as url:
+        api = f"{url}{API_PREFIX}"
+        asked = call(api, "POST", "/ask", auth=None, json={"question": QUESTION})
+        listed = call(api, "GET", "/documents", auth=None)
+        note = "Le phare de Kervalen a été allumé pour la première fois en 1887.".encode()
+        added = call(api, "POST", "/documents", auth=None, files={"files": ("phare.txt", note)})
+        about_it = call(api, "POST", "/ask", auth=None, json={"question": "Quand le phare de Kervalen a-t-il été allumé ?"})
+        removed = call(api, "DELETE", "/documents/phare.txt", auth=None)
+    replies = [asked, listed, added, about_it, removed]
+    assert [reply.status_code for reply in replies] == [200, 200, 201, 200, 200]
+    for reply in replies:
+        assert str(tmp_path) not in reply.text, reply.text  # no folder of the server, in any field
+    sources = {item["source"] for key in ("citations", "passages") for item in asked.json()[key]}
+    assert sources == {SEED_NAME}
+    assert about_it.json()["citations"][0]["source"] == "phare.txt"
+    assert [(d["source"], d["name"]) for d in added.json()["added"]] == [("phare.txt", "phare.txt")]
+    assert removed.json()["removed"]["source"] == "phare.txt"
+    [skipped] = listed.json()["skipped"]
+    assert skipped["path"] == "broken.pdf" and skipped["reason"].startswith("broken.pdf: not a readable PDF")

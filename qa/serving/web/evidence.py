@@ -2,8 +2,9 @@
 document viewer.
 
 An evidence entry is plain data (offsets and the cited sentences), kept in the page's state
-and in the browser; the rest of a document's text is read from the index when shown. All
-document text goes through ``html.escape``: nothing in a document runs or renders.
+and in the browser; the rest of a document's text is read from the index when shown. An
+entry names each document by its name in the collection, never by its path on the server.
+All document text goes through ``html.escape``: nothing in a document runs or renders.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from qa.config import Settings
 from qa.reading.documents import document_title, page_of
 from qa.errors import QAError
 from qa.storing.collection import default_index
-from qa.results import Answer
+from qa.results import Answer, document_name
 
 # A title longer than this is cut in a card's heading (the viewer shows it whole).
 CARD_TITLE_CHARACTERS = 90
@@ -32,8 +33,12 @@ def evidence_entry(question: str, result: Answer | None = None, error: str = "")
         "question": question,
         "abstained": result.abstained,
         "reply": result.text if result.abstained else "",
-        "citations": [{"source": c.source, "start": c.start, "end": c.end, "text": c.text} for c in result.citations],
-        "passages": [{"source": p.source, "start": p.start, "end": p.end, "score": p.score} for p in result.passages],
+        "citations": [
+            {"source": document_name(c.source), "start": c.start, "end": c.end, "text": c.text} for c in result.citations
+        ],
+        "passages": [
+            {"source": document_name(p.source), "start": p.start, "end": p.end, "score": p.score} for p in result.passages
+        ],
     }
 
 
@@ -87,10 +92,22 @@ def where_in_document(text: str, offset: int) -> str:
     return f"page {page} · paragraph {paragraph}" if page else f"paragraph {paragraph}"
 
 
-def _document(source: str) -> str | None:
-    """The text of an indexed document, or None when it is no longer indexed."""
-    index = default_index(Settings.from_env())
-    return index.document_text(source) if source in index.sources else None
+def _document(item: dict) -> str | None:
+    """The text of the indexed document a citation or passage points into, or None when
+    none fits any more.
+
+    The entry names its document (a path in conversations saved before names were used).
+    Of the documents of that name (files of two corpus subfolders may share one), the one
+    holding the cited text at its offsets is taken; for a passage, one long enough.
+    """
+    source, start, end = _span(item)
+    cited = item.get("text")
+    for document in default_index(Settings.from_env()).documents:
+        if source not in (document_name(document.source), document.source):
+            continue
+        if (document.text[start:end] == cited) if isinstance(cited, str) else (end <= len(document.text)):
+            return document.text
+    return None
 
 
 def _cited_text_in(text: str | None, citation: dict) -> bool:
@@ -143,7 +160,7 @@ def render_cards(entry: dict | None, answer_number: int | None = None, open_cita
     for n, citation in enumerate(entry["citations"], start=1):
         source, start, end = _span(citation)
         name = html.escape(Path(source).name)
-        text = _document(source)
+        text = _document(citation)
         if _cited_text_in(text, citation):
             where = heading(source, text, start)
             passage = _passage_around(entry, citation)
@@ -178,7 +195,7 @@ def render_passages(entry: dict | None) -> str:
     for rank, passage in enumerate(entry["passages"], start=1):
         source, start, end = _span(passage)
         name = html.escape(Path(source).name)
-        text = _document(source)
+        text = _document(passage)
         if text is None or end > len(text):
             where, body = f"<b>{name}</b> · no longer indexed", ""
         else:
@@ -200,7 +217,7 @@ def render_document(citation: dict, *, reveal: bool = False) -> str:
     source, start, end = _span(citation)
     name = html.escape(Path(source).name)
     try:
-        text = _document(source)
+        text = _document(citation)
     except QAError as exc:  # the index cannot be read now (Milvus down): the answer stays shown
         return f"<p>{html.escape(str(exc))}</p>"
     if not _cited_text_in(text, citation):
