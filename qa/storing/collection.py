@@ -38,6 +38,7 @@ import regex
 from qa.config import Settings
 from qa.reading.documents import SUPPORTED_SUFFIXES, content_hash, read_document
 from qa.errors import DocumentError, IndexCorruptError, IndexNotFoundError, QAError
+from qa.results import document_name
 from qa.storing.building import Progress, encode_documents
 from qa.storing.index import Document, Index
 from qa.storing.storage import index_store
@@ -147,7 +148,7 @@ class Collection:
         """The indexed documents, in index order."""
         upload_dir = self.settings.upload_dir.resolve()
         return [
-            DocumentInfo(d.source, Path(d.source).name, len(d.text), _is_inside(Path(d.source), upload_dir))
+            DocumentInfo(d.source, document_name(d.source), len(d.text), _is_inside(Path(d.source), upload_dir))
             for d in self.index().documents
         ]
 
