@@ -41,6 +41,36 @@ def stopwords() -> frozenset[str]:
     return frozenset(w.lower().replace("’", "'") for w in words if not any(ch.isdigit() for ch in w))
 
 
+# Negation is a closed class of a few function words in each language: the particles,
+# pronouns and determiners that deny a clause (French "ne" also elided as "n'"). A claim that
+# denies what its excerpt states keeps nearly the embedding of the excerpt, so the generated
+# answers' verifier (`qa.generating.verification.negated`) compares the two by these words.
+NEGATIONS: dict[str, frozenset[str]] = {
+    code: frozenset(words.split())
+    for code, words in {
+        "en": "not n't no never neither nor none nobody nothing cannot",
+        "fr": "ne n' pas jamais aucun aucune ni rien personne non",
+        "de": "nicht kein keine keinen keinem keiner keines nie niemals nichts niemand weder",
+        "es": "no nunca jamás ningún ninguna ninguno nadie nada ni tampoco",
+        "it": "non mai nessun nessuno nessuna niente nulla né",
+        "pt": "não nunca jamais nenhum nenhuma ninguém nada nem",
+        "nl": "niet geen nooit niets niemand noch",
+        "ru": "не нет никогда ни никто ничего ничто",
+        "uk": "не ні ніколи ніхто нічого",
+        "pl": "nie nigdy żaden żadna żadne żadnego nic nikt ani",
+        "cs": "ne nikdy žádný žádná žádné nic nikdo ani",
+        "sv": "inte ej aldrig ingen inget inga",
+        "da": "ikke aldrig ingen intet",
+        "nb": "ikke aldri ingen intet",
+        "ca": "no mai cap ningú res",
+        "ro": "nu niciodată niciun nicio nimic nimeni",
+        "tr": "değil hiç hiçbir asla",
+        "fi": "ei en et emme ette eivät koskaan",
+        "hu": "nem soha semmi senki sem",
+    }.items()
+}
+
+
 # Question words are function words too, whatever the stopword lists say: "hoeveel"
 # or "каком" must not count as words the documents have to contain.
 INTERROGATIVES = frozenset(

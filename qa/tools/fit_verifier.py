@@ -134,11 +134,95 @@ def cross_validate(data: dict[str, np.ndarray]) -> dict:
     return report
 
 
+CLAIMS_PATH = ROOT / "eval" / "claims.jsonl"
+
+
+def claim_set(path: Path = CLAIMS_PATH) -> list[dict]:
+    """The labelled claims of `eval/claims.jsonl` (written by `eval/make_claims.py`)."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def judge_claims(pairs: list[dict], settings: Settings, verifier=None) -> dict[str, np.ndarray]:
+    """Each claim checked against its excerpt as `qa.generating.generation` checks a generated
+    sentence (``kept``, and the ``reason`` when dropped), with its label, group, kind and language."""
+    from qa.encoding.embedding import load_embedder
+    from qa.generating.verification import Claim, shipped_verifier
+    from qa.text.language import detect_language
+    from qa.text.lexical import key_words
+
+    embedder = load_embedder(settings)
+    verifier = verifier or shipped_verifier()
+    claims = embedder.embed_queries([p["claim"] for p in pairs])
+    excerpts = embedder.embed_passages([p["excerpt"] for p in pairs])
+    word_vectors: dict[str, np.ndarray] = {}
+    name_vectors: dict[str, np.ndarray] = {}
+
+    def name_similarity(name: str, texts: list[str]) -> float:
+        """As `qa.generating.generation` reads it from an index's word vectors."""
+        text = " ".join(texts)
+        if text not in word_vectors:
+            found = key_words(text)
+            word_vectors[text] = embedder.embed_words(found) if found else np.zeros((0, embedder.dimension), np.float32)
+        if name.lower() not in name_vectors:
+            name_vectors[name.lower()] = embedder.embed_queries([name.lower()])[0]
+        vectors = word_vectors[text]
+        return float((vectors @ name_vectors[name.lower()]).max()) if len(vectors) else -1.0
+
+    kept, reasons = [], []
+    for pair, claim_vector, excerpt_vector in zip(pairs, claims, excerpts):
+        language = detect_language(pair["claim"])
+        verdict = verifier.check(
+            Claim(f"{pair['claim']} [1]", pair["claim"], (1,)),
+            [pair["excerpt"]],
+            question=pair.get("question", ""),
+            similarity=float(claim_vector @ excerpt_vector),
+            cross_lingual=detect_language(pair["excerpt"]) != language,
+            language=language,
+            name_similarity=name_similarity,
+        )
+        kept.append(verdict.kept)
+        reasons.append(verdict.reason)
+    return {
+        "kept": np.array(kept),
+        "reason": np.array(reasons, dtype=object),
+        "supported": np.array([bool(p["supported"]) for p in pairs]),
+        "group": np.array([p["group"] for p in pairs]),
+        "kind": np.array([p["kind"] for p in pairs]),
+        "lang": np.array([p["lang"] for p in pairs]),
+    }
+
+
+def _claim_rates(kept: np.ndarray, supported: np.ndarray) -> dict:
+    return {
+        "unsupported_kept": round(float(kept[~supported].mean()), 4) if (~supported).any() else None,
+        "supported_dropped": round(float((~kept[supported]).mean()), 4) if supported.any() else None,
+        "unsupported": int((~supported).sum()),
+        "supported": int(supported.sum()),
+    }
+
+
+def claim_report(judged: dict[str, np.ndarray]) -> dict:
+    """Unsupported claims kept and supported claims dropped: overall, by kind, by language."""
+    kept, supported = judged["kept"], judged["supported"]
+    report = {"all": _claim_rates(kept, supported)}
+    for field in ("kind", "lang"):
+        for value in sorted(set(judged[field])):
+            mask = judged[field] == value
+            report[f"{field}={value}"] = _claim_rates(kept[mask], supported[mask])
+    return report
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m qa.tools.fit_verifier", description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=VERIFIER_PATH, help="where to write the fitted threshold")
+    parser.add_argument(
+        "--claims", action="store_true", help=f"only measure the shipped verifier on {CLAIMS_PATH.relative_to(ROOT)}"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    if args.claims:
+        print(json.dumps(claim_report(judge_claims(claim_set(), Settings.from_env())), indent=1))
+        return 0
     data = collect(Settings.from_env())
     if not len(data["label"]):
         logger.error("No data: qa.tools.fit_verifier needs %s in ../shared/eval", " and ".join(SETS))

@@ -133,3 +133,116 @@ def test_the_shipped_verifier_says_how_it_was_fitted():
     assert data["fitted_on"]["command"] == "python -m qa.tools.fit_verifier"
     verifier = shipped_verifier()
     assert 0 < verifier.cross_lingual_threshold_ <= verifier.threshold_ < 1
+
+
+# Issue 28, item 3: what the checker used to keep.
+
+
+def test_a_number_written_in_words_is_checked_like_digits(excerpts, seed_index, settings):
+    _, numbered = excerpts
+    n = number_of(numbered, "visite de deux jours")
+    for wrong in ("trois jours", "3 jours"):
+        result = check(f"La visite de Poutine en Corée du Nord durera {wrong} [{n}].", excerpts, seed_index, settings)
+        assert result.mode == "extractive", wrong
+    for right in ("deux jours", "2 jours"):
+        result = check(f"La visite de Poutine en Corée du Nord durera {right} [{n}].", excerpts, seed_index, settings)
+        assert result.mode == "generated" and result.dropped == [], right
+
+
+def test_number_words_are_read_in_each_language_through_icu():
+    from qa.generating.verification import spelled_numbers_in
+
+    assert numbers_in("durera deux jours, 24 ans", ("fr",)) == {"2", "24"}
+    assert spelled_numbers_in("vingt-quatre ans, la deuxième visite", "fr") == {24, 2}
+    assert spelled_numbers_in("seit vierundzwanzig Jahren", "de") == {24}
+    assert spelled_numbers_in("vinte e três", "pt") == {23}
+    assert spelled_numbers_in("в течение трёх дней", "ru") == {3}
+    # read in the claim's language only: French "très" is not Spanish "tres"
+    assert spelled_numbers_in("très bien", "fr") == set()
+
+
+def test_a_negation_the_excerpt_does_not_make_is_dropped(excerpts, seed_index, settings):
+    _, numbered = excerpts
+    n = number_of(numbered, "à l’invitation du dirigeant nord-coréen Kim Jong Un")
+    result = check(f"Kim Jong Un did not invite Putin [{n}].", excerpts, seed_index, settings)
+    assert result.mode == "extractive" and result.dropped == [f"Kim Jong Un did not invite Putin [{n}]."]
+    assert check(f"Putin was invited by Kim Jong Un [{n}].", excerpts, seed_index, settings).mode == "generated"
+
+
+def test_negations_are_told_in_each_language():
+    from qa.generating.verification import negated
+
+    assert negated("Kim Jong Un did not invite Putin", "en") and negated("Kim didn't invite him", "en")
+    assert negated("Kim Jong Un n’a pas invité Poutine", "fr") and negated("Kim hat Putin nicht eingeladen", "de")
+    assert negated("Путин не посетит КНДР", "ru")
+    assert not negated("Putin was invited by Kim Jong Un", "en")
+    assert not negated("Poutine effectuera une visite d’État et il ira en Corée", "fr")
+
+
+@pytest.fixture(scope="module")
+def name_similarity(settings):
+    """The best cosine between a name and an excerpt's words, as generation reads it."""
+    import numpy as np
+
+    from qa.encoding.embedding import load_embedder
+    from qa.text.lexical import key_words
+
+    embedder = load_embedder(settings)
+
+    def similarity(name, texts):
+        vectors = embedder.embed_words(key_words(" ".join(texts)))
+        return float(np.max(vectors @ embedder.embed_queries([name.lower()])[0]))
+
+    return similarity
+
+
+@pytest.mark.parametrize(
+    ("excerpt", "supported", "unsupported"),
+    [
+        ("Austria joined the European Union in 1995.", "Austria joined the EU in 1995.", "Australia joined the EU in 1995."),
+        ("L’Iran a signé l’accord à Vienne en 2015.", "L’Iran a signé l’accord en 2015.", "L’Irak a signé l’accord en 2015."),
+        ("Slovenia adopted the euro in 2007.", "Slovenia adopted the euro in 2007.", "Slovakia adopted the euro in 2007."),
+        ("La Slovénie a adopté l’euro en 2007.", "Slovenia adopted the euro in 2007.", "Slovakia adopted the euro in 2007."),
+    ],
+)
+def test_a_place_spelled_like_the_excerpts_is_not_taken_for_it(excerpt, supported, unsupported, name_similarity):
+    from qa.generating.verification import Claim, shipped_verifier
+    from qa.text.language import detect_language
+
+    def kept(statement):
+        claim = Claim(f"{statement} [1]", statement, (1,))
+        language = detect_language(statement)
+        return shipped_verifier().check(
+            claim, [excerpt], question="", similarity=1.0, language=language, name_similarity=name_similarity
+        )
+
+    assert kept(supported).kept
+    verdict = kept(unsupported)
+    assert not verdict.kept and "place" in verdict.reason
+
+
+def test_places_are_read_through_cldr_in_any_language_and_inflected():
+    from qa.generating.verification import places_in
+
+    assert [what for _, what in places_in("L’Autriche et la Corée du Nord")] == [{"AT"}, {"KP"}]
+    assert [what for _, what in places_in("Иран граничит с Ираком")] == [{"IR"}, {"IQ"}]
+    assert places_in("Putin visited Moscow")[0][1] == places_in("Poutine à Moscou")[0][1]
+    assert places_in("the austrian economy") == []  # a place is capitalised
+
+
+def test_a_day_of_the_week_is_checked_in_any_language():
+    from qa.generating.verification import weekdays_in
+
+    assert weekdays_in("qui débute mardi") == weekdays_in("starting on Tuesday") == weekdays_in("во вторник") == {1}
+
+
+def test_the_claims_set_covers_every_alteration_in_six_languages_or_more():
+    from qa.tools.fit_verifier import claim_set
+
+    pairs = claim_set()
+    assert len(pairs) >= 300 and len({p["lang"] for p in pairs}) >= 6
+    kinds = {p["kind"] for p in pairs if not p["supported"]}
+    assert {"number", "number_words", "date", "name", "negation", "swapped_roles"} <= kinds
+    assert any(p["supported"] for p in pairs) and len({p["group"] for p in pairs}) >= 50
+    # one excerpt per group: its variants stay in one fold
+    assert all(len({p["excerpt"] for p in pairs if p["group"] == g}) == 1 for g in {p["group"] for p in pairs})
