@@ -31,9 +31,16 @@ def test_control_characters_and_mixed_scripts_are_handled(seed_index, settings):
 
 
 def test_huge_history_is_cut_too(seed_index, settings):
-    history = [{"role": "user", "content": "traité " * 50_000}, {"role": "assistant", "content": "..."}]
-    result = answer("Et en quelle année ?", index=seed_index, history=history, settings=settings)
-    assert isinstance(result.abstained, bool)
+    """Only the last `max_question_chars` of a follow-up's context are searched: what lies
+    before them (here, 600,000 characters about other things) changes nothing. Uncut, the
+    model would read the start of the history, Moscow and Pyongyang, not the treaty."""
+    kept = "traité d'amitié " * 200  # more than the 2,000 characters kept
+    huge = [{"role": "user", "content": "Moscou Pyongyang soldats satellite " * 20_000 + kept}, {"role": "assistant", "content": "..."}]
+    short = [{"role": "user", "content": kept}, {"role": "assistant", "content": "..."}]
+    result = answer("Et en quelle année ?", index=seed_index, history=huge, settings=settings)
+    expected = answer("Et en quelle année ?", index=seed_index, history=short, settings=settings)
+    assert len(huge[0]["content"]) > 100 * settings.max_question_chars
+    assert result.passages == expected.passages and result.citations == expected.citations
 
 
 def test_duplicate_upload_is_refused_and_changes_nothing(tmp_path, local):
