@@ -13,6 +13,9 @@ from tests.conftest import ROOT, SEED
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "artifacts" / "screenshots"
+# How long the browser waits for what the app must show: a guard against a hang, not a
+# speed target (an upload took over 2 minutes on a machine loaded 14 deep on 2 cores).
+WAIT_MS = 600_000
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -45,7 +48,7 @@ def page(browser, app_url):
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.dialogs = dialogs
     page.goto(app_url)
-    page.wait_for_selector("#qa-question textarea", timeout=60000)
+    page.wait_for_selector("#qa-question textarea", timeout=WAIT_MS)
     yield page
     page.close()
 
@@ -56,9 +59,9 @@ def ask(page, question: str) -> float:
     started = time.perf_counter()
     page.press("#qa-question textarea", "Enter")
     page.wait_for_function(
-        "n => document.querySelectorAll('#qa-chat .message').length >= n + 2", arg=previous, timeout=60000
+        "n => document.querySelectorAll('#qa-chat .message').length >= n + 2", arg=previous, timeout=WAIT_MS
     )
-    page.wait_for_selector("#qa-cards .qa-card", timeout=60000)
+    page.wait_for_selector("#qa-cards .qa-card", timeout=WAIT_MS)
     return time.perf_counter() - started
 
 
@@ -66,13 +69,13 @@ def upload(page, path) -> None:
     page.click("button[role=tab]:has-text('Documents')")
     page.set_input_files("#qa-upload input[type=file]", str(path))
     page.wait_for_function(
-        "() => document.querySelector('#qa-status')?.innerText.includes('searchable now')", timeout=120000
+        "() => document.querySelector('#qa-status')?.innerText.includes('searchable now')", timeout=WAIT_MS
     )
 
 
 def test_question_shows_cited_answer_with_highlighted_excerpt(page):
     elapsed = ask(page, "When was the friendship treaty signed?")
-    page.wait_for_selector("#qa-viewer mark", timeout=10000)
+    page.wait_for_selector("#qa-viewer mark", timeout=WAIT_MS)
     page.screenshot(path=str(ARTIFACTS / "cited-answer.png"), full_page=True)
     assert "[1]" in page.inner_text("#qa-chat")
     assert "1961" in page.inner_text("#qa-cards mark")
@@ -112,7 +115,7 @@ def test_document_with_script_is_shown_as_text_and_never_runs(page, tmp_path):
     upload(page, doc)
     ask(page, "Quand la fontaine Quirinale fut-elle construite ?")
     page.click("button[role=tab]:has-text('Document')")
-    page.wait_for_selector("#qa-viewer mark", timeout=10000)
+    page.wait_for_selector("#qa-viewer mark", timeout=WAIT_MS)
     page.wait_for_timeout(1000)
     page.screenshot(path=str(ARTIFACTS / "hostile-document.png"), full_page=True)
     assert "<script>" in page.inner_text("#qa-cards")  # shown as text
@@ -156,7 +159,7 @@ def open_app(browser, url: str, size: str):
     page = context.new_page()
     page.size = size
     page.goto(url)
-    page.wait_for_selector("#qa-question textarea", timeout=60000)
+    page.wait_for_selector("#qa-question textarea", timeout=WAIT_MS)
     return page
 
 
@@ -186,8 +189,8 @@ def ask_in_chat(page, question: str) -> int:
     number = page.locator(ANSWERS).count()
     page.fill("#qa-question textarea", question)
     page.press("#qa-question textarea", "Enter")
-    page.wait_for_selector(f"#qa-cards .qa-evidence-for[data-answer='{number}']", timeout=60000)
-    page.wait_for_selector(f"#qa-chat[data-answers='{number + 1}']", timeout=10000)
+    page.wait_for_selector(f"#qa-cards .qa-evidence-for[data-answer='{number}']", timeout=WAIT_MS)
+    page.wait_for_selector(f"#qa-chat[data-answers='{number + 1}']", timeout=WAIT_MS)
     assert page.locator(ANSWERS).count() == number + 1
     return number
 
@@ -208,7 +211,7 @@ def viewer_changed(page, before: str | None) -> None:
           return doc && doc.dataset.view !== before && doc.dataset.scrolled === '1';
         }""",
         arg=before,
-        timeout=30000,
+        timeout=WAIT_MS,
     )
 
 
@@ -367,7 +370,7 @@ def test_clear_resets_chat_evidence_citations_and_viewer(browser, app_url, size,
         page.wait_for_function(
             "() => !document.querySelector('#qa-chat .message-row, #qa-cards .qa-card, #qa-cards .qa-evidence-for')"
             " && !document.querySelector('#qa-viewer mark')",
-            timeout=30000,
+            timeout=WAIT_MS,
         )
         assert page.locator("#qa-passages .qa-card").count() == 0
         assert page.locator("#qa-open input[type=radio]").count() == 0
@@ -413,7 +416,7 @@ def open_history(page) -> None:
     page.wait_for_function(
         "() => { const box = document.querySelector('#qa-past').getBoundingClientRect();"
         " return box.left >= 0 && box.right <= window.innerWidth; }",
-        timeout=10000,
+        timeout=WAIT_MS,
     )
 
 
@@ -424,20 +427,20 @@ def past_titles(page) -> list[str]:
 def test_past_conversations_come_back_from_this_browser_only(sized_page, browser, app_url):
     page = sized_page
     ask_in_chat(page, TREATY)
-    page.wait_for_function("() => document.querySelectorAll('#qa-past label').length === 1", timeout=30000)
+    page.wait_for_function("() => document.querySelectorAll('#qa-past label').length === 1", timeout=WAIT_MS)
     press(page, "#qa-clear")
-    page.wait_for_function("() => !document.querySelector('#qa-chat .message-row')", timeout=30000)
+    page.wait_for_function("() => !document.querySelector('#qa-chat .message-row')", timeout=WAIT_MS)
     ask_in_chat(page, VISIT)
-    page.wait_for_function("() => document.querySelectorAll('#qa-past label').length === 2", timeout=30000)
+    page.wait_for_function("() => document.querySelectorAll('#qa-past label').length === 2", timeout=WAIT_MS)
     page.reload()
-    page.wait_for_selector("#qa-question textarea", timeout=60000)
-    page.wait_for_function("() => document.querySelectorAll('#qa-past label').length === 2", timeout=30000)
+    page.wait_for_selector("#qa-question textarea", timeout=WAIT_MS)
+    page.wait_for_function("() => document.querySelectorAll('#qa-past label').length === 2", timeout=WAIT_MS)
     open_history(page)
     assert [t.strip() for t in past_titles(page)] == [VISIT, TREATY]  # newest first
     assert "Kept in this browser only" in page.inner_text("#qa-history")
     shoot(page, "past-conversations")
     press(page, "#qa-past label:has-text('friendship treaty')")
-    page.wait_for_selector("#qa-cards .qa-evidence-for[data-answer='0']:has-text('friendship treaty')", timeout=30000)
+    page.wait_for_selector("#qa-cards .qa-evidence-for[data-answer='0']:has-text('friendship treaty')", timeout=WAIT_MS)
     assert chat_texts(page)[0] == TREATY
     page.wait_for_selector("#qa-chat[data-answers='1']")
     if page.size == "phone":  # the panel closes over the chat it opened
@@ -449,12 +452,12 @@ def test_past_conversations_come_back_from_this_browser_only(sized_page, browser
     if page.size == "phone":
         open_history(page)
     press(page, "#qa-forget")
-    page.wait_for_function("() => document.querySelectorAll('#qa-past label').length === 0", timeout=30000)
+    page.wait_for_function("() => document.querySelectorAll('#qa-past label').length === 0", timeout=WAIT_MS)
 
     other = open_app(browser, app_url, page.size)  # another browser: nothing comes from the server
     try:
         ask_in_chat(other, TREATY)
-        other.wait_for_function("() => document.querySelectorAll('#qa-past label').length >= 1", timeout=30000)
+        other.wait_for_function("() => document.querySelectorAll('#qa-past label').length >= 1", timeout=WAIT_MS)
         assert [t.strip() for t in past_titles(other)] == [TREATY]
     finally:
         other.context.close()
@@ -474,7 +477,7 @@ RECORD_PROGRESS = """() => {
 
 def status_says(page, words: str) -> None:
     page.wait_for_function(
-        "words => document.querySelector('#qa-status')?.innerText.includes(words)", arg=words, timeout=120000
+        "words => document.querySelector('#qa-status')?.innerText.includes(words)", arg=words, timeout=WAIT_MS
     )
 
 
@@ -500,7 +503,10 @@ def test_upload_empties_the_box_and_one_progress_bar_moves(sized_page, tmp_path)
     assert page.locator("#qa-upload .file-preview, #qa-upload table").count() == 0  # the box is empty again
     assert page.locator("#qa-upload input[type=file]").count() == 1
     seen = page.evaluate("window.qaProgress")
-    assert {where for where, _ in seen} == {"qa-status"}  # one bar, next to the upload
+    # One progress bar, next to the upload. (On a busy machine Gradio also shows its timer
+    # on components that take a while to refresh after the upload: not a progress bar.)
+    bars = [(where, text) for where, text in seen if re.search(r"[\d.]+%$", text)]
+    assert bars and {where for where, _ in bars} == {"qa-status"}
     levels = [float(m.group(1)) for _, text in seen if (m := re.search(r"([\d.]+)%$", text))]
     assert levels == sorted(levels) and len(set(levels)) >= 4 and levels[-1] == 100.0
     texts = " ".join(text for _, text in seen)
@@ -558,7 +564,7 @@ def test_japanese_question_is_readable(sized_page):
 def llm_app_url(tmp_path_factory, settings, seed_index, llm_url):
     from tests.conftest import start_app
 
-    process, url = start_app(tmp_path_factory, settings, QA_LLM_URL=llm_url, QA_LLM_TIMEOUT_S="60")
+    process, url = start_app(tmp_path_factory, settings, QA_LLM_URL=llm_url, QA_LLM_TIMEOUT_S="600")
     yield url
     process.terminate()
     process.wait(timeout=30)
@@ -578,9 +584,9 @@ def test_a_generated_reply_streams_then_gives_way_to_the_checked_answer(browser,
     page.fill("#qa-question textarea", "In which North Korean newspaper did Putin publish his article?")
     page.press("#qa-question textarea", "Enter")
     page.wait_for_function(f"() => [...document.querySelectorAll('{ANSWERS}')].some(m => m.innerText.includes('{WRITING}'))",
-                           timeout=60000)
+                           timeout=WAIT_MS)
     shoot(page, "llm-streaming")
-    page.wait_for_selector("#qa-cards .qa-evidence-for[data-answer='0']", timeout=90000)
+    page.wait_for_selector("#qa-cards .qa-evidence-for[data-answer='0']", timeout=WAIT_MS)
     final = last_answer_text(page)
     shoot(page, "llm-checked")
     assert WRITING not in final and "[1]" in final
@@ -593,12 +599,12 @@ def test_stop_cancels_a_reply_being_written_and_shows_the_quoted_answer(browser,
     page.fill("#qa-question textarea", "Qui a invité Poutine en Corée du Nord ?")
     page.press("#qa-question textarea", "Enter")
     page.wait_for_function(f"() => [...document.querySelectorAll('{ANSWERS}')].some(m => m.innerText.includes('{WRITING}'))",
-                           timeout=60000)
+                           timeout=WAIT_MS)
     page.click("#qa-stop")
     stopped = message("fr", "stopped")  # said in the question's language
     page.wait_for_function(
         "([selector, text]) => [...document.querySelectorAll(selector)].some(m => m.innerText.includes(text))",
-        arg=[ANSWERS, stopped], timeout=30000,
+        arg=[ANSWERS, stopped], timeout=WAIT_MS,
     )
     shoot(page, "llm-stopped")
     final = last_answer_text(page)
