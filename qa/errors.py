@@ -28,4 +28,9 @@ class ModelError(QAError):
 
 
 class StoreUnavailableError(QAError):
-    """The index's database (Milvus, `QA_STORE=milvus`) cannot be reached or refused a request."""
+    """The index's database (Milvus, `QA_STORE=milvus`) cannot be reached: trying again later may succeed."""
+
+
+class StoreRefusedError(QAError):
+    """The index's database answered but refused a request (a value too long, a bad schema,
+    a permission): trying the same again will not succeed."""

@@ -5,7 +5,8 @@ Each save writes a new version: five collections named `<prefix>_<version>_<tabl
     documents   source, text (in parts of `TEXT_PART` characters), sha256
     chunks      document, start, end, first sentence, last sentence + 1, sparse vector (JSON)
     sentences   document, start, end, dense vector: dense retrieval searches here
-    words       the documents' content words and their vectors
+    words       the documents' content words and their vectors (a word longer than
+                `TEXT_PART` characters in parts, on consecutive rows)
     manifest    model, chunking, format, counts (the same manifest as a folder index)
 
 then moves the one row of `<prefix>_current` to it. A build killed at any point leaves the
@@ -36,7 +37,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from qa.errors import IndexCorruptError, IndexNotFoundError, QAError, StoreUnavailableError
+from qa.errors import IndexCorruptError, IndexNotFoundError, QAError, StoreRefusedError, StoreUnavailableError
 
 if TYPE_CHECKING:
     from qa.config import Settings
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-TEXT_PART = 16_000  # characters of a document per row (VARCHAR holds 65,535 bytes)
+TEXT_PART = 16_000  # characters of a document or a word per row (VARCHAR holds 65,535 bytes, 4 a character at most)
 _VARCHAR = 65_535
 _BATCH = 2_000  # rows per insert or query
 _LEASE_S = 60.0  # a writer's lease, renewed every third of it while held: a killed writer blocks others this long
@@ -55,11 +56,40 @@ _WRITE_TIMEOUT_S = 120.0
 _TABLES = ("documents", "chunks", "sentences", "words", "manifest")
 
 
+# pymilvus's code for a server it could not connect to (`pymilvus.client.types.Status`),
+# and Milvus's for a rate limit: both pass, the request may succeed later.
+_CONNECT_FAILED, _RATE_LIMITED = 2, 8
+
+
+def _is_connection_failure(exc: Exception) -> bool:
+    """Whether ``exc`` says Milvus could not be reached or did not answer in time, rather
+    than that it answered and refused (a value too long, a schema, a permission)."""
+    import grpc
+    from pymilvus.exceptions import ConnectError, MilvusException, MilvusUnavailableException
+
+    if isinstance(exc, (grpc.RpcError, OSError, ConnectError, MilvusUnavailableException)):
+        return True  # OSError: ConnectionError and TimeoutError among them
+    if isinstance(exc, MilvusException):
+        # pymilvus gives up retrying a transport error with the gRPC status as its code
+        return isinstance(exc.code, grpc.StatusCode) or exc.code in (_CONNECT_FAILED, _RATE_LIMITED)
+    return False
+
+
+def _detail(exc: Exception) -> str:
+    return " ".join(str(getattr(exc, "message", "") or exc).split())[:300]
+
+
 def _unavailable(uri: str, exc: Exception) -> StoreUnavailableError:
-    detail = " ".join(str(exc).split())[:200]
     return StoreUnavailableError(
-        f"Milvus at {uri} did not answer ({detail}). Start it (e.g. `milvus-lite server --data-dir DIR "
+        f"Milvus at {uri} did not answer ({_detail(exc)}). Start it (e.g. `milvus-lite server --data-dir DIR "
         f"--host 127.0.0.1 --port 19530`) or fix QA_MILVUS_URI / QA_MILVUS_TOKEN; answers resume once it is back."
+    )
+
+
+def _refused(uri: str, exc: Exception, doing: str) -> StoreRefusedError:
+    return StoreRefusedError(
+        f"Milvus at {uri} refused to {doing}: {_detail(exc)}. It answered, so trying again will not help: "
+        "fix what it names (QA_MILVUS_TOKEN for a permission), or report this message if qa sent it."
     )
 
 
@@ -167,15 +197,22 @@ class MilvusStore:
         return client
 
     @contextmanager
-    def _calls(self):
-        """Milvus errors as `StoreUnavailableError`; a broken client is made anew next time."""
+    def _calls(self, doing: str = "answer a request"):
+        """Milvus unreachable as `StoreUnavailableError` (a broken client is made anew next
+        time); a request it refused as `StoreRefusedError`, saying what qa was ``doing``."""
         try:
             yield self.client()
         except QAError:
             raise
         except Exception as exc:
-            self._local.client = None
-            raise _unavailable(self.uri, exc) from None
+            from pymilvus.exceptions import MilvusException
+
+            if _is_connection_failure(exc):
+                self._local.client = None
+                raise _unavailable(self.uri, exc) from None
+            if isinstance(exc, MilvusException):
+                raise _refused(self.uri, exc, doing) from None
+            raise  # not Milvus's: a fault of qa's, with its traceback
 
     def _name(self, version: str, table: str) -> str:
         return f"{self.prefix}_{version}_{table}"
@@ -227,7 +264,7 @@ class MilvusStore:
         chunks = np.array([[r["doc"], r["start"], r["end"], r["first"], r["last"]] for r in chunk_rows], dtype=np.int64)
         sentence_rows = self._rows(version, "sentences", manifest["sentences"], ["doc", "start", "end"])
         sentences = np.array([[r["doc"], r["start"], r["end"]] for r in sentence_rows], dtype=np.int64)
-        word_rows = self._rows(version, "words", manifest["words"], ["word", "vector"])
+        vocabulary, word_vectors = self._words(version, manifest)
         dimension = manifest["dimension"]
         index = Index(
             documents=documents,
@@ -237,8 +274,8 @@ class MilvusStore:
                 self, self._name(version, "sentences"), len(sentence_rows), dimension, manifest["milvus_index"]
             ),
             chunk_sparse=rows_to_csr([json.loads(r["sparse"]) for r in chunk_rows], manifest["sparse_columns"]),
-            vocabulary=[r["word"] for r in word_rows],
-            word_vectors=np.array([r["vector"] for r in word_rows], dtype=np.float32).reshape(-1, dimension),
+            vocabulary=vocabulary,
+            word_vectors=np.array(word_vectors, dtype=np.float32).reshape(-1, dimension),
             model=manifest["model"],
             chunk_size=manifest["chunk_size"],
             chunk_overlap=manifest["chunk_overlap"],
@@ -247,11 +284,31 @@ class MilvusStore:
         )
         return index
 
+    def _words(self, version: str, manifest: dict) -> tuple[list[str], list[list[float]]]:
+        """A version's vocabulary and word vectors; a word's later parts (`part` > 0)
+        follow its first on the next rows. Versions written before words had parts hold
+        one row a word, and no `word_rows` in their manifest."""
+        if "word_rows" not in manifest:
+            rows = self._rows(version, "words", manifest["words"], ["word", "vector"])
+            return [r["word"] for r in rows], [r["vector"] for r in rows]
+        words: list[str] = []
+        vectors: list[list[float]] = []
+        for row in self._rows(version, "words", manifest["word_rows"], ["word", "part", "vector"]):
+            if row["part"]:
+                words[-1] += row["word"]
+            else:
+                words.append(row["word"])
+                vectors.append(row["vector"])
+        if len(words) != manifest["words"]:
+            raise IndexCorruptError(f"Milvus version {version} holds {len(words)} words, not {manifest['words']}; "
+                                    "rebuild with `qa index`.")
+        return words, vectors
+
     def _rows(self, version: str, table: str, count: int, fields: list[str]) -> list[dict]:
         """Rows 0..count-1 of a version's table, in id order."""
         name = self._name(version, table)
         rows: list[dict] = []
-        with self._calls() as client:
+        with self._calls(f"read the {table} of version {version}") as client:
             for start in range(0, count, _BATCH):
                 batch = _read(client, name, lambda: client.query(
                     name, filter=f"id >= {start} and id < {start + _BATCH}", output_fields=["id", *fields],
@@ -292,10 +349,19 @@ class MilvusStore:
             for doc, document in enumerate(index.documents)
             for start in range(0, max(len(document.text), 1), TEXT_PART)
         ]
+        # A word is kept whole, as a folder index keeps it: one over a field (a DNA
+        # sequence, a hex dump) in parts, its vector on the first.
+        no_vector = np.zeros(dimension, dtype=np.float32)
+        word_rows = [
+            {"word": word[start : start + TEXT_PART], "part": start // TEXT_PART, "vector": no_vector if start else vector}
+            for word, vector in zip(index.vocabulary, index.word_vectors)
+            for start in range(0, max(len(word), 1), TEXT_PART)
+        ]
         manifest = manifest_of(index) | {
             "document_count": len(index.documents),
             "document_parts": len(parts),
             "words": len(index.vocabulary),
+            "word_rows": len(word_rows),
             "sparse_columns": int(index.chunk_sparse.shape[1]),
             "milvus_index": self.index_type,
         }
@@ -318,13 +384,10 @@ class MilvusStore:
                 [("doc", "int"), ("start", "int"), ("end", "int"), ("vector", dimension)],
                 [dict(zip(("doc", "start", "end"), map(int, row)), vector=v) for row, v in zip(index.sentences, vectors)],
             ),
-            "words": (
-                [("word", "varchar"), ("vector", dimension)],
-                [{"word": w, "vector": v} for w, v in zip(index.vocabulary, index.word_vectors)],
-            ),
+            "words": ([("word", "varchar"), ("part", "int"), ("vector", dimension)], word_rows),
             "manifest": ([("json", "varchar")], [{"json": json.dumps(manifest, ensure_ascii=False)}]),
         }
-        with self._calls() as client:
+        with self._calls(f"write version {version}") as client:
             for table, (fields, rows) in tables.items():
                 name = self._name(version, table)
                 self._ensure(client, name, fields, index_type=self.index_type if table == "sentences" else "FLAT")

@@ -16,10 +16,13 @@ from dataclasses import replace
 import httpx
 import pytest
 
-from qa import answer, document_text
+import numpy as np
+
+from qa import answer, build_index, document_text
 from qa.storing.collection import Collection
 from qa.config import Settings
-from qa.errors import QAError
+from qa.errors import QAError, StoreRefusedError
+from qa.storing.index import Document, Index
 from qa.storing.milvus_store import MilvusStore, StoreUnavailableError
 from tests.conftest import ROOT, SEED, _free_port, start_app, start_milvus, stop
 
@@ -68,6 +71,48 @@ def test_an_index_copied_into_milvus_gives_the_same_answers_as_faiss(seed_index,
     for question in QUESTIONS:
         ours, theirs = (answer(question, index=i, settings=settings) for i in (seed_index, from_milvus))
         assert (ours.text, ours.citations, ours.passages) == (theirs.text, theirs.citations, theirs.passages), question
+    store.drop_all()
+
+
+def test_a_word_longer_than_a_milvus_field_is_kept_whole_as_in_faiss(settings, milvus_uri, tmp_path):
+    # 70,000 letters in one run (a DNA sequence): one word of the vocabulary, over the
+    # 65,535 bytes a Milvus VARCHAR holds. A folder index keeps it whole; so must Milvus.
+    sequence = "".join(np.random.default_rng(7).choice(list("acgt"), 70_000))
+    path = tmp_path / "gene.txt"
+    path.write_text(f"Le gène ZX9 du blé a été séquencé en 2019 à Montpellier.\n\n{sequence}\n\n"
+                    "Sa séquence compte 70 000 bases.\n", encoding="utf-8")
+    folder = build_index([path], tmp_path / "index", settings=settings)
+    assert sequence in folder.vocabulary
+    store = MilvusStore(milvus_settings(settings, milvus_uri, tmp_path))
+    store.save(folder)
+    loaded = store.load()
+    assert loaded.vocabulary == folder.vocabulary
+    np.testing.assert_array_equal(loaded.word_vectors, folder.word_vectors)
+    for question in ("En quelle année le gène ZX9 a-t-il été séquencé ?", f"Que signifie {sequence[:40]} ?"):
+        ours, theirs = (answer(question, index=i, settings=settings) for i in (folder, loaded))
+        assert (ours.text, ours.citations) == (theirs.text, theirs.citations), question
+    store.drop_all()
+
+
+def test_a_value_milvus_refuses_is_a_refusal_naming_it_not_an_outage(seed_index, settings, milvus_uri, tmp_path):
+    # A source of 70,000 characters: Milvus answers and refuses it. Saying "did not
+    # answer" (and REST's 503 with Retry-After) would have clients retry what cannot succeed.
+    document = seed_index.documents[0]
+    odd = Index(
+        documents=[Document("/" + "x" * 70_000, document.text)], chunks=seed_index.chunks, sentences=seed_index.sentences,
+        sentence_store=seed_index.sentence_store, chunk_sparse=seed_index.chunk_sparse, vocabulary=seed_index.vocabulary,
+        word_vectors=seed_index.word_vectors, model=seed_index.model, chunk_size=seed_index.chunk_size,
+        chunk_overlap=seed_index.chunk_overlap, precision=seed_index.precision,
+    )
+    store = MilvusStore(milvus_settings(settings, milvus_uri, tmp_path))
+    with pytest.raises(StoreRefusedError) as refused:
+        store.save(odd)
+    assert not isinstance(refused.value, StoreUnavailableError)
+    message = str(refused.value)
+    assert milvus_uri in message and "refused to write version v" in message and "'source'" in message
+    assert "trying again will not help" in message
+    store.save(seed_index)  # the lease was let go, and Milvus still takes what fits
+    assert store.load().sources == seed_index.sources
     store.drop_all()
 
 
