@@ -9,16 +9,32 @@ Each save writes a new version: five collections named `<prefix>_<version>_<tabl
                 `TEXT_PART` characters in parts, on consecutive rows)
     manifest    model, chunking, format, counts (the same manifest as a folder index)
 
-then moves the one row of `<prefix>_current` to it. A build killed at any point leaves the
+then makes it live in `<prefix>_current`. A build killed at any point leaves the
 previous version live; what it wrote is dropped by the next save. Readers ask
-`<prefix>_current` at each question (one point query) and load a new version when it
-moved, so a document added through any replica or the CLI is seen by every replica at
+`<prefix>_current` at each question (one query of a few rows) and load a new version when
+it moved, so a document added through any replica or the CLI is seen by every replica at
 its next question. Collections are created with `Strong` consistency: a read sees every
-write acknowledged before it.
+write acknowledged before it, which the writers' lease and tokens below rely on.
 
-Writers take a lease in `<prefix>_lock` (one row: owner, expiry), as Milvus has no
-conditional write: write your row, wait `_SETTLE_S`, read it back; the last writer wins
-and the others wait. Milvus Lite serializes writes to one collection, which this needs.
+Milvus has no conditional write, so no row is written by two writers:
+
+- The lease (`LeaseLock`, in `<prefix>_lock`): a writer writes a claim of its own (a
+  random id, its name, an expiry), then reads the live claims back, and holds the lease
+  when its claim is the only one. Two writers cannot both read only their own (each reads
+  after its own write), so one holds it at most; two that see each other both withdraw
+  and try again after a random pause. A writer deletes its own claim only.
+- The token (a fence): a writer that stalls longer than its lease (`_LEASE_S`) can find
+  another holding it. So each holder first claims a token above every row of
+  `<prefix>_current` (a row of its own, with no version yet), writes its version's
+  collections as `v<token>`, and makes it live by writing the version into its row; the
+  live version is the one of the highest row that has a version. It then reads back:
+  when a higher token appeared meanwhile (another holder's), it withdraws its row and
+  fails, and its version was never the highest. Otherwise its version is live, and any
+  later holder, whose token row came after, reads it as the live version it builds on.
+  A save drops versions below its own token only, never a later holder's. (When the
+  later token lands between the write and the read-back, readers and the later holder
+  may see the withdrawn version for that moment: a change reported as not saved may
+  land; one reported as saved is never lost.)
 """
 
 from __future__ import annotations
@@ -26,6 +42,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import random
+import secrets
 import socket
 import subprocess
 import sys
@@ -49,7 +67,9 @@ TEXT_PART = 16_000  # characters of a document or a word per row (VARCHAR holds 
 _VARCHAR = 65_535
 _BATCH = 2_000  # rows per insert or query
 _LEASE_S = 60.0  # a writer's lease, renewed every third of it while held: a killed writer blocks others this long
-_SETTLE_S = 0.3
+_RETRY_S = (0.2, 0.8)  # a writer that did not get the lease tries again after a random pause in this range
+_TOKEN_BITS = 20  # a token's low bits are random, so that two taken in the same instant differ
+_MAX_ROWS = 16_384  # Milvus's cap on a query's rows; `_current` and `_lock` hold a few
 _CONNECT_TIMEOUT_S = 5.0
 _CALL_TIMEOUT_S = 10.0
 _WRITE_TIMEOUT_S = 120.0
@@ -219,16 +239,23 @@ class MilvusStore:
 
     # --- reading ------------------------------------------------------------------
 
+    @property
+    def _current(self) -> str:
+        return f"{self.prefix}_current"
+
     def live_version(self) -> str | None:
-        """The live version, or None when this prefix holds no index yet."""
-        name = f"{self.prefix}_current"
-        with self._calls() as client:
+        """The live version, or None when this prefix holds no index yet: the version of
+        the highest token's row that has one (rows without are writers at work)."""
+        name = self._current
+        with self._calls("read which version is live") as client:
             if not self._has_current:
                 if not client.has_collection(name):
                     return None
                 self._has_current = True
-            rows = _read(client, name, lambda: client.query(name, ids=[0], output_fields=["version"], consistency_level="Strong"))
-        return rows[0]["version"] if rows else None
+            rows = _read(client, name, lambda: client.query(
+                name, filter='version != ""', output_fields=["version"], limit=_MAX_ROWS, consistency_level="Strong"
+            ))
+        return max(rows, key=lambda row: row["id"])["version"] if rows else None
 
     def load(self) -> Index:
         """The live version's index; dense search stays in Milvus (`MilvusVectorStore`).
@@ -247,7 +274,7 @@ class MilvusStore:
             raise IndexNotFoundError(
                 f"Milvus at {self.uri} holds no qa index under the prefix {self.prefix!r}: build one with `qa index`."
             )
-        with self._calls() as client:
+        with self._calls(f"read version {version}") as client:
             for table in _TABLES:
                 if not client.has_collection(self._name(version, table)):
                     raise IndexCorruptError(f"Milvus version {version} has no {table} collection; rebuild with `qa index`.")
@@ -327,17 +354,58 @@ class MilvusStore:
         The lock is taken here unless the caller holds it already.
         """
         with self.lock.held():
-            version = f"v{time.time_ns()}"
+            token = self.lock.token_to_write()
+            version = f"v{token}"
             previous = self.live_version()
             self._write(index, version)
             self.lock.renew()  # still the writer? (raises if another took over)
-            with self._calls() as client:
-                self._ensure(client, f"{self.prefix}_current", [("version", "varchar")])
-                client.upsert(f"{self.prefix}_current", [{"id": 0, "version": version, "_": [0.0, 0.0]}])
-            self._drop_versions(keep={version, previous})
+            self._make_live(token, version)
+            self.lock.made_live()
+            self._drop_versions(keep={version, previous}, below=token)
         index.version = version
         logger.info("Wrote %r to Milvus at %s as %s_%s", index, self.uri, self.prefix, version)
         return version
+
+    def _tokens(self, client) -> list[int]:
+        name = self._current
+        rows = _read(client, name, lambda: client.query(
+            name, filter="id >= 0", output_fields=["id"], limit=_MAX_ROWS, consistency_level="Strong"
+        ))
+        return [row["id"] for row in rows]
+
+    def _fence(self) -> int | None:
+        """Take a token above every row of `<prefix>_current`, as a row without a version:
+        from then on no writer with a lower token can make its version live. None when a
+        higher token appeared meanwhile (another writer holds the lease too; this one's
+        row is withdrawn)."""
+        name = self._current
+        with self._calls("take a write token") as client:
+            self._ensure(client, name, [("version", "varchar")])
+            self._has_current = True
+            top = max(self._tokens(client), default=0)
+            token = max((top >> _TOKEN_BITS) + 1, time.time_ns() >> _TOKEN_BITS) << _TOKEN_BITS | secrets.randbits(_TOKEN_BITS)
+            client.upsert(name, [{"id": token, "version": "", "_": [0.0, 0.0]}])
+            if max(self._tokens(client), default=0) > token:
+                client.delete(name, ids=[token])
+                return None
+        return token
+
+    def _make_live(self, token: int, version: str) -> None:
+        """Write ``version`` into this writer's token row, then read back: a higher token
+        means another writer took the lease over, and the row is withdrawn.
+
+        Raises:
+            StoreUnavailableError: another writer took the lease over; nothing was made live.
+        """
+        name = self._current
+        with self._calls(f"make version {version} live") as client:
+            if max(self._tokens(client), default=0) <= token:  # else taken over long ago: write nothing
+                client.upsert(name, [{"id": token, "version": version, "_": [0.0, 0.0]}])
+                if max(self._tokens(client), default=0) <= token:
+                    client.delete(name, filter=f"id < {token}")  # rows below the live one are read no more
+                    return
+                client.delete(name, ids=[token])
+        raise self.lock.taken_over()
 
     def _write(self, index: Index, version: str) -> None:
         from qa.encoding.sparse import csr_to_rows
@@ -424,24 +492,33 @@ class MilvusStore:
             schema.add_field("_", DataType.FLOAT_VECTOR, dim=2)
         params = client.prepare_index_params()
         params.add_index(vector_field, index_type=index_type, metric_type="IP")
-        client.create_collection(name, schema=schema, index_params=params, consistency_level="Strong")
+        try:
+            client.create_collection(name, schema=schema, index_params=params, consistency_level="Strong")
+        except Exception:
+            # Another writer creating it in the same instant: Milvus Lite then refuses
+            # ("File exists") before the other's collection is listed, which it soon is.
+            deadline = time.monotonic() + _CALL_TIMEOUT_S
+            while not client.has_collection(name):
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
-    def _drop_versions(self, *, keep: set[str | None]) -> None:
-        """Drop every version but ``keep``: older ones, and what killed builds left (the
-        lock is held, so no other build is writing)."""
-        with self._calls() as client:
+    def _drop_versions(self, *, keep: set[str | None], below: int) -> None:
+        """Drop every version under the token ``below`` but ``keep``: older ones, and what
+        killed or taken-over builds left. A version above it is a later holder's, at work."""
+        with self._calls("drop old versions") as client:
             for name in client.list_collections():
                 if not name.startswith(f"{self.prefix}_v"):
                     continue
                 version, _, table = name[len(self.prefix) + 1 :].partition("_")
-                if table in _TABLES and version not in keep:
+                if table in _TABLES and version not in keep and version[1:].isdigit() and int(version[1:]) < below:
                     client.drop_collection(name)
 
     def drop_all(self) -> None:
         """Remove every collection of this prefix: its versions, `_current` and `_lock`
         (not those of a longer prefix that starts the same, such as `qa_eval_...`)."""
         self._has_current = False
-        with self._calls() as client:
+        with self._calls("drop qa's collections") as client:
             for name in client.list_collections():
                 rest = name[len(self.prefix) + 1 :] if name.startswith(f"{self.prefix}_") else ""
                 version, _, table = rest.partition("_")
@@ -469,7 +546,7 @@ class MilvusVectorStore:
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         k = max(1, min(k, self._count or 1))
-        with self.store._calls() as client:
+        with self.store._calls(f"search {self.collection}") as client:
             results = _read(client, self.collection, lambda: client.search(
                 self.collection, data=[q.tolist() for q in np.atleast_2d(queries)], limit=k,
                 search_params={"metric_type": "IP"}, consistency_level="Strong",
@@ -487,7 +564,7 @@ class MilvusVectorStore:
             return np.zeros((0, self._dimension), dtype=np.float32)
         wanted = sorted(set(ids))
         found = {}
-        with self.store._calls() as client:
+        with self.store._calls(f"read vectors of {self.collection}") as client:
             for start in range(0, len(wanted), _BATCH):  # a query's reply is capped (100 MB on Standalone)
                 batch = wanted[start : start + _BATCH]
                 rows = _read(client, self.collection, lambda: client.query(
@@ -519,7 +596,8 @@ class LeaseLock:
     """The writers' lock of one Milvus prefix, shared by processes on any machine.
 
     Also a lock between the threads of this process. `acquire(blocking=False)` returns
-    False when another writer holds it.
+    False when another writer holds it. How the lease and its token work: the module's
+    docstring.
     """
 
     def __init__(self, store: MilvusStore):
@@ -531,6 +609,10 @@ class LeaseLock:
         self._renewer: threading.Thread | None = None
         self._lease_guard = threading.Lock()  # a renewal and a release never interleave
         self.lost = False  # another writer took the lease while this one held it
+        self._claim: int | None = None  # this writer's row in `<prefix>_lock` while it holds the lease
+        self._token: int | None = None  # its row in `<prefix>_current` (`MilvusStore._fence`)
+        self._token_used = False  # a save wrote under it: the next save takes another
+        self._token_live = False  # a version went live under it: its row is the live one, kept
 
     @property
     def _table(self) -> str:
@@ -547,7 +629,8 @@ class LeaseLock:
                 if not blocking:
                     self._thread_lock.release()
                     return False
-                time.sleep(_SETTLE_S + 0.2)
+                # Random: two writers that withdrew together do not come back together.
+                time.sleep(random.uniform(*_RETRY_S))
         except BaseException:
             self._thread_lock.release()
             raise
@@ -575,9 +658,7 @@ class LeaseLock:
             with self._lease_guard:
                 self._stop_renewing.set()
             try:
-                with self.store._calls() as client:
-                    if self._holder(client) == self.owner:
-                        client.delete(self._table, ids=[0])
+                self._let_go()
             except QAError as exc:  # the lease then expires by itself; the caller's own error matters more
                 logger.warning("Could not release the write lease: %s", exc)
             finally:
@@ -589,19 +670,45 @@ class LeaseLock:
         """Push the lease's expiry further while a long write goes on.
 
         Raises:
-            StoreUnavailableError: another writer took the lease meanwhile (this one's
-                expired while Milvus could not be reached): this writer must stop.
+            StoreUnavailableError: the lease ran out and another writer may have taken
+                it (this one stalled or could not reach Milvus): this writer must stop.
         """
         if not self._depth:
             return
-        with self.store._calls() as client:
-            if self.lost or self._holder(client) not in (None, self.owner):
-                self.lost = True
-                raise StoreUnavailableError(
-                    f"Another writer took the write lease of {self.store.prefix!r} in Milvus at {self.store.uri} "
-                    "while this one could not reach it: this change was not saved; make it again."
-                )
-            client.upsert(self._table, [self._row()])
+        with self.store._calls("renew the write lease") as client:
+            rows = _read(client, self._table, lambda: client.query(
+                self._table, ids=[self._claim], output_fields=["expires"], consistency_level="Strong"
+            ))
+            if self.lost or not rows or rows[0]["expires"] < time.time() * 1000:
+                raise self.taken_over()
+            client.upsert(self._table, [self._row(self._claim)])
+
+    def token_to_write(self) -> int:
+        """The token a save writes its version under: the lease's own for the first save,
+        a new one for each save after it (a version name is never written twice).
+
+        Raises:
+            StoreUnavailableError: another writer took the lease over.
+        """
+        if self._token is None or self._token_used:
+            token = self.store._fence()
+            if token is None:
+                raise self.taken_over()
+            self._token, self._token_live = token, False
+        self._token_used = True
+        return self._token
+
+    def made_live(self) -> None:
+        """The version written under the current token is live: its row stays."""
+        self._token_live = True
+
+    def taken_over(self) -> StoreUnavailableError:
+        self.lost = True
+        return StoreUnavailableError(
+            f"The write lease of {self.store.prefix!r} in Milvus at {self.store.uri} ran out while this writer "
+            f"stalled or could not reach Milvus ({_LEASE_S:g} s), and another writer took it: this change was "
+            "not saved; make it again."
+        )
 
     @contextmanager
     def held(self):
@@ -618,22 +725,47 @@ class LeaseLock:
     def __exit__(self, *exc) -> None:
         self.release()
 
-    def _row(self) -> dict:
-        return {"id": 0, "owner": self.owner, "expires": int((time.time() + _LEASE_S) * 1000), "_": [0.0, 0.0]}
+    def _row(self, claim: int) -> dict:
+        return {"id": claim, "owner": self.owner, "expires": int((time.time() + _LEASE_S) * 1000), "_": [0.0, 0.0]}
 
-    def _holder(self, client) -> str | None:
+    def _live_claims(self, client) -> list[int]:
         rows = _read(client, self._table, lambda: client.query(
-            self._table, ids=[0], output_fields=["owner", "expires"], consistency_level="Strong"
+            self._table, filter=f"expires >= {int(time.time() * 1000)}", output_fields=["owner"], limit=_MAX_ROWS,
+            consistency_level="Strong",
         ))
-        if not rows or rows[0]["expires"] < time.time() * 1000:
-            return None
-        return rows[0]["owner"]
+        return [row["id"] for row in rows]
 
     def _take(self) -> bool:
-        with self.store._calls() as client:
+        with self.store._calls("take the write lease") as client:
             MilvusStore._ensure(client, self._table, [("owner", "varchar"), ("expires", "int")])
-            if self._holder(client) not in (None, self.owner):
+            if self._live_claims(client):
+                return False  # held, or being taken: no claim written
+            claim = secrets.randbits(62) + 1
+            client.upsert(self._table, [self._row(claim)])
+            if self._live_claims(client) != [claim]:  # another claimed at once: both withdraw
+                client.delete(self._table, ids=[claim])
                 return False
-            client.upsert(self._table, [self._row()])
-            time.sleep(_SETTLE_S)  # another writer's upsert in the same instant lands by then
-            return self._holder(client) == self.owner
+            # Claims of writers gone for more than a lease: past their expiry, so never a live one.
+            client.delete(self._table, filter=f"expires < {int((time.time() - _LEASE_S) * 1000)}")
+        self._claim = claim
+        try:
+            token = self.store._fence()
+        except BaseException:
+            self._let_go()
+            raise
+        if token is None:  # a later writer's token is there already: it holds the lease too
+            self._let_go()
+            return False
+        self._token, self._token_used, self._token_live = token, False, False
+        return True
+
+    def _let_go(self) -> None:
+        """Delete this writer's claim, and its token's row unless a version went live
+        under it: rows of its own, never another writer's."""
+        claim, token, live = self._claim, self._token, self._token_live
+        self._claim = self._token = None
+        with self.store._calls("let go of the write lease") as client:
+            if token is not None and not live:
+                client.delete(self.store._current, ids=[token])
+            if claim is not None:
+                client.delete(self._table, ids=[claim])

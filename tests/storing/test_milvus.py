@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from dataclasses import replace
@@ -182,7 +183,7 @@ def test_a_build_killed_with_sigkill_leaves_the_previous_version_answering(setti
     result = answer("Qui a invité Poutine en Corée du Nord ?", index=Collection(local).index(), settings=local)
     assert "Kim Jong Un" in " ".join(c.text for c in result.citations)
     # The killed build's lease expires within 60 s (deleted here, not waited for); the next writer drops what it left.
-    client.delete(f"{local.milvus_prefix}_lock", ids=[0])
+    client.delete(f"{local.milvus_prefix}_lock", filter="id >= 0")
     store.save(store.load())
     versions = {n.split("_")[1] for n in client.list_collections() if n.startswith(f"{local.milvus_prefix}_v")}
     assert len(versions) == 2  # the new live one and the one before it
@@ -204,6 +205,121 @@ def test_two_processes_adding_at_once_lose_neither_document(settings, milvus_uri
     names = sorted(os.path.basename(d.source) for d in MilvusStore(local).load().documents)
     assert names == ["a.txt", "b.txt", SEED.name]
     MilvusStore(local).drop_all()
+
+
+# Two writers racing for the lease, the interleaving forced: one writer's Milvus client
+# runs a step of the test just before (or after) its next call of one method, as a
+# writer that stalls there would let happen.
+def _at_call(store: MilvusStore, method: str, step, *, when=lambda *args, **kwargs: True, after: bool = False) -> None:
+    """Run ``step`` once, at ``store``'s next ``method`` call (in this thread) that ``when`` accepts."""
+    client = store.client()
+    real = getattr(client, method)
+    ran = []
+
+    def call(*args, **kwargs):
+        due = not ran and when(*args, **kwargs)
+        if due and not after:
+            ran.append(step())
+        result = real(*args, **kwargs)
+        if due and after:
+            ran.append(step())
+        return result
+
+    setattr(client, method, call)
+
+
+def _lease_table(name, *args, **kwargs) -> bool:
+    return name.endswith("_lock")
+
+
+def _expire_every_lease(store: MilvusStore) -> None:
+    """What a writer stalled longer than its lease (60 s) finds on waking: its lease run out."""
+    client, table = store.client(), f"{store.prefix}_lock"
+    rows = client.query(table, filter="id >= 0", output_fields=["owner", "expires"], limit=100, consistency_level="Strong")
+    client.upsert(table, [dict(row, expires=0, _=[0.0, 0.0]) for row in rows])
+
+
+def test_a_writer_whose_lease_ran_out_cannot_delete_the_next_writers_lease(settings, milvus_uri, tmp_path):
+    local = milvus_settings(settings, milvus_uri, tmp_path)
+    stalled, second, third, admin = (MilvusStore(local) for _ in range(4))
+    assert stalled.lock.acquire(blocking=False)
+
+    def taken_over():  # the stalled writer lets go late: its lease ran out and another took one
+        _expire_every_lease(admin)
+        assert second.lock.acquire(blocking=False)
+
+    _at_call(stalled, "delete", taken_over)
+    stalled.lock.release()
+    assert not third.lock.acquire(blocking=False)  # the second writer still holds the lease
+    second.lock.renew()
+    second.lock.release()
+    assert third.lock.acquire(blocking=False)
+    third.lock.release()
+    admin.drop_all()
+
+
+def test_of_two_writers_that_both_saw_the_lease_free_one_takes_it(settings, milvus_uri, tmp_path):
+    local = milvus_settings(settings, milvus_uri, tmp_path)
+    first, second = MilvusStore(local), MilvusStore(local)
+    second_saw_it_free, first_done, taken = threading.Event(), threading.Event(), {}
+
+    def second_takes():
+        def wait_for_first():
+            second_saw_it_free.set()
+            first_done.wait(120)
+
+        _at_call(second, "upsert", wait_for_first, when=_lease_table)  # about to write its claim
+        taken["second"] = second.lock.acquire(blocking=False)
+
+    thread = threading.Thread(target=second_takes)
+    thread.start()
+    assert second_saw_it_free.wait(120)
+    taken["first"] = first.lock.acquire(blocking=False)  # all of it while the second waits to write
+    first_done.set()
+    thread.join(120)
+    assert taken == {"first": True, "second": False}
+    first.lock.release()
+    assert second.lock.acquire(blocking=False)
+    second.lock.release()
+    second.drop_all()
+
+
+def test_two_writers_that_claim_the_lease_at_once_both_step_back_and_leave_it_free(settings, milvus_uri, tmp_path):
+    local = milvus_settings(settings, milvus_uri, tmp_path)
+    writers = [MilvusStore(local), MilvusStore(local)]
+    both_saw_it_free, both_wrote, taken = threading.Barrier(2, timeout=120), threading.Barrier(2, timeout=120), {}
+
+    def take(writer: MilvusStore) -> None:
+        _at_call(writer, "upsert", both_saw_it_free.wait, when=_lease_table)  # its claim: written...
+        _at_call(writer, "upsert", both_wrote.wait, when=_lease_table, after=True)  # ...then read back
+        taken[writer] = writer.lock.acquire(blocking=False)
+
+    threads = [threading.Thread(target=take, args=(writer,)) for writer in writers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert list(taken.values()) == [False, False]
+    assert writers[0].lock.acquire(blocking=False)  # neither left its claim behind
+    writers[0].lock.release()
+    writers[0].drop_all()
+
+
+def test_a_writer_whose_lease_was_taken_over_cannot_make_its_version_live(seed_index, settings, milvus_uri, tmp_path):
+    local = milvus_settings(settings, milvus_uri, tmp_path)
+    stalled, next_writer, reader = MilvusStore(local), MilvusStore(local), MilvusStore(local)
+    saved = {}
+
+    def taken_over():  # just before the stalled writer's swap, its lease runs out and another writer saves
+        _expire_every_lease(reader)
+        saved["version"] = next_writer.save(seed_index)
+
+    _at_call(stalled, "upsert", taken_over, when=lambda name, rows, **kwargs: name.endswith("_current") and rows[0]["version"])
+    with pytest.raises(StoreUnavailableError, match="not saved"):
+        stalled.save(seed_index)
+    assert reader.live_version() == saved["version"]
+    assert reader.load().sources == seed_index.sources  # the live version whole: none of its collections dropped
+    reader.drop_all()
 
 
 def test_an_unreachable_milvus_is_one_clear_error_naming_the_uri(settings, tmp_path):
