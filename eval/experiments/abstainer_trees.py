@@ -4,7 +4,7 @@ settings (exported through its public `dump_model`, `lightgbm_trees.py` here), e
 cross-validated as `python -m qa.tools.fit` does (5 folds grouped by article, thresholds
 chosen on the training folds' inner out-of-fold probabilities).
 
-Usage: .venv/bin/pip install lightgbm matplotlib; .venv/bin/python eval/experiments/abstainer_trees.py
+Usage: .venv/bin/pip install lightgbm; .venv/bin/python eval/experiments/abstainer_trees.py
 (about 10 minutes on an idle 2-core machine)
 Figures in docs/fitted-answer-step.md ("The abstainer's trees: LightGBM measured").
 """
