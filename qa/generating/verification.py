@@ -34,8 +34,8 @@ from importlib import resources
 
 import numpy as np
 
-from qa.text.language import CAPITALISED_NOUNS
-from qa.text.lexical import fold
+from qa.text.language import CAPITALISED_NOUNS, detect_language
+from qa.text.lexical import NEGATIONS, fold, is_stopword
 
 # A citation mark: [2], [1, 3], [1][3].
 _MARK = re.compile(r"\[\s*(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\s*\]")
@@ -47,7 +47,8 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 NAME_SPELLING = 0.75
 # Two words this close in the embedding space mean the same (as `qa.answering.grounding.WORD_MATCH`).
 NAME_MEANING = 0.89
-_MONTH_LOCALES = ("en", "fr", "de", "es", "it", "pt", "nl", "pl", "ru", "uk", "sv", "da", "nb", "fi", "tr", "cs", "ro", "hu", "ca")
+# The languages whose CLDR month, weekday and place names are read (`babel`).
+_CLDR_LOCALES = ("en", "fr", "de", "es", "it", "pt", "nl", "pl", "ru", "uk", "sv", "da", "nb", "fi", "tr", "cs", "ro", "hu", "ca")
 
 
 @dataclass(frozen=True)
@@ -190,7 +191,7 @@ def _month_words() -> dict[str, int]:
     from babel.dates import get_month_names
 
     words: dict[str, int] = {}
-    for locale in _MONTH_LOCALES:
+    for locale in _CLDR_LOCALES:
         for context in ("format", "stand-alone"):
             for width in ("wide", "abbreviated"):
                 for number, name in get_month_names(width, context, locale=locale).items():
@@ -203,7 +204,7 @@ def _month_words() -> dict[str, int]:
 
 
 def months_in(text: str) -> set[int]:
-    """The months a text names next to a number, in any of the CLDR languages above,
+    """The months a text names next to a number, in any of `_CLDR_LOCALES`,
     or writes as a numeric date (18/06/2024, 2024-06-18)."""
     months = _month_words()
     found = set()
@@ -224,7 +225,7 @@ def _weekday_words() -> dict[str, int]:
     from babel.dates import get_day_names
 
     words: dict[str, int] = {}
-    for locale in _MONTH_LOCALES:
+    for locale in _CLDR_LOCALES:
         for context in ("format", "stand-alone"):
             for number, name in get_day_names("wide", context, locale=locale).items():
                 words.setdefault(fold(name), number)
@@ -241,8 +242,6 @@ def weekdays_in(text: str) -> set[int]:
 def negated(text: str, language: str | None = None) -> bool:
     """Whether ``text`` holds a negation of ``language`` (of any language when None):
     "did not", "n'a pas", "nicht", "не" (`qa.text.lexical.NEGATIONS`)."""
-    from qa.text.lexical import NEGATIONS
-
     languages = [language] if language in NEGATIONS else list(NEGATIONS) if language is None else []
     words = set()
     for word in _WORD.findall(text.lower().replace("’", "'")):
@@ -260,7 +259,7 @@ def _places() -> dict[tuple[str, ...], frozenset[str]]:
     from babel import Locale
 
     places: dict[tuple[str, ...], set[str]] = {}
-    for code in _MONTH_LOCALES:
+    for code in _CLDR_LOCALES:
         locale = Locale.parse(code)
         named = list(locale.territories.items())
         named += [(zone, data["city"]) for zone, data in locale.time_zones.items() if "city" in data]
@@ -329,8 +328,6 @@ def names_in(statement: str) -> list[str]:
     Scripts without capitals (Chinese, Japanese, Arabic...) give none; numbers and
     similarity still check those claims.
     """
-    from qa.text.lexical import is_stopword
-
     words = _WORD.findall(statement)
     names = [w for w in words[1:] if w[0].isupper() and len(w) > 1]
     first = words[0].lower().replace("’", "'") if words else ""
@@ -390,8 +387,6 @@ class Verifier:
             name_similarity: ``f(name, words) -> float``, the best cosine between a name
                 and the excerpts' words; None skips this check.
         """
-        from qa.text.language import detect_language
-
         if not claim.cited:
             return Verdict(False, "no citation")
         if not claim.statement or not _WORD.search(claim.statement):
