@@ -29,6 +29,7 @@ _EXPORTS = {
     "Passage": "qa.results",
     "Citation": "qa.results",
     "Answer": "qa.results",
+    "ShortAnswer": "qa.results",
     "Pipeline": "qa.pipeline",
     "Settings": "qa.config",
 }

@@ -9,6 +9,12 @@ from pathlib import Path
 # a wrong answer, ../shared/eval/README.md).
 MAX_CITED_CHARS = 600
 
+# What a reply is (`Answer.status`), from the calibrated probability that its quotes hold
+# the answer (`Answer.confidence`): quotes that answer; the closest passages, said not to
+# be a sure answer; or "the documents don't say", with no quotes.
+ANSWERED, UNCERTAIN, ABSTAINED = "answered", "uncertain", "abstained"
+STATUSES = (ANSWERED, UNCERTAIN, ABSTAINED)
+
 
 def document_name(source: str) -> str:
     """The name a document goes by in the collection and in replies: its file name, without
@@ -53,13 +59,30 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class ShortAnswer:
+    """The span of the first quote that answers a question asking for a date, a number, an
+    amount, a duration or a name: exactly ``document_text(source)[start:end]``.
+
+    Attributes:
+        kind: what the question asked for: ``"when"``, ``"how_many"``, ``"duration"`` or ``"who"``.
+    """
+
+    text: str
+    source: str
+    start: int
+    end: int
+    kind: str
+
+
+@dataclass(frozen=True)
 class Answer:
     """A reply to a question.
 
     Attributes:
         text: what a person reads: a short lead-in in the question's language, then
             the quoted excerpts numbered ``[1]``, ``[2]``; or the abstention message.
-        abstained: True when the documents do not answer the question.
+        abstained: True when the documents do not answer the question (``status`` is
+            ``"abstained"``).
         language: ISO 639-1 code of the question's language.
         citations: the quoted excerpts, in the order of their numbers; empty when abstaining.
         passages: the ranked passages that were looked at.
@@ -73,6 +96,14 @@ class Answer:
         overview: True when the question asked what a document is about ("What is this
             article about?") and the reply quotes its lead and central sentences
             (`qa.answering.overview`).
+        status: ``"answered"`` (the first quote is the answer), ``"uncertain"`` (the
+            closest passages, said not to be a sure answer) or ``"abstained"`` (no quotes).
+            Default: from ``abstained``.
+        confidence: the calibrated probability, 0-1, that the quotes hold the answer
+            (`qa.answering.answer_scorer`); None when nothing estimated it (an overview,
+            the hand-set rules of `qa eval --ablation`, an embedding model other than the default).
+        short: the date, number, amount, duration or name the question asked for, as a span
+            of the first quote; None when the question asks for none or the quote holds none.
     """
 
     text: str
@@ -84,6 +115,15 @@ class Answer:
     llm_error: str | None = None
     dropped: list[str] = field(default_factory=list)
     overview: bool = False
+    status: str | None = None
+    confidence: float | None = None
+    short: ShortAnswer | None = None
+
+    def __post_init__(self):
+        status = self.status or (ABSTAINED if self.abstained else ANSWERED)
+        if status not in STATUSES or (status == ABSTAINED) != self.abstained:
+            raise ValueError(f"status {self.status!r} does not go with abstained={self.abstained}")
+        object.__setattr__(self, "status", status)
 
     def to_dict(self, question: str, *, paths: bool = True) -> dict:
         """The JSON object of `qa ask --json`, the REST API's and the app's `/ask`.
@@ -98,10 +138,16 @@ class Answer:
             "question": question,
             "language": self.language,
             "abstained": self.abstained,
+            "status": self.status,
+            "confidence": self.confidence,
             "mode": self.mode,
             "llm_error": self.llm_error,
             "overview": self.overview,
             "answer": self.text,
+            "short": None
+            if self.short is None
+            else {"text": self.short.text, "source": source(self.short.source), "start": self.short.start,
+                  "end": self.short.end, "kind": self.short.kind},
             "citations": [
                 {"n": n, "text": c.text, "source": source(c.source), "start": c.start, "end": c.end}
                 for n, c in enumerate(self.citations, start=1)
