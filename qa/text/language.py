@@ -20,6 +20,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "en": {
         "lead": "Here is what the documents say:",
         "overview": "Overview of {name}:",
+        "uncertain": "The documents may not answer this directly. The closest passages:",
+        "not_a_question": "Please ask a question about the documents, for example: “When was the treaty signed?”",
         "abstain": "The documents don't say. I found nothing that answers this question.",
         "empty": "No documents are indexed yet. Add a document, then ask again.",
         "dropped": "{n} sentence(s) of the generated answer left out: the excerpts they cite do not support them.",
@@ -29,6 +31,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "fr": {
         "lead": "Voici ce que disent les documents :",
         "overview": "Aperçu de {name} :",
+        "uncertain": "Les documents ne répondent peut-être pas directement à cette question. Les passages les plus proches :",
+        "not_a_question": "Posez une question sur les documents, par exemple : « Quand le traité a-t-il été signé ? »",
         "abstain": "Les documents ne le disent pas. Je n'ai rien trouvé qui réponde à cette question.",
         "empty": "Aucun document n'est encore indexé. Ajoutez un document, puis reposez la question.",
         "dropped": "{n} phrase(s) de la réponse générée écartée(s) : les extraits cités ne les appuient pas.",
@@ -38,6 +42,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "es": {
         "lead": "Esto es lo que dicen los documentos:",
         "overview": "Resumen de {name}:",
+        "uncertain": "Puede que los documentos no respondan directamente a esto. Los pasajes más cercanos:",
+        "not_a_question": "Haga una pregunta sobre los documentos, por ejemplo: «¿Cuándo se firmó el tratado?»",
         "abstain": "Los documentos no lo dicen. No encontré nada que responda a esta pregunta.",
         "empty": "Todavía no hay documentos indexados. Añada un documento y vuelva a preguntar.",
         "dropped": "{n} frase(s) de la respuesta generada descartada(s): los extractos citados no las respaldan.",
@@ -47,6 +53,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "de": {
         "lead": "Das steht in den Dokumenten:",
         "overview": "Überblick über {name}:",
+        "uncertain": "Die Dokumente beantworten dies vielleicht nicht direkt. Die nächstliegenden Stellen:",
+        "not_a_question": "Bitte stellen Sie eine Frage zu den Dokumenten, zum Beispiel: „Wann wurde der Vertrag unterzeichnet?“",
         "abstain": "Die Dokumente sagen dazu nichts. Ich habe nichts gefunden, das diese Frage beantwortet.",
         "empty": "Es sind noch keine Dokumente indexiert. Fügen Sie ein Dokument hinzu und fragen Sie erneut.",
         "dropped": "{n} Satz/Sätze der erzeugten Antwort weggelassen: die zitierten Auszüge stützen sie nicht.",
@@ -56,6 +64,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "it": {
         "lead": "Ecco cosa dicono i documenti:",
         "overview": "Panoramica di {name}:",
+        "uncertain": "I documenti potrebbero non rispondere direttamente. I passaggi più vicini:",
+        "not_a_question": "Fai una domanda sui documenti, per esempio: «Quando è stato firmato il trattato?»",
         "abstain": "I documenti non lo dicono. Non ho trovato nulla che risponda a questa domanda.",
         "empty": "Non ci sono ancora documenti indicizzati. Aggiungi un documento e chiedi di nuovo.",
         "dropped": "{n} frase/i della risposta generata omessa/e: gli estratti citati non le sostengono.",
@@ -65,6 +75,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "pt": {
         "lead": "Eis o que dizem os documentos:",
         "overview": "Visão geral de {name}:",
+        "uncertain": "Os documentos talvez não respondam diretamente a isto. As passagens mais próximas:",
+        "not_a_question": "Faça uma pergunta sobre os documentos, por exemplo: «Quando foi assinado o tratado?»",
         "abstain": "Os documentos não dizem. Não encontrei nada que responda a esta pergunta.",
         "empty": "Ainda não há documentos indexados. Adicione um documento e pergunte novamente.",
         "dropped": "{n} frase(s) da resposta gerada omitida(s): os excertos citados não as sustentam.",
@@ -74,6 +86,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ru": {
         "lead": "Вот что говорится в документах:",
         "overview": "Обзор документа {name}:",
+        "uncertain": "Возможно, в документах нет прямого ответа. Ближайшие отрывки:",
+        "not_a_question": "Задайте вопрос о документах, например: «Когда был подписан договор?»",
         "abstain": "В документах об этом не говорится. Я не нашёл ничего, что отвечало бы на этот вопрос.",
         "empty": "Документы ещё не проиндексированы. Добавьте документ и задайте вопрос снова.",
         "dropped": "Опущено предложений сгенерированного ответа: {n}; цитируемые отрывки их не подтверждают.",
@@ -83,6 +97,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "nl": {
         "lead": "Dit staat er in de documenten:",
         "overview": "Overzicht van {name}:",
+        "uncertain": "De documenten beantwoorden dit misschien niet rechtstreeks. De dichtstbijzijnde passages:",
+        "not_a_question": "Stel een vraag over de documenten, bijvoorbeeld: ‘Wanneer werd het verdrag ondertekend?’",
         "abstain": "De documenten zeggen dit niet. Ik heb niets gevonden dat deze vraag beantwoordt.",
         "empty": "Er zijn nog geen documenten geïndexeerd. Voeg een document toe en vraag het opnieuw.",
         "dropped": "{n} zin(nen) van het gegenereerde antwoord weggelaten: de geciteerde fragmenten ondersteunen ze niet.",
@@ -307,7 +323,8 @@ def document_language(text: str) -> str:
 
 
 def message(language: str, key: str) -> str:
-    """A reply sentence (`lead`, `overview`, `abstain`, `empty`, `dropped`, `not_generated`, `stopped`) in
+    """A reply sentence (`lead`, `uncertain`, `not_a_question`, `overview`, `abstain`, `empty`, `dropped`,
+    `not_generated`, `stopped`) in
     ``language``, English if not covered."""
     return MESSAGES.get(language, MESSAGES[FALLBACK_LANGUAGE])[key]
 
