@@ -34,8 +34,11 @@ import numpy as np
 from qa.answering.candidates import REQUIRED_KINDS
 from qa.errors import QAError
 from qa.answering.trees import BoostedTrees
+from qa.results import ABSTAINED, ANSWERED, UNCERTAIN
 
 SCORER_PATH = Path(__file__).with_name("data") / "answer_scorer.json"
+# A calibration that leaves the abstainer's probability as it is.
+IDENTITY_CALIBRATION = {"probability": [0.0, 1.0], "confidence": [0.0, 1.0]}
 
 FEATURES = (
     "dense",  # cosine similarity of question and sentence (e5)
@@ -140,13 +143,23 @@ class AnswerScorer:
     def __init__(self, *, l2: float = 10.0):
         self.l2 = l2
 
-    def fit(self, features: list[np.ndarray], labels: list[np.ndarray]) -> AnswerScorer:
+    def fit(self, features: list[np.ndarray], labels: list[np.ndarray], right: list[bool] | None = None) -> AnswerScorer:
         """Fit the ranker on questions with an answering candidate, then the abstainer on all.
 
         Args:
             features: per question, one row of `FEATURES` per candidate.
             labels: per question, 1 for each candidate holding a gold answer.
+            right: per question, whether the reply quoting its candidates in the fitted
+                ranker's order holds a gold answer (`qa.tools.fit` works it out between
+                `fit_ranker` and `fit_abstainer`); default: whether the first candidate does.
         """
+        self.fit_ranker(features, labels)
+        if right is None:
+            right = [bool(len(x)) and bool(y[self._order(x)[0]]) for x, y in zip(features, labels)]
+        return self.fit_abstainer(features, right)
+
+    def fit_ranker(self, features: list[np.ndarray], labels: list[np.ndarray]) -> AnswerScorer:
+        """Fit the ranker alone (see `fit`)."""
         from scipy.optimize import minimize
 
         rows = np.vstack([x for x in features if len(x)]).astype(np.float64)
@@ -165,18 +178,22 @@ class AnswerScorer:
             return value, gradient
 
         self.coef_ = minimize(loss, np.zeros(rows.shape[1]), jac=True, method="L-BFGS-B").x
-        self.abstainer_ = BoostedTrees.fit(*self.abstainer_data(features, labels))
         self.threshold_ = self.cross_lingual_threshold_ = 0.5
+        self.answered_threshold_ = 0.5
+        self.calibration_ = IDENTITY_CALIBRATION
         self.fitted_on_: dict = {}
         return self
 
-    def abstainer_data(self, features: list[np.ndarray], labels: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        """The abstainer's rows (questions with candidates) and whether each one's first
-        candidate, in the fitted ranker's order, answers."""
-        questions = [(x, y) for x, y in zip(features, labels) if len(x)]
-        rows = np.array([self._question_row(x) for x, _ in questions]).reshape(-1, len(QUESTION_FEATURES))
-        answered = np.array([bool(y[self._order(x)[0]]) for x, y in questions], bool)
-        return rows, answered
+    def fit_abstainer(self, features: list[np.ndarray], right: list[bool]) -> AnswerScorer:
+        """Fit the abstainer, after the ranker: the probability that a question's reply holds
+        its answer, from `question_rows`."""
+        answered = np.array([r for x, r in zip(features, right) if len(x)], bool)
+        self.abstainer_ = BoostedTrees.fit(self.question_rows(features), answered)
+        return self
+
+    def question_rows(self, features: list[np.ndarray]) -> np.ndarray:
+        """The abstainer's rows: one per question with candidates, of `QUESTION_FEATURES`."""
+        return np.array([self._question_row(x) for x in features if len(x)]).reshape(-1, len(QUESTION_FEATURES))
 
     def rank(self, features: np.ndarray) -> tuple[np.ndarray, float]:
         """The candidates' order, best first, and the probability that the first answers."""
@@ -184,6 +201,22 @@ class AnswerScorer:
             return np.zeros(0, np.int64), 0.0
         order = self._order(features)
         return order, float(self.abstainer_.probability(self._question_row(features))[0])
+
+    def confidence(self, probability: float) -> float:
+        """The abstainer's probability, calibrated: how often a reply given it holds the
+        answer, as measured out of fold (`calibration_`: a non-decreasing map, in knots)."""
+        knots = self.calibration_
+        return float(np.interp(probability, knots["probability"], knots["confidence"]))
+
+    def status(self, features: np.ndarray) -> tuple[str, float]:
+        """What the reply to a question with these candidates is, and its confidence:
+        ``"abstained"`` under the abstention threshold (`threshold_for`), ``"answered"`` from
+        `answered_threshold_` of confidence, ``"uncertain"`` between."""
+        order, probability = self.rank(features)
+        confidence = self.confidence(probability)
+        if not len(order) or probability < self.threshold_for(features):
+            return ABSTAINED, confidence
+        return (ANSWERED if confidence >= self.answered_threshold_ else UNCERTAIN), confidence
 
     def shares(self, features: np.ndarray) -> np.ndarray:
         """Each candidate's probability, under the ranker's softmax, of being the one that
@@ -240,6 +273,8 @@ class AnswerScorer:
             "coef": self.coef_.tolist(),
             "threshold": self.threshold_,
             "cross_lingual_threshold": self.cross_lingual_threshold_,
+            "answered_threshold": self.answered_threshold_,
+            "calibration": {k: [round(float(v), 6) for v in vs] for k, vs in self.calibration_.items()},
             "fitted_on": self.fitted_on_,
             "abstainer": "__ABSTAINER__",
         }
@@ -273,5 +308,7 @@ class AnswerScorer:
             raise QAError(f"{path}: its abstainer is damaged ({exc!r}); run `python -m qa.tools.fit` again.") from None
         scorer.threshold_ = float(data["threshold"])
         scorer.cross_lingual_threshold_ = float(data.get("cross_lingual_threshold", scorer.threshold_))
+        scorer.answered_threshold_ = float(data.get("answered_threshold", 0.0))
+        scorer.calibration_ = data.get("calibration", IDENTITY_CALIBRATION)
         scorer.fitted_on_ = data.get("fitted_on", {})
         return scorer

@@ -121,9 +121,11 @@ def consider(
     settings: Settings,
     pipeline: Pipeline,
     language: str | None = None,
+    leave_out: int | None = None,
 ) -> Considered:
     """Retrieve a (cleaned) question's chunks and score their sentences: everything
-    `answer` decides on, and what `qa.tools.fit` learns from."""
+    `answer` decides on, and what `qa.tools.fit` learns from (``leave_out``: a document
+    passed over, `qa.retrieving.retrieval.search_chunks`)."""
     from qa.encoding.embedding import load_embedder
 
     language = language or detect_language(question)
@@ -141,7 +143,7 @@ def consider(
         own, extra = extra[0], extra[1:]
         own_vector = own
         sentence_vector = (encoded.vector + own) / np.linalg.norm(encoded.vector + own)
-    hits = search_chunks(index, encoded, k, pipeline=pipeline)
+    hits = search_chunks(index, encoded, k, pipeline=pipeline, leave_out=leave_out)
     vectors = question_word_vectors(index, question_words, dict(zip(new_words, extra)))
     words = QuestionWords.of(question, language, vectors)
     kind = answer_type(question)

@@ -8,13 +8,13 @@ the steps in order.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 from qa.answering.candidates import REQUIRED_KINDS, Candidate, Considered
 from qa.answering.citations import quote_lines, select_citations
 from qa.answering.overview import overview_citations, shipped_detector
 from qa.pipeline import Pipeline
-from qa.results import Answer, Citation
+from qa.results import ABSTAINED, ANSWERED, Answer, Citation
 from qa.retrieving.retrieval import to_passages
 from qa.storing.index import Index
 from qa.text.language import message, overview_lead
@@ -48,8 +48,20 @@ def should_abstain(best: Candidate, *, pipeline: Pipeline) -> bool:
     )
 
 
-def _compose(language: str, citations: list[Citation]) -> str:
-    return "\n".join([message(language, "lead"), "", *quote_lines(citations)])
+@dataclass(frozen=True)
+class Decision:
+    """What the answer step decided: the candidates to quote from, best first (empty when
+    abstaining), what the reply is (`qa.results.STATUSES`) and how sure it is (None when
+    the hand-set rules decided)."""
+
+    candidates: list[Candidate] = field(default_factory=list)
+    status: str = ABSTAINED
+    confidence: float | None = None
+
+
+def _compose(language: str, citations: list[Citation], status: str) -> str:
+    lead = message(language, "lead" if status == ANSWERED else "uncertain")
+    return "\n".join([lead, "", *quote_lines(citations)])
 
 
 def extractive_reply(considered: Considered, *, pipeline: Pipeline) -> Answer:
@@ -63,11 +75,20 @@ def extractive_reply(considered: Considered, *, pipeline: Pipeline) -> Answer:
         if citations:
             text = "\n".join([overview_lead(language, index.documents[document].source), "", *quote_lines(citations)])
             return Answer(text, abstained=False, language=language, citations=citations, passages=passages, overview=True)
-    ranked = decide(considered, pipeline=pipeline)
-    if not ranked:
-        return Answer(message(language, "abstain"), abstained=True, language=language, passages=passages)
-    citations = select_citations(index, ranked)
-    return Answer(_compose(language, citations), abstained=False, language=language, citations=citations, passages=passages)
+    decision = decide(considered, pipeline=pipeline)
+    if decision.status == ABSTAINED:
+        return Answer(message(language, "abstain"), abstained=True, language=language, passages=passages,
+                      confidence=decision.confidence)
+    citations = select_citations(index, decision.candidates)
+    return Answer(
+        _compose(language, citations, decision.status),
+        abstained=False,
+        language=language,
+        citations=citations,
+        passages=passages,
+        status=decision.status,
+        confidence=decision.confidence,
+    )
 
 
 def _default_model(index: Index) -> bool:
@@ -85,12 +106,12 @@ def _is_overview(considered: Considered) -> bool:
     return _default_model(considered.index) and shipped_detector().is_overview(considered.own_vector)
 
 
-def decide(considered: Considered, *, pipeline: Pipeline) -> list[Candidate]:
-    """The candidates to cite from, best first; empty to abstain.
+def decide(considered: Considered, *, pipeline: Pipeline) -> Decision:
+    """The candidates to cite from, best first, and what the reply is.
 
     With `pipeline.fitted` (and the default model, whose similarities it was fitted on),
-    the fitted scorer (`qa.answering.answer_scorer`) orders them and abstains below its threshold;
-    otherwise the hand-set score and rules do.
+    the fitted scorer (`qa.answering.answer_scorer`) orders them and says how sure the
+    reply is; otherwise the hand-set score and rules decide (answered or abstained).
     """
     candidates = considered.candidates
     if pipeline.fitted and candidates and _default_model(considered.index):
@@ -102,17 +123,21 @@ def decide(considered: Considered, *, pipeline: Pipeline) -> list[Candidate]:
         or should_abstain(candidates[0], pipeline=pipeline)
         or (pipeline.unknown_names and considered.unknown_names)
     ):
-        return []
-    return candidates
+        return Decision()
+    return Decision(candidates, ANSWERED)
 
 
-def fitted_decision(considered: Considered, scorer) -> list[Candidate]:
-    """The candidates in a fitted scorer's order; empty when it says none answers."""
+def fitted_decision(considered: Considered, scorer) -> Decision:
+    """The candidates in a fitted scorer's order, the reply's status and confidence
+    (`AnswerScorer.status`); no candidates when it abstains."""
     from qa.answering.answer_scorer import candidate_features
 
     features = candidate_features(considered)
-    order, answers = scorer.rank(features)
-    if not len(order) or answers < scorer.threshold_for(features):
-        return []
+    if not len(features):
+        return Decision(confidence=0.0)
+    status, confidence = scorer.status(features)
+    if status == ABSTAINED:
+        return Decision(confidence=confidence)
+    order, _ = scorer.rank(features)
     shares = scorer.shares(features)
-    return [replace(considered.candidates[i], share=float(shares[i])) for i in order]
+    return Decision([replace(considered.candidates[i], share=float(shares[i])) for i in order], status, confidence)

@@ -69,7 +69,9 @@ def clean_question(question: str, settings: Settings) -> str:
     return cleaned[: settings.max_question_chars]
 
 
-def search_chunks(index: Index, query: Query, k: int, *, pipeline: Pipeline) -> list[ChunkHit]:
+def search_chunks(
+    index: Index, query: Query, k: int, *, pipeline: Pipeline, leave_out: int | None = None
+) -> list[ChunkHit]:
     """The ``k`` best chunks for a query, by fused dense, sparse and lexical rank.
 
     The dense ranking scores a chunk by its best sentence, not by the chunk as a whole:
@@ -78,6 +80,9 @@ def search_chunks(index: Index, query: Query, k: int, *, pipeline: Pipeline) -> 
 
     Args:
         pipeline: the rankings' weights.
+        leave_out: a document whose chunks are passed over, as if it were not indexed
+            (`qa.tools.fit` asks a question without the paragraph that answers it, to learn
+            what a near miss looks like).
     """
     if not len(index.chunks) or k <= 0:
         return []
@@ -88,6 +93,8 @@ def search_chunks(index: Index, query: Query, k: int, *, pipeline: Pipeline) -> 
     if query.sparse is not None:
         sparse_all = np.asarray((index.chunk_sparse @ query.sparse.T).todense()).ravel()
         rankings.append((_positive_top(sparse_all, candidates), pipeline.sparse_weight))
+    if leave_out is not None:
+        rankings = [([c for c in ranking if int(index.chunks[c, 0]) != leave_out], weight) for ranking, weight in rankings]
     fused: dict[int, float] = {}
     for ranking, weight in rankings:
         for rank, chunk in enumerate(ranking, start=1):

@@ -9,19 +9,31 @@ Data (paths relative to the repository; missing files are skipped):
   (one group).
 - Off-topic questions, unanswerable: every 8th PIAF question asked of the seed article,
   and the seed questions that stand alone asked of the PIAF paragraphs.
+- Near misses made by leaving a paragraph out (`NEAR_MISSES`): every answerable PIAF
+  question (both copies) asked again as if its own paragraph were not indexed, kept when
+  none of its gold answers occurs in another paragraph. They teach the abstainer what
+  "about the same thing, but not the answer" looks like; the figures, the calibration and
+  the thresholds are measured on the questions as they are (the natural mix).
 
 Every question goes through `qa.answering.candidates.consider` (retrieval and the per-sentence
 signals, as `answer` runs them); a candidate sentence is labelled 1 when it holds a
-gold answer. Five folds grouped by article estimate what the fitted step does on
-articles it never saw; the hand-set rules are scored on the same questions. The
-abstention thresholds abstain on `THRESHOLD_QUANTILE` of the answerable questions, on
-out-of-fold probabilities (in each fold, of inner folds of its training part; at the
-end, of the five folds), which kept cross-validated false abstentions under the 5%
-goal. There are two: one for questions whose first candidate is in their own language,
-one for those whose first candidate is in another (a single threshold abstained on 14%
-of the answerable cross-lingual questions and 2.5% of the French ones). The trade-off
-curve is drawn to `docs/abstention.png` when matplotlib is installed. The final scorer
-is fitted on everything and written to `qa/answering/data/answer_scorer.json` with these figures.
+gold answer, and a question's reply is right when its quotes, in the fitted ranker's
+order, hold one (the abstainer learns that). Five folds grouped by article estimate what
+the fitted step does on articles it never saw; the hand-set rules are scored on the same
+questions. Everything chosen is chosen on out-of-fold probabilities (in each fold, of
+inner folds of its training part; at the end, of the five folds):
+- the calibration (`calibrate`): the abstainer's probability mapped to how often a reply
+  given it is right (isotonic regression), so that `Answer.confidence` means what it says;
+- the abstention thresholds, on `THRESHOLD_QUANTILE` of the answerable questions: one for
+  questions whose first candidate is in their own language, one for those whose first
+  candidate is in another (a single threshold abstained on 14% of the answerable
+  cross-lingual questions and 2.5% of the French ones);
+- the threshold of "answered" (`choose_answered_threshold`): the lowest confidence at which
+  the replies above it are right `ANSWERED_PRECISION` of the time; below it, and above
+  abstention, the reply is "uncertain": the closest passages, said not to be a sure answer.
+The abstention trade-off, the reliability diagram and the risk-coverage curve are drawn
+to `docs/` when matplotlib is installed. The final scorer is fitted on everything and
+written to `qa/answering/data/answer_scorer.json` with these figures.
 Deterministic: same data, same file.
 """
 
@@ -47,7 +59,10 @@ SQUAD_SETS = ("piaf_open_dev.json", "piaf_open_dev_xling.json")
 SEED_SETS = (SHARED / "seed_qa.jsonl", ROOT / "eval" / "multilingual_qa.jsonl")
 FOLDS = 5
 MAX_FALSE_ABSTENTIONS = 0.05
-THRESHOLD_QUANTILE = 0.04
+THRESHOLD_QUANTILE = 0.02
+# "answered" is said from the confidence at which replies are right this often, out of fold.
+ANSWERED_PRECISION = 0.92
+NEAR_MISSES = "near misses (own paragraph left out)"
 # Off-topic questions: the eval sets' unanswerable questions are near misses (on the
 # corpus's subject), so questions of one corpus asked of the other teach the abstainer
 # what an off-topic question looks like. Each stays in its article's group (the seed
@@ -68,6 +83,11 @@ class Item:
     set_name: str
     features: np.ndarray
     labels: np.ndarray
+
+    @property
+    def made(self) -> bool:
+        """A near miss made by leaving its paragraph out: learnt from, not measured on."""
+        return self.set_name == NEAR_MISSES
 
 
 def squad_sets(names, settings: Settings, *, show_progress: bool = True):
@@ -105,6 +125,10 @@ def collect(settings: Settings, *, show_progress: bool = True) -> list[Item]:
         for title, qa in _progress(questions, name, show_progress):
             answers = [a["text"] for a in qa.get("answers", [])]
             items.append(_item(qa["question"], [], answers, not qa.get("is_impossible", False), title, name, index, settings))
+        # The same questions without their own paragraph: near misses, when no other paragraph holds their answer.
+        left_out = _near_misses(squad)
+        for title, qa, paragraph in _progress(left_out, f"{name}, own paragraph left out", show_progress):
+            items.append(_item(qa["question"], [], [], False, title, NEAR_MISSES, index, settings, leave_out=paragraph))
         # Every OFF_TOPIC_EVERY-th question, asked of the seed article: nothing there answers it.
         for title, qa in _progress(questions[::OFF_TOPIC_EVERY], f"{name} asked of the seed article", show_progress):
             items.append(_item(qa["question"], [], [], False, title, OFF_TOPIC, seed_index, settings))
@@ -125,6 +149,24 @@ def collect(settings: Settings, *, show_progress: bool = True) -> list[Item]:
     return items
 
 
+def _near_misses(squad: dict) -> list[tuple[str, dict, int]]:
+    """(article, question, its paragraph's number) for each answerable question none of
+    whose gold answers occurs in another paragraph of the corpus (the paragraphs are
+    indexed in order, so a paragraph's number is its document's)."""
+    from qa.tools.evaluation import normalise
+
+    paragraphs = [(article.get("title", str(a)), p) for a, article in enumerate(squad["data"]) for p in article["paragraphs"]]
+    texts = [normalise(p["context"]) for _, p in paragraphs]
+    corpus = "\x00".join(texts)
+    made = []
+    for number, ((title, paragraph), text) in enumerate(zip(paragraphs, texts)):
+        for qa in paragraph["qas"]:
+            answers = [normalise(a["text"]) for a in qa.get("answers", [])]
+            if answers and not qa.get("is_impossible", False) and all(corpus.count(a) == text.count(a) for a in answers):
+                made.append((title, qa, number))
+    return made
+
+
 def _progress(rows, name, show):
     if not show:
         return rows
@@ -133,7 +175,7 @@ def _progress(rows, name, show):
     return tqdm(rows, desc=name, unit="question")
 
 
-def _item(question, earlier, answers, answerable, group, set_name, index, settings) -> Item:
+def _item(question, earlier, answers, answerable, group, set_name, index, settings, *, leave_out=None) -> Item:
     from qa.answering.candidates import consider
     from qa.tools.evaluation import contains_answer, replay
     from qa.pipeline import DEFAULT_PIPELINE, RULES_PIPELINE
@@ -143,7 +185,9 @@ def _item(question, earlier, answers, answerable, group, set_name, index, settin
     # scorer it replaces (same data, same file).
     history = replay(earlier, index, settings, pipeline=RULES_PIPELINE)
     question = clean_question(question, settings)
-    considered = consider(question, index, settings.top_k, history=history, settings=settings, pipeline=DEFAULT_PIPELINE)
+    considered = consider(
+        question, index, settings.top_k, history=history, settings=settings, pipeline=DEFAULT_PIPELINE, leave_out=leave_out
+    )
     labels = np.array(
         [answerable and contains_answer(answers, index.span_text(*map(int, index.sentences[c.sentence])))
          for c in considered.candidates],
@@ -155,15 +199,35 @@ def _item(question, earlier, answers, answerable, group, set_name, index, settin
 # --- scoring a decision ------------------------------------------------------------------
 
 
-def _outcome(item: Item, candidates) -> dict:
-    """What the reply to an item is worth, given the candidates to cite from (empty: abstained)."""
+def _outcome(item: Item, decision) -> dict:
+    """What the reply to an item is worth, given the answer step's `Decision`."""
+    from qa.answering.citations import select_citations
+    from qa.results import ABSTAINED
+    from qa.tools.evaluation import cites_answer
+
+    if decision.status == ABSTAINED:
+        return {"status": ABSTAINED, "confidence": decision.confidence, "correct": False}
+    citations = select_citations(item.considered.index, decision.candidates)
+    correct = item.answerable and cites_answer(item.answers, citations)
+    return {"status": decision.status, "confidence": decision.confidence, "correct": correct}
+
+
+def _ranked(item: Item, scorer: AnswerScorer):
+    """The item's candidates in the scorer's order, with their shares (as the reply quotes them)."""
+    if not len(item.features):
+        return []
+    order, _ = scorer.rank(item.features)
+    shares = scorer.shares(item.features)
+    return [replace(item.considered.candidates[i], share=float(shares[i])) for i in order]
+
+
+def _reply_right(item: Item, scorer: AnswerScorer) -> bool:
+    """Whether the reply quoting the item's candidates in the scorer's order holds a gold answer."""
     from qa.answering.citations import select_citations
     from qa.tools.evaluation import cites_answer
 
-    if not candidates:
-        return {"abstained": True, "correct": False}
-    citations = select_citations(item.considered.index, candidates)
-    return {"abstained": False, "correct": item.answerable and cites_answer(item.answers, citations)}
+    ranked = _ranked(item, scorer)
+    return bool(ranked) and item.answerable and cites_answer(item.answers, select_citations(item.considered.index, ranked))
 
 
 def _fitted(item: Item, scorer: AnswerScorer):
@@ -180,14 +244,43 @@ def _rules(item: Item):
 
 
 def summarise(items: list[Item], outcomes: list[dict]) -> dict:
+    """The eval's figures (../shared/eval/README.md) for these replies."""
+    from qa.results import ABSTAINED, ANSWERED, STATUSES
+
     answerable = [o for i, o in zip(items, outcomes) if i.answerable]
     unanswerable = [o for i, o in zip(items, outcomes) if not i.answerable]
-    return {
+    answered = [o for o in outcomes if o["status"] == ANSWERED]
+    figures = {
         "questions": len(items),
         "answer_accuracy": sum(o["correct"] for o in answerable) / max(len(answerable), 1),
-        "abstention": sum(o["abstained"] for o in unanswerable) / len(unanswerable) if unanswerable else None,
-        "false_abstentions": sum(o["abstained"] for o in answerable) / max(len(answerable), 1),
+        "abstention": sum(o["status"] == ABSTAINED for o in unanswerable) / len(unanswerable) if unanswerable else None,
+        "false_abstentions": sum(o["status"] == ABSTAINED for o in answerable) / max(len(answerable), 1),
+        "status": {s: sum(o["status"] == s for o in outcomes) / max(len(outcomes), 1) for s in STATUSES},
+        "precision_of_answered": sum(o["correct"] for o in answered) / len(answered) if answered else None,
+        "coverage": sum(o["correct"] and o["status"] == ANSWERED for o in answerable) / max(len(answerable), 1),
+        "near_misses_answered": sum(o["status"] == ANSWERED for o in unanswerable) / len(unanswerable) if unanswerable else None,
     }
+    confident = [o for o in outcomes if o["confidence"] is not None]
+    if confident:
+        figures["calibration_error"] = calibration_error([o["confidence"] for o in confident], [o["correct"] for o in confident])
+    return figures
+
+
+def calibration_error(confidences, right, bins: int = 10) -> float:
+    """Expected calibration error: confidences in ``bins`` equal-width bins, each bin's mean
+    confidence against its share of right replies, weighted by the bin's size."""
+    confidences, right = np.asarray(confidences, float), np.asarray(right, float)
+    which = np.minimum((confidences * bins).astype(int), bins - 1)
+    return float(sum(abs(confidences[which == b].mean() - right[which == b].mean()) * (which == b).sum()
+                     for b in range(bins) if (which == b).any()) / max(len(confidences), 1))
+
+
+def reliability(confidences, right, bins: int = 10) -> list[tuple[float, float, int]]:
+    """(mean confidence, share right, replies) of each non-empty equal-width bin."""
+    confidences, right = np.asarray(confidences, float), np.asarray(right, float)
+    which = np.minimum((confidences * bins).astype(int), bins - 1)
+    return [(float(confidences[which == b].mean()), float(right[which == b].mean()), int((which == b).sum()))
+            for b in range(bins) if (which == b).any()]
 
 
 def choose_threshold(items: list[Item], best: np.ndarray, limit: float = THRESHOLD_QUANTILE) -> float:
@@ -211,6 +304,27 @@ def choose_thresholds(
     )
 
 
+def calibrate(probabilities: np.ndarray, right: np.ndarray) -> dict:
+    """The map from the abstainer's probability to how often a reply given it is right:
+    isotonic regression on out-of-fold probabilities, kept as its knots."""
+    from sklearn.isotonic import IsotonicRegression
+
+    model = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(probabilities, right.astype(float))
+    return {"probability": model.X_thresholds_.tolist(), "confidence": model.y_thresholds_.tolist()}
+
+
+def choose_answered_threshold(confidences: np.ndarray, right: np.ndarray, precision: float = ANSWERED_PRECISION) -> float:
+    """The lowest confidence from which the replies at or above it are right ``precision``
+    of the time (1.0, nothing answered, when no such level exists)."""
+    order = np.argsort(-confidences, kind="stable")
+    running = np.cumsum(right[order]) / np.arange(1, len(order) + 1)
+    levels = confidences[order]
+    # A threshold must take every reply of its level: look only where the level changes.
+    ends = np.flatnonzero(np.r_[levels[1:] != levels[:-1], True])
+    good = ends[running[ends] >= precision]
+    return float(levels[good[-1]]) if len(good) else 1.0
+
+
 def _set_thresholds(scorer: AnswerScorer, thresholds: tuple[float, float]) -> None:
     scorer.threshold_, scorer.cross_lingual_threshold_ = thresholds
 
@@ -219,31 +333,46 @@ def _cross(scorer: AnswerScorer, items: list[Item]) -> np.ndarray:
     return np.array([scorer.first_is_cross_lingual(i.features) for i in items], bool)
 
 
-def _fit(items: list[Item]) -> AnswerScorer:
-    return AnswerScorer(l2=L2).fit([i.features for i in items], [i.labels for i in items])
+def _fit(items: list[Item]) -> tuple[AnswerScorer, np.ndarray]:
+    """The ranker, then the abstainer on whether each reply in its order is right (returned too)."""
+    scorer = AnswerScorer(l2=L2).fit_ranker([i.features for i in items], [i.labels for i in items])
+    right = np.array([_reply_right(i, scorer) for i in items], bool)
+    return scorer.fit_abstainer([i.features for i in items], right.tolist()), right
 
 
 def _answers(scorer: AnswerScorer, item: Item) -> float:
     return scorer.rank(item.features)[1]
 
 
-def _inner_out_of_fold(scorer: AnswerScorer, items: list[Item], folds: int) -> np.ndarray:
-    """Each item's probability that its first candidate answers, from an abstainer fitted
-    without its article (the ranker stays ``scorer``'s): the threshold is chosen on these,
-    as the shipped one is on the outer folds' (a model's probabilities on its own training
-    data are too sure of themselves)."""
+def _inner_out_of_fold(scorer: AnswerScorer, items: list[Item], right: np.ndarray, folds: int) -> np.ndarray:
+    """Each item's probability that its reply is right, from an abstainer fitted without
+    its article (the ranker stays ``scorer``'s): calibration and thresholds are chosen on
+    these, as the shipped ones are on the outer folds' (a model's probabilities on its own
+    training data are too sure of themselves)."""
     from sklearn.model_selection import GroupKFold
 
     from qa.answering.trees import BoostedTrees
 
-    with_candidates = [j for j, i in enumerate(items) if len(i.features)]
-    rows, answered = scorer.abstainer_data([i.features for i in items], [i.labels for i in items])
+    with_candidates = np.array([j for j, i in enumerate(items) if len(i.features)])
+    rows = scorer.question_rows([i.features for i in items])
     groups = [items[j].group for j in with_candidates]
     probabilities = np.zeros(len(items))
     for train, test in GroupKFold(n_splits=folds).split(rows, groups=groups):
-        trees = BoostedTrees.fit(rows[train], answered[train])
-        probabilities[np.array(with_candidates)[test]] = trees.probability(rows[test])
+        trees = BoostedTrees.fit(rows[train], right[with_candidates[train]])
+        probabilities[with_candidates[test]] = trees.probability(rows[test])
     return probabilities
+
+
+def _choose(scorer: AnswerScorer, items: list[Item], probabilities: np.ndarray, right: np.ndarray) -> None:
+    """Set ``scorer``'s calibration and thresholds from out-of-fold ``probabilities`` of
+    ``items``, measured on the natural mix (made near misses left aside)."""
+    natural = np.array([not i.made and len(i.features) > 0 for i in items], bool)
+    chosen = [i for i, n in zip(items, natural) if n]
+    scorer.calibration_ = calibrate(probabilities[natural], right[natural])
+    _set_thresholds(scorer, choose_thresholds(chosen, probabilities[natural], _cross(scorer, chosen)))
+    confidences = np.array([scorer.confidence(p) for p in probabilities[natural]])
+    kept = probabilities[natural] >= np.where(_cross(scorer, chosen), scorer.cross_lingual_threshold_, scorer.threshold_)
+    scorer.answered_threshold_ = choose_answered_threshold(confidences[kept], right[natural][kept])
 
 
 def cross_validate(items: list[Item], folds: int = FOLDS) -> dict:
@@ -254,29 +383,29 @@ def cross_validate(items: list[Item], folds: int = FOLDS) -> dict:
 
     groups = [i.group for i in items]
     answers = np.zeros(len(items))
-    cross = np.zeros(len(items), bool)
+    right = np.zeros(len(items), bool)
     fitted_outcomes, never = [None] * len(items), [None] * len(items)
     for train, test in GroupKFold(n_splits=folds).split(np.zeros(len(items)), groups=groups):
         train_items = [items[j] for j in train]
-        scorer = _fit(train_items)
-        inner = _inner_out_of_fold(scorer, train_items, folds)
-        _set_thresholds(scorer, choose_thresholds(train_items, inner, _cross(scorer, train_items)))
+        scorer, train_right = _fit(train_items)
+        _choose(scorer, train_items, _inner_out_of_fold(scorer, train_items, train_right, folds), train_right)
         always = copy.copy(scorer)
         _set_thresholds(always, (-1.0, -1.0))
+        always.answered_threshold_ = -1.0
         for j in test:
             answers[j] = _answers(scorer, items[j])
-            cross[j] = scorer.first_is_cross_lingual(items[j].features)
+            right[j] = _reply_right(items[j], scorer)
             fitted_outcomes[j] = _outcome(items[j], _fitted(items[j], scorer))
             never[j] = _outcome(items[j], _fitted(items[j], always))
     rules = [_outcome(i, _rules(i)) for i in items]
     report = {"fitted": _by_set(items, fitted_outcomes), "rules": _by_set(items, rules), "fitted, never abstain": _by_set(items, never)}
-    return {"report": report, "best": answers, "cross": cross}
+    return {"report": report, "best": answers, "right": right, "outcomes": fitted_outcomes}
 
 
 def _by_set(items: list[Item], outcomes: list[dict]) -> dict:
-    sets = sorted({i.set_name for i in items})
-    result = {"all": summarise(items, outcomes)}
-    for name in sets:
+    natural = [(i, o) for i, o in zip(items, outcomes) if not i.made]
+    result = {"all": summarise([i for i, _ in natural], [o for _, o in natural])}
+    for name in sorted({i.set_name for i in items}):
         chosen = [(i, o) for i, o in zip(items, outcomes) if i.set_name == name]
         result[name] = summarise([i for i, _ in chosen], [o for _, o in chosen])
     return result
@@ -296,15 +425,39 @@ def abstained_shares(items: list[Item], best: np.ndarray, cross: np.ndarray, thr
     return float(abstained[~answerable].mean()), float(abstained[answerable].mean())
 
 
-def draw(points, chosen: tuple[float, float], rules: dict, path: Path) -> bool:
-    """The trade-off curve, the chosen operating point (unanswerable, answerable abstained) and the rules'."""
+def risk_coverage(items: list[Item], confidences: np.ndarray, correct: np.ndarray) -> list[tuple[float, float, float]]:
+    """(threshold, precision of the replies at or above it, coverage: answerable questions
+    answered right at or above it, over all answerable) along the confidences."""
+    answerable = np.array([i.answerable for i in items], bool)
+    points = []
+    for level in np.unique(np.round(confidences, 3)):
+        above = confidences >= level
+        points.append((float(level), float(correct[above].mean()), float((correct & above & answerable).sum() / max(answerable.sum(), 1))))
+    return points
+
+
+def _pyplot():
     try:
         import matplotlib
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        logger.warning("matplotlib is not installed: %s not drawn (pip install matplotlib)", path)
+        logger.warning("matplotlib is not installed: the figures of docs/ are not drawn (pip install matplotlib)")
+        return None
+    return plt
+
+
+def _save(fig, path: Path) -> None:
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+
+
+def draw(points, chosen: tuple[float, float], rules: dict, path: Path) -> bool:
+    """The trade-off curve, the chosen operating point (unanswerable, answerable abstained) and the rules'."""
+    plt = _pyplot()
+    if plt is None:
         return False
     fig, ax = plt.subplots(figsize=(6, 4.2), dpi=120)
     ax.plot([100 * p[2] for p in points], [100 * p[1] for p in points], label="fitted scorer (out-of-fold)")
@@ -318,27 +471,66 @@ def draw(points, chosen: tuple[float, float], rules: dict, path: Path) -> bool:
     ax.set_title("Abstention trade-off, cross-validated by article")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="lower right")
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
+    _save(fig, path)
+    return True
+
+
+def draw_reliability(bins: list[tuple[float, float, int]], error: float, path: Path) -> bool:
+    """The reliability diagram: each bin's mean confidence against its share of right replies."""
+    plt = _pyplot()
+    if plt is None:
+        return False
+    fig, ax = plt.subplots(figsize=(5, 4.6), dpi=120)
+    ax.plot([0, 100], [0, 100], color="grey", linestyle=":", label="perfectly calibrated")
+    ax.plot([100 * b[0] for b in bins], [100 * b[1] for b in bins], marker="o", label=f"out of fold (ECE {100 * error:.1f} points)")
+    for confidence, share, count in bins:
+        ax.annotate(str(count), (100 * confidence, 100 * share), textcoords="offset points", xytext=(4, -10), fontsize=7)
+    ax.set_xlabel("confidence (%)")
+    ax.set_ylabel("replies whose quotes hold the answer (%)")
+    ax.set_title("Reliability, cross-validated by article")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="upper left")
+    _save(fig, path)
+    return True
+
+
+def draw_risk_coverage(points, chosen: tuple[float, float], path: Path) -> bool:
+    """Precision of "answered" against its coverage, the operating point marked."""
+    plt = _pyplot()
+    if plt is None:
+        return False
+    fig, ax = plt.subplots(figsize=(6, 4.2), dpi=120)
+    ax.plot([100 * p[2] for p in points], [100 * p[1] for p in points], label="confidence threshold (out of fold)")
+    ax.scatter([100 * chosen[1]], [100 * chosen[0]], color="C1", zorder=3, label="operating point")
+    ax.set_xlabel("coverage: answerable questions answered right (%)")
+    ax.set_ylabel("precision of answered (%)")
+    ax.set_title("Risk-coverage of \"answered\", cross-validated by article")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="lower left")
+    _save(fig, path)
     return True
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m qa.tools.fit", description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=SCORER_PATH, help="where to write the fitted scorer")
-    parser.add_argument("--plot", type=Path, default=ROOT / "docs" / "abstention.png")
+    parser.add_argument("--plots", type=Path, default=ROOT / "docs", help="folder of the figures")
     parser.add_argument("--report", type=Path, default=None, help="also write the figures as JSON here")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings = Settings.from_env()
     items = collect(settings)
     validated = cross_validate(items)
-    best, cross = validated["best"], validated["cross"]
-    thresholds = choose_thresholds(items, best, cross)
-    scorer = _fit(items)
-    _set_thresholds(scorer, thresholds)
-    points = tradeoff(items, best, cross)
+    best, right = validated["best"], validated["right"]
+    scorer, _ = _fit(items)
+    _choose(scorer, items, best, right)
+    natural = [j for j, i in enumerate(items) if not i.made]
+    natural_items = [items[j] for j in natural]
+    cross = _cross(scorer, natural_items)
+    thresholds = (scorer.threshold_, scorer.cross_lingual_threshold_)
+    outcomes = [validated["outcomes"][j] for j in natural]
+    confidences = np.array([o["confidence"] if o["confidence"] is not None else 0.0 for o in outcomes])
+    correct = np.array([o["correct"] for o in outcomes], bool)
     scorer.fitted_on_ = {
         "sets": sorted({i.set_name for i in items}),
         "questions": len(items),
@@ -346,16 +538,26 @@ def main(argv: list[str] | None = None) -> int:
         "folds": f"{FOLDS}, grouped by article",
         "threshold": f"abstains on {THRESHOLD_QUANTILE:.0%} of the answerable questions, out of fold, "
         "among those whose first candidate is in their language and among the others",
+        "answered_threshold": f"the lowest confidence whose replies at or above it are right {ANSWERED_PRECISION:.0%} "
+        "of the time, out of fold",
+        "calibration": "isotonic regression of the out-of-fold probabilities on whether the reply was right",
         "cross_lingual_questions": int(cross.sum()),
         "cross_validated": validated["report"],
         "command": "python -m qa.tools.fit",
     }
     scorer.save(args.out)
-    draw(points, abstained_shares(items, best, cross, thresholds), validated["report"]["rules"]["all"], args.plot)
+    best_natural = best[natural]
+    draw(tradeoff(natural_items, best_natural, cross), abstained_shares(natural_items, best_natural, cross, thresholds),
+         validated["report"]["rules"]["all"], args.plots / "abstention.png")
+    figures = validated["report"]["fitted"]["all"]
+    draw_reliability(reliability(confidences, correct), figures["calibration_error"], args.plots / "reliability.png")
+    draw_risk_coverage(risk_coverage(natural_items, confidences, correct),
+                       (figures["precision_of_answered"] or 0.0, figures["coverage"]), args.plots / "risk-coverage.png")
     if args.report:
         args.report.write_text(json.dumps(scorer.fitted_on_, indent=1), encoding="utf-8")
     print(json.dumps(validated["report"], indent=1))
-    print(f"thresholds {thresholds[0]:.4f}, cross-lingual {thresholds[1]:.4f}; written to {args.out}")
+    print(f"thresholds {thresholds[0]:.4f}, cross-lingual {thresholds[1]:.4f}, answered from confidence "
+          f"{scorer.answered_threshold_:.4f}; written to {args.out}")
     return 0
 
 
