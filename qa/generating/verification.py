@@ -6,7 +6,8 @@ A language model's sentence is kept only when the excerpts it cites hold what it
   ("trois", "vingt-quatre", "deuxième": ICU's spell-out rules, `spelled_numbers_in`), is
   in them, in digits or in words;
 - every month it names is a month they name, in any language or as a number, and so is
-  every day of the week (month and day names come from the Unicode CLDR data of `babel`);
+  every day of the week (month and day names come from the Unicode CLDR data of `babel`:
+  `qa.text.dates`);
 - it denies nothing they do not deny (`negated`: "did not", "n'a pas", "nicht", "не");
 - every place it names (CLDR's countries, regions and cities in every language: `places_in`)
   is a place they name, whatever the language ("Austria", "Autriche"), and never one only
@@ -34,6 +35,7 @@ from importlib import resources
 
 import numpy as np
 
+from qa.text.dates import CLDR_LOCALES, months_in, weekdays_in
 from qa.text.language import CAPITALISED_NOUNS, detect_language
 from qa.text.lexical import NEGATIONS, fold, is_stopword
 
@@ -47,8 +49,6 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 NAME_SPELLING = 0.75
 # Two words this close in the embedding space mean the same (as `qa.answering.grounding.WORD_MATCH`).
 NAME_MEANING = 0.89
-# The languages whose CLDR month, weekday and place names are read (`babel`).
-_CLDR_LOCALES = ("en", "fr", "de", "es", "it", "pt", "nl", "pl", "ru", "uk", "sv", "da", "nb", "fi", "tr", "cs", "ro", "hu", "ca")
 
 
 @dataclass(frozen=True)
@@ -186,59 +186,6 @@ def spelled_numbers_in(text: str, language: str) -> set[int]:
     return found
 
 
-@cache
-def _month_words() -> dict[str, int]:
-    from babel.dates import get_month_names
-
-    words: dict[str, int] = {}
-    for locale in _CLDR_LOCALES:
-        for context in ("format", "stand-alone"):
-            for width in ("wide", "abbreviated"):
-                for number, name in get_month_names(width, context, locale=locale).items():
-                    folded = fold(name).rstrip(".")
-                    if len(folded) >= 3:
-                        words.setdefault(folded, number)
-    # "mai", "mars", "may" are months, and in some languages also common words; they
-    # are read as months only next to a number ("le 18 mai", "May 2024").
-    return words
-
-
-def months_in(text: str) -> set[int]:
-    """The months a text names next to a number, in any of `_CLDR_LOCALES`,
-    or writes as a numeric date (18/06/2024, 2024-06-18)."""
-    months = _month_words()
-    found = set()
-    folded = fold(text)
-    for match in re.finditer(r"[^\W\d_]+\.?", folded):
-        word = match.group().rstrip(".")
-        if word in months and re.search(r"\d", folded[max(0, match.start() - 6) : match.end() + 7]):
-            found.add(months[word])
-    for day_first in re.finditer(r"\b(\d{1,2})[./](\d{1,2})[./](\d{2,4})\b", text):
-        found.add(int(day_first.group(2)))
-    for iso in re.finditer(r"\b\d{4}-(\d{2})-\d{2}\b", text):
-        found.add(int(iso.group(1)))
-    return {m for m in found if 1 <= m <= 12}
-
-
-@cache
-def _weekday_words() -> dict[str, int]:
-    from babel.dates import get_day_names
-
-    words: dict[str, int] = {}
-    for locale in _CLDR_LOCALES:
-        for context in ("format", "stand-alone"):
-            for number, name in get_day_names("wide", context, locale=locale).items():
-                words.setdefault(fold(name), number)
-    return words
-
-
-def weekdays_in(text: str) -> set[int]:
-    """The days of the week a text names in full (0 is Monday), in any of the CLDR
-    languages above: "mardi", "Tuesday", "вторник" are 1."""
-    days = _weekday_words()
-    return {days[w] for w in _WORD.findall(fold(text)) if w in days}
-
-
 def negated(text: str, language: str | None = None) -> bool:
     """Whether ``text`` holds a negation of ``language`` (of any language when None):
     "did not", "n'a pas", "nicht", "не" (`qa.text.lexical.NEGATIONS`)."""
@@ -254,12 +201,12 @@ def negated(text: str, language: str | None = None) -> bool:
 
 @cache
 def _places() -> dict[tuple[str, ...], frozenset[str]]:
-    """The names of countries, regions and cities in the CLDR languages above (`babel`),
+    """The names of countries, regions and cities in `qa.text.dates.CLDR_LOCALES` (`babel`),
     as folded words, with what they name: ("autriche",) and ("austria",) are "AT"."""
     from babel import Locale
 
     places: dict[tuple[str, ...], set[str]] = {}
-    for code in _CLDR_LOCALES:
+    for code in CLDR_LOCALES:
         locale = Locale.parse(code)
         named = list(locale.territories.items())
         named += [(zone, data["city"]) for zone, data in locale.time_zones.items() if "city" in data]

@@ -32,12 +32,42 @@ def fold(text: str) -> str:
     return "".join(ch for ch in text if not unicodedata.combining(ch))
 
 
+def fold_with_offsets(text: str) -> tuple[str, list[int]]:
+    """``fold(text)``, and for each of its characters the offset in ``text`` of the
+    character it comes from (plus ``len(text)`` at the end), so that a match in the folded
+    text maps back to the text: folding may change its length ("ﬁ" is "fi").
+
+    Example:
+        >>> folded, offsets = fold_with_offsets("Éﬁn")
+        >>> folded, offsets
+        ('efin', [0, 1, 1, 2, 3])
+    """
+    pieces, offsets = [], []
+    for i, ch in enumerate(text):
+        piece = fold(ch)
+        pieces.append(piece)
+        offsets.extend([i] * len(piece))
+    offsets.append(len(text))
+    return "".join(pieces), offsets
+
+
 @functools.cache
 def stopwords() -> frozenset[str]:
     """Function words of the covered languages (lower-case, accents kept), numbers excluded."""
     import stopwordsiso
 
     words = stopwordsiso.stopwords(list(STOPWORD_LANGUAGES))
+    return frozenset(w.lower().replace("’", "'") for w in words if not any(ch.isdigit() for ch in w))
+
+
+@functools.cache
+def language_stopwords(language: str) -> frozenset[str]:
+    """The function words of one of `STOPWORD_LANGUAGES` (as `stopwords`); empty for another."""
+    import stopwordsiso
+
+    if language not in STOPWORD_LANGUAGES:
+        return frozenset()
+    words = stopwordsiso.stopwords(language)
     return frozenset(w.lower().replace("’", "'") for w in words if not any(ch.isdigit() for ch in w))
 
 
