@@ -6,6 +6,7 @@ from __future__ import annotations
 import bisect
 import re
 
+from qa.text.dates import date_spans, is_month
 from qa.text.lexical import TYPE_WORDS, fold, stopwords
 
 _ASKS = {
@@ -13,21 +14,12 @@ _ASKS = {
     r"per quanto|сколько времени|как долго|hoe lang)\b",
     "when": r"\b(when|what year|which year|what date|quand|quelle annee|quel jour|quelle date|cuando|"
     r"en que ano|wann|in welchem jahr|quando|in che anno|em que ano|когда|в каком году|wanneer|in welk jaar)\b",
-    # a count, an amount, or a quantity named by its noun ("the population of")
+    # a count, an amount, or "the number of"
     "how_many": r"\b(how many|how much|how old|combien|quel age|cuant[oa]s?|que edad|wie viele?|wie alt|"
-    r"quant[ioea]s?|сколько|hoeveel|hoe oud|population|nombre de|number of|numero de|anzahl|aantal|"
-    r"население|численность|количество)\b",
+    r"quant[ioea]s?|сколько|hoeveel|hoe oud|nombre de|number of|numero de|anzahl|aantal|количество)\b",
     "who": r"\b(who|whom|(?<!est-ce )qui|quien(es)?|wer|chi|quem|кто)\b",
 }
 _ASK_RES = {kind: re.compile(pattern) for kind, pattern in _ASKS.items()}
-_MONTHS_DAYS = (
-    r"janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre|january|february|"
-    r"march|april|may|june|july|august|september|october|november|december|enero|febrero|marzo|abril|mayo|junio|"
-    r"julio|agosto|septiembre|octubre|noviembre|diciembre|januar|februar|marz|juni|juli|oktober|dezember|"
-    r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|wednesday|thursday|friday|saturday|"
-    r"sunday|hier|demain|aujourd'hui|yesterday|tomorrow|today"
-)
-_DATE = re.compile(rf"\b(1[5-9]\d\d|20\d\d)\b|\b({_MONTHS_DAYS})\b|\b\d{{1,2}}[./-]\d{{1,2}}\b")
 _NUMBER_WORDS = (
     r"deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|vingt|trente|cent|mille|million|milliard|"
     r"two|three|four|five|seven|eight|nine|ten|eleven|twelve|twenty|hundred|thousand|billion|dos|tres|cuatro|"
@@ -62,8 +54,8 @@ def matches_type(kind: str | None, sentence: str, counted=None) -> bool:
     """
     if kind == "duration":
         return _has_duration(sentence, counted)
-    if kind == "when":
-        return bool(_DATE.search(fold(sentence)))
+    if kind == "when":  # a date in any CLDR language (`qa.text.dates`)
+        return bool(date_spans(sentence))
     if kind == "how_many":
         return _has_count(sentence, counted)
     if kind == "who":
@@ -84,7 +76,6 @@ _DURATION_WINDOW = 2
 _COUNTED_WORDS = 2
 _NUMBER_TOKEN = re.compile(rf"^(\d+|({_NUMBER_WORDS})s?)$")
 _YEAR_TOKEN = re.compile(r"^(1[5-9]\d\d|20\d\d)$")
-_MONTH_TOKEN = re.compile(rf"^({_MONTHS_DAYS})$")
 
 
 def counted_words(question: str) -> list[str]:
@@ -114,7 +105,7 @@ def _has_count(sentence: str, counted) -> bool:
         for i, token in enumerate(folded)
         if _NUMBER_TOKEN.match(token)
         and not _YEAR_TOKEN.match(token)
-        and not any(_MONTH_TOKEN.match(t) for t in folded[i + 1 : i + 1 + _COUNT_WINDOW])
+        and not any(is_month(t) for t in folded[i + 1 : i + 1 + _COUNT_WINDOW])
     ]
     if counted is None or not numbers:
         return bool(numbers)
