@@ -1,13 +1,14 @@
 """What kind of answer a question asks for (a date, a count, a duration, a person), and
-whether a sentence holds one."""
+whether and where a sentence holds one."""
 
 from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 
 from qa.text.dates import date_spans, is_month
-from qa.text.lexical import TYPE_WORDS, fold, stopwords
+from qa.text.lexical import TYPE_WORDS, fold, fold_with_offsets, stopwords
 
 _ASKS = {
     "duration": r"\b(how long|combien de temps|pendant combien|cuanto tiempo|durante cuanto|wie lange|quanto tempo|"
@@ -53,11 +54,11 @@ def matches_type(kind: str | None, sentence: str, counted=None) -> bool:
             duration must be next to what the question asks about.
     """
     if kind == "duration":
-        return _has_duration(sentence, counted)
+        return bool(duration_spans(sentence, counted))
     if kind == "when":  # a date in any CLDR language (`qa.text.dates`)
         return bool(date_spans(sentence))
     if kind == "how_many":
-        return _has_count(sentence, counted)
+        return bool(count_spans(sentence, counted))
     if kind == "who":
         return bool(NAME_RE.search(sentence))
     return True
@@ -96,39 +97,95 @@ def counted_words(question: str) -> list[str]:
     return []
 
 
-def _has_count(sentence: str, counted) -> bool:
-    """A number that is not a date, next to the thing counted when that is known."""
+# Digit groups and number words of one number: "20 000", "3,5 millions", "deux cent mille".
+_NUMBER_JOINS = " \u00a0\u202f.,'"
+
+
+def count_spans(sentence: str, counted=None) -> list[tuple[int, int]]:
+    """Where ``sentence`` holds a count, as ``(start, end)`` offsets: a number that is not
+    a date ("20 000", "3,5 millions", "deux"), with the thing counted when ``counted`` is
+    given (a test of a lower-case word, as for `matches_type`: the number then counts only
+    just before it), else with the word or currency just after it when there is one.
+
+    Example:
+        >>> text = "Quelque 20 000 soldats nord-coréens, payés 120 EUR."
+        >>> [text[a:b] for a, b in count_spans(text, lambda word: word == "soldats")]
+        ['20 000 soldats']
+        >>> [text[a:b] for a, b in count_spans(text)]
+        ['20 000 soldats', '120 EUR']
+    """
     matches = list(re.finditer(r"\w+", sentence))
     folded = [fold(m.group()) for m in matches]
-    numbers = [
+    numbers = {
         i
         for i, token in enumerate(folded)
         if _NUMBER_TOKEN.match(token)
         and not _YEAR_TOKEN.match(token)
         and not any(is_month(t) for t in folded[i + 1 : i + 1 + _COUNT_WINDOW])
-    ]
-    if counted is None or not numbers:
-        return bool(numbers)
+    }
     # Names are not counted things: "Corée du Nord en 24 ans" counts no "nord-coréens",
     # and "les deux pays" after "passagers" counts countries.
-    things = _positions(matches, counted)
-    return any(0 < j - i <= _COUNT_WINDOW for i in numbers for j in things)
+    things = None if counted is None else _positions(matches, counted)
+    spans, i = [], 0
+    while i < len(matches):
+        if i not in numbers:
+            i += 1
+            continue
+        last = i
+        while last + 1 in numbers and len(sentence[matches[last].end() : matches[last + 1].start()]) == 1 and (
+            sentence[matches[last].end()] in _NUMBER_JOINS
+        ):
+            last += 1
+        if things is None:
+            spans.append((matches[i].start(), _unit_end(sentence, matches, last)))
+        else:
+            thing = next((j for j in things if any(0 < j - k <= _COUNT_WINDOW for k in range(i, last + 1))), None)
+            if thing is not None:
+                spans.append((matches[i].start(), matches[thing].end()))
+        i = last + 1
+    return spans
 
 
-def _has_duration(sentence: str, about) -> bool:
-    """A duration next to a word of the question: "sa visite de deux jours", not "en 24 ans"."""
-    folded = fold(sentence)
+def _unit_end(sentence: str, matches: list[re.Match], last: int) -> int:
+    """Where a number ends with the word or currency just after it: "20 000 soldats",
+    "120 EUR", "40 €"; not a function word ("3 millions *de*") nor a name."""
+    end = matches[last].end()
+    after = sentence[end:]
+    symbol = re.match(r"\s?(\S)", after)
+    if symbol and unicodedata.category(symbol.group(1)) == "Sc":
+        return end + symbol.end()
+    if last + 1 < len(matches) and sentence[end : matches[last + 1].start()] in (" ", "\u00a0", "\u202f"):
+        word = matches[last + 1].group()
+        currency = len(word) == 3 and word.isupper() and word.isalpha()
+        if currency or (word.islower() and word.isalpha() and word not in stopwords()):
+            return matches[last + 1].end()
+    return end
+
+
+def duration_spans(sentence: str, about=None) -> list[tuple[int, int]]:
+    """Where ``sentence`` holds a duration ("deux jours", "40 minutes"), as ``(start, end)``
+    offsets; with ``about`` (a test of a lower-case word, as for `matches_type`), only a
+    duration next to a word it accepts: "sa visite de deux jours", not "en 24 ans".
+
+    Example:
+        >>> text = "Sa visite de deux jours, la première en 24 ans."
+        >>> [text[a:b] for a, b in duration_spans(text, lambda word: word == "visite")]
+        ['deux jours']
+    """
+    folded, offsets = fold_with_offsets(sentence)
+    durations = [(offsets[d.start()], offsets[d.end() - 1] + 1) for d in _DURATION.finditer(folded)]
     if about is None:
-        return bool(_DURATION.search(folded))
+        return durations
     matches = list(re.finditer(r"\w+", sentence))
     starts = [m.start() for m in matches]
     anchors = _positions(matches, about)
-    for duration in _DURATION.finditer(folded):
-        first = bisect.bisect_left(starts, duration.start())
-        last = bisect.bisect_left(starts, duration.end()) - 1
+    spans = []
+    for start, end in durations:
+        first = bisect.bisect_left(starts, start)
+        last = bisect.bisect_left(starts, end) - 1
         if any(first - _DURATION_WINDOW <= j < first or last < j <= last + _DURATION_WINDOW for j in anchors):
-            return True
-    return False
+            spans.append((start, end))
+    return spans
 
 
 def _positions(matches: list[re.Match], is_word) -> list[int]:
