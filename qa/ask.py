@@ -95,7 +95,7 @@ def stream_answer(
         question, index, k or settings.top_k, history=history, settings=settings, pipeline=pipeline, language=language
     )
     reply = extractive_reply(considered, pipeline=pipeline)
-    if not settings.llm_url or not considered.hits or reply.overview:
+    if not settings.llm_url or not considered.hits or reply.overview or not considered.asks_something:
         # An overview quotes the document's lead and central sentences as they are.
         yield reply
         return

@@ -155,7 +155,7 @@ class AnswerScorer:
         """
         self.fit_ranker(features, labels)
         if right is None:
-            right = [bool(len(x)) and bool(y[self._order(x)[0]]) for x, y in zip(features, labels)]
+            right = [bool(len(x)) and bool(y[self.order(x)[0]]) for x, y in zip(features, labels)]
         return self.fit_abstainer(features, right)
 
     def fit_ranker(self, features: list[np.ndarray], labels: list[np.ndarray]) -> AnswerScorer:
@@ -199,7 +199,7 @@ class AnswerScorer:
         """The candidates' order, best first, and the probability that the first answers."""
         if not len(features):
             return np.zeros(0, np.int64), 0.0
-        order = self._order(features)
+        order = self.order(features)
         return order, float(self.abstainer_.probability(self._question_row(features))[0])
 
     def confidence(self, probability: float) -> float:
@@ -227,7 +227,7 @@ class AnswerScorer:
 
     def first_is_cross_lingual(self, features: np.ndarray) -> bool:
         """Whether the first candidate, in the ranker's order, is in another language than the question."""
-        return bool(len(features)) and bool(features[self._order(features)[0], FEATURES.index("cross_lingual")] > 0.5)
+        return bool(len(features)) and bool(features[self.order(features)[0], FEATURES.index("cross_lingual")] > 0.5)
 
     def threshold_for(self, features: np.ndarray) -> float:
         """The abstention threshold for a question with these candidates."""
@@ -236,7 +236,8 @@ class AnswerScorer:
     def _standard(self, features: np.ndarray) -> np.ndarray:
         return (np.asarray(features, np.float64) - self.mean_) / self.scale_
 
-    def _order(self, features: np.ndarray) -> np.ndarray:
+    def order(self, features: np.ndarray) -> np.ndarray:
+        """The candidates' order under the ranker alone, best first."""
         return np.argsort(-self._logits(features), kind="stable")
 
     def _logits(self, features: np.ndarray) -> np.ndarray:

@@ -110,6 +110,13 @@ class Considered:
     unknown_names: list[str]
     vector: np.ndarray  # the question's embedding the sentences were compared with
     own_vector: np.ndarray  # the question's own embedding, without the conversation
+    follow_up: bool = False  # earlier turns gave the question its context
+
+    @property
+    def asks_something(self) -> bool:
+        """Whether the message holds a word to look for, or follows earlier turns that give
+        it one: "???", "🙂", "hello" and "When?" alone do not."""
+        return bool(self.words.words) or self.follow_up
 
 
 def consider(
@@ -148,4 +155,6 @@ def consider(
     words = QuestionWords.of(question, language, vectors)
     kind = answer_type(question)
     candidates = score_candidates(index, hits, sentence_vector, words, kind, pipeline=pipeline)
-    return Considered(question, language, index, hits, words, kind, candidates, unknown_names(index, words), sentence_vector, own_vector)
+    return Considered(
+        question, language, index, hits, words, kind, candidates, unknown_names(index, words), sentence_vector, own_vector, follow_up
+    )

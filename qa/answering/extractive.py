@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from qa.answering.candidates import REQUIRED_KINDS, Candidate, Considered
 from qa.answering.citations import quote_lines, select_citations
 from qa.answering.overview import overview_citations, shipped_detector
+from qa.answering.short_answer import short_answer
 from qa.pipeline import Pipeline
 from qa.results import ABSTAINED, ANSWERED, Answer, Citation
 from qa.retrieving.retrieval import to_passages
@@ -66,7 +67,9 @@ def _compose(language: str, citations: list[Citation], status: str) -> str:
 
 def extractive_reply(considered: Considered, *, pipeline: Pipeline) -> Answer:
     """The reply without a language model: a document's overview when the question asks
-    what it is about, else the best sentences quoted, or "the documents don't say"."""
+    what it is about; a request for a question when the message holds no word to look for;
+    else the best sentences quoted (as the answer, or as the closest passages when the
+    answer step is not sure), or "the documents don't say"."""
     index, language = considered.index, considered.language
     passages = to_passages(index, considered.hits)
     if pipeline.overview and considered.hits and _is_overview(considered):
@@ -75,11 +78,18 @@ def extractive_reply(considered: Considered, *, pipeline: Pipeline) -> Answer:
         if citations:
             text = "\n".join([overview_lead(language, index.documents[document].source), "", *quote_lines(citations)])
             return Answer(text, abstained=False, language=language, citations=citations, passages=passages, overview=True)
+    if not considered.asks_something:
+        return Answer(message(language, "not_a_question"), abstained=True, language=language)
     decision = decide(considered, pipeline=pipeline)
     if decision.status == ABSTAINED:
         return Answer(message(language, "abstain"), abstained=True, language=language, passages=passages,
                       confidence=decision.confidence)
     citations = select_citations(index, decision.candidates)
+    # A short answer only where the reply is said to answer: bold text above a near miss misleads.
+    short = None
+    if decision.status == ANSWERED:
+        anchors = considered.words.anchors(index, considered.kind)
+        short = short_answer(considered.kind, citations[0], anchors=anchors, question=considered.question)
     return Answer(
         _compose(language, citations, decision.status),
         abstained=False,
@@ -88,6 +98,7 @@ def extractive_reply(considered: Considered, *, pipeline: Pipeline) -> Answer:
         passages=passages,
         status=decision.status,
         confidence=decision.confidence,
+        short=short,
     )
 
 

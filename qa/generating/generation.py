@@ -27,7 +27,7 @@ from qa.errors import QAError
 from qa.storing.index import Index
 from qa.text.language import detect_language, language_name, message
 from qa.generating.llm import ChatServer, LLMError
-from qa.results import MAX_CITED_CHARS, Answer, Citation
+from qa.results import ANSWERED, MAX_CITED_CHARS, UNCERTAIN, Answer, Citation
 from qa.retrieving.retrieval import ChunkHit
 from qa.generating.verification import Claim, best_similarity, shipped_verifier, split_claims
 
@@ -194,7 +194,10 @@ def checked_answer(
         end = statement[-1] if statement[-1] in ".!?。！？" else ""
         sentences.append(f"{statement[: len(statement) - len(end)].rstrip()} {marks}{end}")
     citations = [excerpts[n - 1].citation for n in numbers]
-    lines = [" ".join(sentences), "", *quote_lines(citations)]
+    # How sure the reply is stays the answer step's: the model wrote from the same passages.
+    status = ANSWERED if fallback.status == ANSWERED else UNCERTAIN
+    lead = [] if status == ANSWERED else [message(fallback.language, "uncertain"), ""]
+    lines = [*lead, " ".join(sentences), "", *quote_lines(citations)]
     if dropped:
         lines += ["", f"({message(fallback.language, 'dropped').format(n=len(dropped))})"]
     return Answer(
@@ -205,6 +208,8 @@ def checked_answer(
         passages=fallback.passages,
         mode="generated",
         dropped=dropped,
+        status=status,
+        confidence=fallback.confidence,
     )
 
 

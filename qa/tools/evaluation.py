@@ -28,7 +28,7 @@ from qa.storing.building import build_index
 from qa.storing.collection import default_index
 from qa.storing.index import Index
 from qa.pipeline import RULES_PIPELINE, Pipeline
-from qa.results import MAX_CITED_CHARS, Answer
+from qa.results import ANSWERED, MAX_CITED_CHARS, STATUSES, Answer
 
 logger = logging.getLogger(__name__)
 
@@ -277,7 +277,12 @@ def evaluate(
 
 def _score(example: Example, result: Answer, index: Index, latency: float) -> dict:
     answered = not result.abstained
+    short = result.short.text if result.short is not None else None
     return {
+        "status": result.status,
+        "confidence": result.confidence,
+        "short": short is not None,
+        "short_right": short is not None and example.answerable and _overlaps(example.answers, short),
         "id": example.id,
         "language": example.language,
         "answerable": example.answerable,
@@ -297,6 +302,24 @@ def _score(example: Example, result: Answer, index: Index, latency: float) -> di
         "dropped": len(result.dropped),
         "llm_error": result.llm_error,
     }
+
+
+def _overlaps(answers: list[str], short: str) -> bool:
+    """Whether a short answer and a gold answer overlap: one inside the other, compared as
+    `normalise` does."""
+    short = normalise(short)
+    return any(normalise(a) in short or short in normalise(a) for a in answers if a.strip())
+
+
+def calibration_error(confidences, right, bins: int = 10) -> float:
+    """Expected calibration error: confidences in ``bins`` equal-width bins, each bin's mean
+    confidence against its share of right replies, weighted by the bin's size."""
+    import numpy as np
+
+    confidences, right = np.asarray(confidences, float), np.asarray(right, float)
+    which = np.minimum((confidences * bins).astype(int), bins - 1)
+    return float(sum(abs(confidences[which == b].mean() - right[which == b].mean()) * (which == b).sum()
+                     for b in range(bins) if (which == b).any()) / max(len(confidences), 1))
 
 
 def _kept_sentences(result: Answer) -> int:
@@ -334,6 +357,7 @@ def _summarise(rows: list[dict], *, brief: bool = False) -> dict:
     metrics["language_accuracy"] = (
         sum(r["language_right"] for r in with_language) / len(with_language) if with_language else None
     )
+    metrics.update(_status_metrics(rows))
     if brief:
         return metrics
     metrics["citation_exactness"] = sum(r["exact"] for r in rows) / max(len(rows), 1)
@@ -341,10 +365,32 @@ def _summarise(rows: list[dict], *, brief: bool = False) -> dict:
     metrics["latency_p50_ms"] = round(1000 * statistics.median(latencies), 1) if latencies else None
     metrics["latency_p95_ms"] = round(1000 * latencies[int(0.95 * (len(latencies) - 1))], 1) if latencies else None
     metrics["primary"] = "answer_accuracy"
+    shorts = [r for r in answerable if r["short"]]
+    metrics["short_answers"] = len(shorts) / n
+    metrics["short_answer_overlap"] = sum(r["short_right"] for r in shorts) / len(shorts) if shorts else None
+    # Not right: an answerable question not answered right, an unanswerable one answered as sure.
     metrics["failures"] = [
-        r["id"] for r in rows if (r["answerable"] and not r["correct"]) or (not r["answerable"] and not r["abstained"])
+        r["id"] for r in rows if (r["answerable"] and not r["correct"]) or (not r["answerable"] and r["status"] == ANSWERED)
     ]
     return metrics
+
+
+def _status_metrics(rows: list[dict]) -> dict:
+    """Each status's share, the precision and coverage of "answered", near misses answered
+    and the calibration error (../shared/eval/README.md)."""
+    answerable = [r for r in rows if r["answerable"]]
+    unanswerable = [r for r in rows if not r["answerable"]]
+    answered = [r for r in rows if r["status"] == ANSWERED]
+    confident = [r for r in rows if r["confidence"] is not None]
+    return {
+        **{f"status_{s}": sum(r["status"] == s for r in rows) / max(len(rows), 1) for s in STATUSES},
+        "precision_of_answered": sum(r["correct"] for r in answered) / len(answered) if answered else None,
+        "coverage": sum(r["correct"] and r["status"] == ANSWERED for r in answerable) / max(len(answerable), 1),
+        "near_misses_answered": sum(r["status"] == ANSWERED for r in unanswerable) / len(unanswerable) if unanswerable else None,
+        "calibration_error": calibration_error([r["confidence"] for r in confident], [r["correct"] for r in confident])
+        if confident
+        else None,
+    }
 
 
 def format_table(metrics: dict, title: str) -> str:
@@ -367,6 +413,14 @@ def format_table(metrics: dict, title: str) -> str:
         f"  first-citation acc.  {rate('first_citation_accuracy', answerable)}",
         f"  abstention           {rate('abstention', unanswerable)}",
         f"  false abstentions    {metrics['false_abstentions']}",
+        f"  status               answered {rate('status_answered')}, uncertain {rate('status_uncertain')}, "
+        f"abstained {rate('status_abstained')}",
+        f"  precision, answered  {rate('precision_of_answered')}",
+        f"  coverage, answered   {rate('coverage', answerable)}",
+        f"  near misses answered {rate('near_misses_answered', unanswerable)}",
+        f"  calibration error    {rate('calibration_error')}",
+        f"  short answers        {rate('short_answers', answerable)}, overlapping a gold answer "
+        f"{rate('short_answer_overlap')}",
         f"  citation exactness   {rate('citation_exactness', metrics['questions'])}",
         f"  language accuracy    {rate('language_accuracy')}",
         f"  latency p50 / p95    {metrics['latency_p50_ms']} ms / {metrics['latency_p95_ms']} ms",
@@ -381,12 +435,18 @@ def format_table(metrics: dict, title: str) -> str:
     if by_language:
         lines.append(
             f"  {'by language':20} {'questions':>9} {'hit@1':>6} {'answer':>7} {'abst.':>6} {'false':>6} {'lang.':>6}"
+            f" {'prec.':>6} {'cover.':>6} {'near':>6} {'ECE':>6}"
         )
+
+        def pct(value) -> str:
+            return "n/a" if value is None else f"{100 * value:.1f}"
+
         for language, m in by_language.items():
-            abstention = "n/a" if m["abstention"] is None else f"{100 * m['abstention']:.1f}"
             lines.append(
                 f"  {language:20} {m['questions']:>9} {100 * m['hit@1']:>6.1f} {100 * m['answer_accuracy']:>7.1f}"
-                f" {abstention:>6} {m['false_abstentions']:>6} {100 * m['language_accuracy']:>6.1f}"
+                f" {pct(m['abstention']):>6} {m['false_abstentions']:>6} {pct(m['language_accuracy']):>6}"
+                f" {pct(m['precision_of_answered']):>6} {pct(m['coverage']):>6} {pct(m['near_misses_answered']):>6}"
+                f" {pct(m['calibration_error']):>6}"
             )
     failures = metrics["failures"]
     if failures:

@@ -216,7 +216,7 @@ def _ranked(item: Item, scorer: AnswerScorer):
     """The item's candidates in the scorer's order, with their shares (as the reply quotes them)."""
     if not len(item.features):
         return []
-    order, _ = scorer.rank(item.features)
+    order = scorer.order(item.features)
     shares = scorer.shares(item.features)
     return [replace(item.considered.candidates[i], share=float(shares[i])) for i in order]
 
@@ -262,17 +262,10 @@ def summarise(items: list[Item], outcomes: list[dict]) -> dict:
     }
     confident = [o for o in outcomes if o["confidence"] is not None]
     if confident:
+        from qa.tools.evaluation import calibration_error
+
         figures["calibration_error"] = calibration_error([o["confidence"] for o in confident], [o["correct"] for o in confident])
     return figures
-
-
-def calibration_error(confidences, right, bins: int = 10) -> float:
-    """Expected calibration error: confidences in ``bins`` equal-width bins, each bin's mean
-    confidence against its share of right replies, weighted by the bin's size."""
-    confidences, right = np.asarray(confidences, float), np.asarray(right, float)
-    which = np.minimum((confidences * bins).astype(int), bins - 1)
-    return float(sum(abs(confidences[which == b].mean() - right[which == b].mean()) * (which == b).sum()
-                     for b in range(bins) if (which == b).any()) / max(len(confidences), 1))
 
 
 def reliability(confidences, right, bins: int = 10) -> list[tuple[float, float, int]]:

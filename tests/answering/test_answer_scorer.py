@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+import pytest
 
 from qa.answering.answer_scorer import FEATURES, AnswerScorer, candidate_features
 from qa.answering.candidates import consider
@@ -57,11 +58,36 @@ def test_fitted_decision_follows_the_ranker_and_abstains_under_the_threshold(see
     considered = _considered(seed_index, settings)
     scorer = AnswerScorer(l2=1.0).fit(*_synthetic_questions())
     scorer.threshold_ = scorer.cross_lingual_threshold_ = 0.0
-    ranked = fitted_decision(considered, scorer)
+    decision = fitted_decision(considered, scorer)
     order, _ = scorer.rank(candidate_features(considered))
-    assert [c.sentence for c in ranked] == [considered.candidates[i].sentence for i in order]
+    assert [c.sentence for c in decision.candidates] == [considered.candidates[i].sentence for i in order]
     scorer.threshold_ = scorer.cross_lingual_threshold_ = 1.01
-    assert fitted_decision(considered, scorer) == []
+    decision = fitted_decision(considered, scorer)
+    assert decision.candidates == [] and decision.status == "abstained" and 0.0 <= decision.confidence <= 1.0
+
+
+def test_the_status_follows_the_calibrated_confidence(seed_index, settings):
+    features = candidate_features(_considered(seed_index, settings))
+    scorer = AnswerScorer(l2=1.0).fit(*_synthetic_questions())
+    _, probability = scorer.rank(features)
+    # A calibration that halves every probability: the confidence is what it maps to.
+    scorer.calibration_ = {"probability": [0.0, 1.0], "confidence": [0.0, 0.5]}
+    scorer.threshold_ = scorer.cross_lingual_threshold_ = 0.0
+    scorer.answered_threshold_ = probability / 2 - 1e-9
+    assert scorer.status(features) == ("answered", probability / 2)
+    scorer.answered_threshold_ = probability / 2 + 1e-9
+    assert scorer.status(features)[0] == "uncertain"
+    scorer.threshold_ = scorer.cross_lingual_threshold_ = probability + 1e-9
+    assert scorer.status(features)[0] == "abstained"
+
+
+def test_the_calibration_and_answered_threshold_round_trip_through_json(tmp_path):
+    scorer = AnswerScorer(l2=1.0).fit(*_synthetic_questions())
+    scorer.calibration_ = {"probability": [0.1, 0.5, 0.9], "confidence": [0.05, 0.4, 0.95]}
+    scorer.answered_threshold_ = 0.7
+    scorer.save(tmp_path / "scorer.json")
+    loaded = AnswerScorer.load(tmp_path / "scorer.json")
+    assert loaded.answered_threshold_ == 0.7 and loaded.confidence(0.3) == scorer.confidence(0.3) == pytest.approx(0.225)
 
 
 def test_further_sentences_are_quoted_while_the_ranker_cannot_rule_them_out(seed_index, settings):
@@ -73,7 +99,7 @@ def test_further_sentences_are_quoted_while_the_ranker_cannot_rule_them_out(seed
 
     considered = _considered(seed_index, settings, "Quels accords ont été signés ?")
     scorer = shipped_scorer()
-    ranked = fitted_decision(considered, replace_thresholds(scorer, 0.0))
+    ranked = fitted_decision(considered, replace_thresholds(scorer, 0.0)).candidates
     shares = [c.share for c in ranked]
     assert abs(sum(shares) - 1.0) < 1e-6 and shares == sorted(shares, reverse=True)
     # Unsure: every candidate as likely as the first, so quoted up to the limits.
@@ -102,6 +128,29 @@ def test_the_threshold_keeps_false_abstentions_within_the_limit():
     threshold = choose_threshold(items, best, limit=0.05)
     abstained = best < threshold
     assert abstained[:100].sum() <= 5 and abstained[100:].all()
+
+
+def test_the_calibration_maps_probabilities_to_how_often_replies_are_right():
+    from qa.tools.fit import calibrate
+
+    rng = np.random.default_rng(0)
+    probabilities = rng.random(4000)
+    right = rng.random(4000) < probabilities**2  # over-confident: right p**2 of the time
+    knots = calibrate(probabilities, right)
+    mapped = np.interp([0.3, 0.5, 0.9], knots["probability"], knots["confidence"])
+    assert np.allclose(mapped, [0.09, 0.25, 0.81], atol=0.07)
+    assert (np.diff(knots["confidence"]) >= 0).all()
+
+
+def test_the_answered_threshold_is_the_lowest_confidence_that_keeps_the_precision():
+    from qa.tools.fit import choose_answered_threshold
+
+    confidences = np.array([0.95, 0.9, 0.8, 0.7, 0.6, 0.5])
+    right = np.array([True, True, True, False, True, False])
+    # From 0.6 down: 4 right of 5 (80%); from 0.8: 3 of 3.
+    assert choose_answered_threshold(confidences, right, precision=0.8) == 0.6
+    assert choose_answered_threshold(confidences, right, precision=0.9) == 0.8
+    assert choose_answered_threshold(confidences, np.zeros(6, bool), precision=0.9) == 1.0
 
 
 def test_each_kind_of_question_keeps_its_false_abstentions_within_the_limit():
