@@ -116,12 +116,30 @@ class PassageOut(BaseModel):
     score: float = Field(description="Hybrid relevance in (0, 1].")
 
 
+class ShortAnswerOut(BaseModel):
+    """The date, number, amount, duration or name a question asked for, a span of the answer's first citation."""
+
+    text: str = Field(description="Exactly the document's text[start:end].")
+    source: str = Field(description="The document's name, as GET /api/v1/documents lists it.")
+    start: int
+    end: int
+    kind: str = Field(description="What the question asked for: `when`, `how_many`, `duration` or `who`.")
+
+
 class AnswerOut(BaseModel):
     """The object `qa ask --json` prints."""
 
     question: str
     language: str = Field(description="ISO 639-1 code of the question's language.")
-    abstained: bool = Field(description="True when the documents do not answer the question.")
+    abstained: bool = Field(description="True when the documents do not answer the question (`status` is `abstained`).")
+    status: Literal["answered", "uncertain", "abstained"] = Field(
+        description="`answered`: the first citation is the answer; `uncertain`: the answer says the documents may not "
+        "answer directly and quotes the closest passages; `abstained`: the documents don't say, no citation."
+    )
+    confidence: float | None = Field(
+        description="The calibrated probability, 0 to 1, that the citations hold the answer; null when nothing "
+        "estimated it (an overview, for one).",
+    )
     mode: Literal["extractive", "generated"] = Field(
         description="`generated`: a language model (QA_LLM_URL) wrote the answer and each of its sentences was "
         "checked against its citations; `extractive`: the answer quotes the excerpts."
@@ -131,6 +149,10 @@ class AnswerOut(BaseModel):
         description="True when the question asked what a document is about: the citations are its lead and central sentences."
     )
     answer: str = Field(description="A lead-in in the question's language and the excerpts [1], [2]; or the abstention.")
+    short: ShortAnswerOut | None = Field(
+        description="The date, number, amount, duration or name the question asked for, a span of the first citation; "
+        "null when the question asks for none or the citation holds none."
+    )
     citations: list[CitationOut]
     dropped: list[str] = Field(description="Sentences the language model wrote that their citations did not support.")
     passages: list[PassageOut]

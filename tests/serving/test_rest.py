@@ -137,8 +137,14 @@ def test_ask_returns_the_cli_json_object(api):
     reply = call(api, "POST", "/ask", json={"question": QUESTION, "k": 3})
     assert reply.status_code == 200
     body = reply.json()
-    assert list(body) == ["question", "language", "abstained", "mode", "llm_error", "overview", "answer", "citations", "dropped", "passages"]
+    assert list(body) == [
+        "question", "language", "abstained", "status", "confidence", "mode", "llm_error", "overview", "answer", "short",
+        "citations", "dropped", "passages",
+    ]
     assert (body["question"], body["language"], body["abstained"]) == (QUESTION, "en", False)
+    assert body["status"] in ("answered", "uncertain")
+    assert body["confidence"] is None or 0 <= body["confidence"] <= 1
+    assert body["short"] is None or (set(body["short"]) == {"text", "source", "start", "end", "kind"} and body["short"]["source"] == SEED_NAME)
     assert "1961" in body["citations"][0]["text"]
     assert [c["n"] for c in body["citations"]] == list(range(1, len(body["citations"]) + 1))
     assert [p["rank"] for p in body["passages"]] == [1, 2, 3]
@@ -342,6 +348,39 @@ def test_openapi_describes_every_route_and_the_login(api):
     assert set(spec["components"]["securitySchemes"]) == {"HTTPBasic", "HTTPBearer"}
     upload = spec["paths"]["/documents"]["post"]["requestBody"]["content"]
     assert "multipart/form-data" in upload
+
+
+def test_openapi_describes_the_answers_status_confidence_and_short_answer(api):
+    from qa.results import STATUSES
+
+    schemas = call(api, "GET", "/openapi.json").json()["components"]["schemas"]
+    answer = schemas["AnswerOut"]["properties"]
+    assert answer["status"]["enum"] == list(STATUSES)
+    assert {"type": "null"} in answer["confidence"]["anyOf"] and {"type": "number"} in answer["confidence"]["anyOf"]
+    assert {"$ref": "#/components/schemas/ShortAnswerOut"} in answer["short"]["anyOf"]
+    assert all(answer[field]["description"] for field in ("status", "confidence", "short"))
+    assert set(schemas["ShortAnswerOut"]["properties"]) == {"text", "source", "start", "end", "kind"}
+    assert "name" in schemas["ShortAnswerOut"]["properties"]["source"]["description"]
+
+
+def test_an_uncertain_answer_and_its_short_answer_go_out_as_given_with_document_names():
+    from qa.results import Answer, Citation, ShortAnswer
+    from qa.serving.rest import AnswerOut
+
+    quote = Citation("Le traité fut signé en 1961.", "/srv/qa/uploads/traite.txt", 7, 35)
+    result = Answer(
+        "Les documents ne répondent peut-être pas directement... [1] « Le traité fut signé en 1961. »",
+        abstained=False,
+        language="fr",
+        citations=[quote],
+        status="uncertain",
+        confidence=0.31,
+        short=ShortAnswer("1961", quote.source, 30, 34, "when"),
+    )
+    body = result.to_dict("Quand ?", paths=False)
+    assert AnswerOut.model_validate(body).model_dump() == body
+    assert (body["status"], body["confidence"]) == ("uncertain", 0.31)
+    assert body["short"] == {"text": "1961", "source": "traite.txt", "start": 30, "end": 34, "kind": "when"}
 
 
 def test_interactive_docs_are_served_without_a_cdn(api):
