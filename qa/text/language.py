@@ -27,6 +27,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "dropped": "{n} sentence(s) of the generated answer left out: the excerpts they cite do not support them.",
         "not_generated": "Written from the excerpts without the language model: {reason}.",
         "stopped": "Stopped: the language model's reply was not used.",
+        "status_answered": "Answer",
+        "status_uncertain": "Closest passages — may not answer",
+        "status_abstained": "Not in the documents",
     },
     "fr": {
         "lead": "Voici ce que disent les documents :",
@@ -38,6 +41,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "dropped": "{n} phrase(s) de la réponse générée écartée(s) : les extraits cités ne les appuient pas.",
         "not_generated": "Réponse tirée des extraits sans le modèle de langue: {reason}.",
         "stopped": "Arrêté : la réponse du modèle de langue n'a pas été utilisée.",
+        "status_answered": "Réponse",
+        "status_uncertain": "Passages les plus proches — réponse incertaine",
+        "status_abstained": "Absent des documents",
     },
     "es": {
         "lead": "Esto es lo que dicen los documentos:",
@@ -49,6 +55,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "dropped": "{n} frase(s) de la respuesta generada descartada(s): los extractos citados no las respaldan.",
         "not_generated": "Respuesta tomada de los extractos sin el modelo de lenguaje: {reason}.",
         "stopped": "Detenido: no se usó la respuesta del modelo de lenguaje.",
+        "status_answered": "Respuesta",
+        "status_uncertain": "Pasajes más cercanos — quizá no respondan",
+        "status_abstained": "No está en los documentos",
     },
     "de": {
         "lead": "Das steht in den Dokumenten:",
@@ -60,6 +69,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "dropped": "{n} Satz/Sätze der erzeugten Antwort weggelassen: die zitierten Auszüge stützen sie nicht.",
         "not_generated": "Antwort aus den Auszügen ohne das Sprachmodell: {reason}.",
         "stopped": "Angehalten: die Antwort des Sprachmodells wurde nicht verwendet.",
+        "status_answered": "Antwort",
+        "status_uncertain": "Nächstliegende Stellen — vielleicht keine Antwort",
+        "status_abstained": "Nicht in den Dokumenten",
     },
     "it": {
         "lead": "Ecco cosa dicono i documenti:",
@@ -71,6 +83,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "dropped": "{n} frase/i della risposta generata omessa/e: gli estratti citati non le sostengono.",
         "not_generated": "Risposta tratta dagli estratti senza il modello linguistico: {reason}.",
         "stopped": "Interrotto: la risposta del modello linguistico non è stata usata.",
+        "status_answered": "Risposta",
+        "status_uncertain": "Passaggi più vicini — forse non rispondono",
+        "status_abstained": "Non è nei documenti",
     },
     "pt": {
         "lead": "Eis o que dizem os documentos:",
@@ -82,6 +97,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "dropped": "{n} frase(s) da resposta gerada omitida(s): os excertos citados não as sustentam.",
         "not_generated": "Resposta tirada dos excertos sem o modelo de linguagem: {reason}.",
         "stopped": "Interrompido: a resposta do modelo de linguagem não foi usada.",
+        "status_answered": "Resposta",
+        "status_uncertain": "Passagens mais próximas — talvez não respondam",
+        "status_abstained": "Não consta dos documentos",
     },
     "ru": {
         "lead": "Вот что говорится в документах:",
@@ -93,6 +111,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "dropped": "Опущено предложений сгенерированного ответа: {n}; цитируемые отрывки их не подтверждают.",
         "not_generated": "Ответ составлен из отрывков без языковой модели: {reason}.",
         "stopped": "Остановлено: ответ языковой модели не использован.",
+        "status_answered": "Ответ",
+        "status_uncertain": "Ближайшие отрывки — возможно, не ответ",
+        "status_abstained": "В документах этого нет",
     },
     "nl": {
         "lead": "Dit staat er in de documenten:",
@@ -104,6 +125,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "dropped": "{n} zin(nen) van het gegenereerde antwoord weggelaten: de geciteerde fragmenten ondersteunen ze niet.",
         "not_generated": "Antwoord uit de fragmenten zonder het taalmodel: {reason}.",
         "stopped": "Gestopt: het antwoord van het taalmodel is niet gebruikt.",
+        "status_answered": "Antwoord",
+        "status_uncertain": "Dichtstbijzijnde passages — misschien geen antwoord",
+        "status_abstained": "Niet in de documenten",
     },
 }
 
