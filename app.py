@@ -48,7 +48,9 @@ from qa.serving.web.evidence import (  # noqa: E402
     render_cards,
     render_document,
     render_passages,
+    render_reply_head,
     valid_entry,
+    without_reply_head,
 )
 from qa.serving.web.progress import BuildProgress  # noqa: E402
 
@@ -79,25 +81,31 @@ def _settings() -> Settings:
     return Settings.from_env()
 
 
-def _chat_message(role: str, text: str) -> dict:
-    """A chat message that shows `text` character for character.
+def _chat_message(role: str, text: str, head: str = "") -> dict:
+    """A chat message that shows `text` character for character, under `head` (HTML).
 
     The chatbot renders no Markdown or LaTeX (`render_markdown=False`, no LaTeX delimiters)
     but still reads a message as HTML (sanitized), so the text is HTML-escaped; the CSS keeps
     its line breaks and spaces. A text part rather than a string: Gradio passes a string
     through `inspect.cleandoc`, which expands tabs and strips indentation.
     """
-    return {"role": role, "content": {"type": "text", "text": html.escape(text, quote=False)}}
+    return {"role": role, "content": {"type": "text", "text": head + html.escape(text, quote=False)}}
+
+
+def _reply_message(text: str, entry: dict | None) -> dict:
+    """An answer in the chat: its status and short answer (`render_reply_head`), then its text."""
+    return _chat_message("assistant", text, render_reply_head(entry))
 
 
 def _message_text(message) -> str | None:
-    """The plain text of a chat message made by `_chat_message`, as Gradio hands it back."""
+    """The plain text of a chat message made by `_chat_message`, as Gradio hands it back
+    (without its head: the text the answer gave)."""
     content = message.get("content") if isinstance(message, dict) else None
     if isinstance(content, dict):
         content = [content]
     if isinstance(content, list):  # Gradio hands content back as a list of parts
         content = " ".join(part.get("text", "") for part in content if isinstance(part, dict))
-    return html.unescape(content) if isinstance(content, str) else None
+    return html.unescape(without_reply_head(content)) if isinstance(content, str) else None
 
 
 def _history(messages: list[dict] | None) -> list[dict]:
@@ -175,7 +183,7 @@ def respond(question: str, chat: list[dict], answers: list[dict]):
     except QAError as exc:
         reply, entry = str(exc), evidence_entry(question, error=str(exc))
     answers.append(entry)
-    yield (asked + [_chat_message("assistant", reply)], answers, "", *show_evidence(answers, len(answers) - 1))
+    yield (asked + [_reply_message(reply, entry)], answers, "", *show_evidence(answers, len(answers) - 1))
 
 
 def _settled(chat: list[dict], answers: list[dict]) -> tuple[list[dict], list[dict]] | None:
@@ -186,7 +194,7 @@ def _settled(chat: list[dict], answers: list[dict]) -> tuple[list[dict], list[di
     entry = {key: value for key, value in answers[-1].items() if key != "pending_reply"}
     language = detect_language(_message_text(chat[-2]) or "") if len(chat) >= 2 else "en"
     reply = f"{answers[-1]['pending_reply']}\n\n({message(language, 'stopped')})"
-    return chat[:-1] + [_chat_message("assistant", reply)], answers[:-1] + [entry]
+    return chat[:-1] + [_reply_message(reply, entry)], answers[:-1] + [entry]
 
 
 def stop(chat: list[dict], answers: list[dict]):
@@ -290,11 +298,17 @@ def load_conversation(conversation: str, saved):
             turns = [
                 t for t in item.get("turns") or [] if isinstance(t, dict) and t.get("role") in ("user", "assistant")
             ]
-            chat = [_chat_message(t["role"], str(t.get("text", ""))) for t in turns]
             stored = item.get("answers") if isinstance(item.get("answers"), list) else []
             replies = sum(1 for t in turns if t["role"] == "assistant")
             answers = [valid_entry(e) for e in stored[:replies]]
             answers += [evidence_entry("", error="(no evidence)")] * (replies - len(answers))
+            entries = iter(answers)
+            chat = [
+                _reply_message(str(t.get("text", "")), next(entries))
+                if t["role"] == "assistant"
+                else _chat_message(t["role"], str(t.get("text", "")))
+                for t in turns
+            ]
             return (chat, answers, conversation, *show_evidence(answers, len(answers) - 1 if answers else None))
     return (gr.skip(),) * 8
 

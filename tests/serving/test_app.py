@@ -18,7 +18,10 @@ def test_ask_endpoint_returns_the_cli_json_object(app_url):
     from gradio_client import Client
 
     reply = Client(app_url, verbose=False).predict("When was the friendship treaty signed?", api_name="/ask")
-    assert list(reply) == ["question", "language", "abstained", "mode", "llm_error", "overview", "answer", "citations", "dropped", "passages"]
+    assert list(reply) == [
+        "question", "language", "abstained", "status", "confidence", "mode", "llm_error", "overview", "answer", "short",
+        "citations", "dropped", "passages",
+    ]
     assert "1961" in reply["citations"][0]["text"]
 
 
@@ -47,6 +50,8 @@ def test_the_pages_evidence_and_remove_list_name_documents_not_paths(local, embe
     _, saved, _ = app.save_conversation(chat, answers, None, [])
     entry = saved[0]["answers"][0]
     assert {item["source"] for key in ("citations", "passages") for item in entry[key]} <= {"notes.txt", SEED.name}
+    assert entry["short"] is None or entry["short"]["source"] == "notes.txt"
+    assert entry["status"] == "answered" and f"✓ {app.message(entry['language'], 'status_answered')}</span>" in chat[-1]["content"]["text"]
     assert entry["citations"][0]["source"] == "notes.txt"
     assert str(tmp_path) not in repr(saved)
     cards = app.render_cards(entry, 0)
@@ -209,6 +214,67 @@ def test_chat_messages_come_back_as_the_text_they_show():
     ]
 
 
+def _uncertain_answer():
+    from qa.results import Answer, Citation, ShortAnswer
+
+    quote = Citation("Le <b>traité</b> fut signé en 1961.", "/srv/qa/uploads/a.txt", 7, 42)
+    return Answer(
+        "Les documents ne répondent peut-être pas directement.\n\n[1] « Le <b>traité</b> fut signé en 1961. »",
+        abstained=False,
+        language="fr",
+        citations=[quote],
+        status="uncertain",
+        confidence=0.31,
+        short=ShortAnswer("<i>1961</i>", quote.source, 36, 47, "when"),
+    )
+
+
+def test_a_replys_status_and_short_answer_top_it_and_stay_out_of_its_text():
+    import app
+    from qa.serving.web.evidence import evidence_entry
+
+    result = _uncertain_answer()
+    entry = evidence_entry("Quand ?", result)
+    [reply] = _chat_round_trip([app._reply_message(result.text, entry)])
+    shown = reply["content"][0]["text"]
+    label = app.message("fr", "status_uncertain")
+    assert shown.startswith(
+        f"<div class='qa-reply-head'><span class='qa-status qa-status-uncertain' title='Confidence 31%'>⚠ {label}</span>"
+        "<strong class='qa-short'>&lt;i&gt;1961&lt;/i&gt;</strong></div>"
+    )
+    assert "&lt;b&gt;traité&lt;/b&gt;" in shown and "<b>" not in shown and "<i>" not in shown
+    assert app._history([reply]) == [{"role": "assistant", "content": result.text}]
+    assert entry["short"]["source"] == "a.txt"
+
+
+@pytest.mark.parametrize(
+    ("status", "abstained", "confidence", "label", "title"),
+    [
+        ("answered", False, 0.724, "✓ Antwort", " title='Confidence 72%'"),
+        ("uncertain", False, None, "⚠ Nächstliegende Stellen — vielleicht keine Antwort", ""),
+        ("abstained", True, 0.02, "∅ Nicht in den Dokumenten", " title='Confidence 2%'"),
+    ],
+)
+def test_each_status_has_its_label_icon_and_class(status, abstained, confidence, label, title):
+    from qa.serving.web.evidence import render_reply_head
+
+    entry = {"status": status, "abstained": abstained, "confidence": confidence, "language": "de", "short": None}
+    assert render_reply_head(entry) == (
+        f"<div class='qa-reply-head'><span class='qa-status qa-status-{status}'{title}>{label}</span></div>"
+    )
+
+
+def test_an_error_has_no_status_and_a_reply_head_cannot_be_typed_in():
+    import app
+    from qa.serving.web.evidence import evidence_entry
+
+    assert app._reply_message("The question is empty.", evidence_entry("", error="The question is empty.")) == (
+        app._chat_message("assistant", "The question is empty.")
+    )
+    typed = "<div class='qa-reply-head'>x</div>y"
+    assert app._history(_chat_round_trip([app._chat_message("user", typed)])) == [{"role": "user", "content": typed}]
+
+
 def test_retry_asks_the_last_question_again_in_place_of_its_answer(monkeypatch):
     import app
 
@@ -353,6 +419,48 @@ def test_a_saved_conversation_comes_back_with_its_evidence(monkeypatch):
     assert "Titre\n\n<mark>Le traité fut signé en 1961.</mark> Il dure." in viewer
     assert "<b>Titre</b> · a.txt · paragraph 2" in viewer and "title='characters 7–35'" in viewer
     assert "<div class='qa-passage'><mark>Le traité fut signé en 1961.</mark> Il dure.</div>" in cards
+
+
+def test_a_saved_conversation_comes_back_with_each_replys_status(monkeypatch):
+    import app
+    from qa.serving.web import evidence
+
+    monkeypatch.setattr(evidence, "_document", lambda item: None)
+    result = _uncertain_answer()
+    chat = _chat_round_trip(
+        [
+            app._chat_message("user", "Quand ?"),
+            app._reply_message(result.text, evidence.evidence_entry("Quand ?", result)),
+            app._chat_message("user", "Et alors ?"),
+            app._chat_message("assistant", "The question is empty."),
+        ]
+    )
+    answers = [evidence.evidence_entry("Quand ?", result), evidence.evidence_entry("Et alors ?", error="(error)")]
+    conversation, saved, _ = app.save_conversation(chat, answers, None, [])
+    assert [t["text"] for t in saved[0]["turns"]][1] == result.text  # the text, without its head
+    loaded_chat, loaded, *_ = app.load_conversation(conversation, saved)
+    assert _chat_round_trip(loaded_chat) == chat
+    assert (loaded[0]["status"], loaded[0]["confidence"], loaded[0]["short"]["text"]) == ("uncertain", 0.31, "<i>1961</i>")
+    assert loaded[1]["status"] is None
+
+
+@pytest.mark.parametrize(
+    ("stored", "status", "confidence", "short"),
+    [
+        ({"abstained": True, "status": "uncertain", "confidence": 2.0}, "abstained", None, None),
+        ({"status": "<script>", "confidence": True, "short": {"text": 1961}}, "answered", None, None),
+        ({"confidence": float("nan"), "short": {"text": "1961", "source": "a.txt", "start": 5, "end": 1, "kind": "when"}}, "answered", None, None),
+        ({"status": "uncertain", "confidence": 1, "short": {"text": "x", "source": "a.txt", "start": 0, "end": 1, "kind": "who", "more": 1}},
+         "uncertain", 1.0, {"text": "x", "source": "a.txt", "start": 0, "end": 1, "kind": "who"}),
+    ],
+)
+def test_a_status_from_the_browser_is_kept_only_when_well_formed(stored, status, confidence, short):
+    import app
+    from qa.serving.web.evidence import valid_entry
+
+    entry = valid_entry({"question": "?", "language": ["fr"], **stored})
+    assert (entry["status"], entry["confidence"], entry["short"], entry["language"]) == (status, confidence, short, "en")
+    assert "<script>" not in app.render_reply_head(entry)
 
 
 def test_citations_from_the_browser_open_only_indexed_documents(monkeypatch):

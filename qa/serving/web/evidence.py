@@ -1,5 +1,5 @@
-"""How an answer's evidence is kept and shown: its citations as cards, its passages, the
-document viewer.
+"""How an answer's evidence is kept and shown: its status atop the reply, its citations as
+cards, its passages, the document viewer.
 
 An evidence entry is plain data (offsets and the cited sentences), kept in the page's state
 and in the browser; the rest of a document's text is read from the index when shown. An
@@ -10,6 +10,7 @@ All document text goes through ``html.escape``: nothing in a document runs or re
 from __future__ import annotations
 
 import html
+import math
 import re
 import time
 from pathlib import Path
@@ -18,10 +19,16 @@ from qa.config import Settings
 from qa.reading.documents import document_title, page_of
 from qa.errors import QAError
 from qa.storing.collection import default_index
-from qa.results import Answer, document_name
+from qa.results import ABSTAINED, ANSWERED, STATUSES, UNCERTAIN, Answer, document_name
+from qa.text.language import FALLBACK_LANGUAGE, message
 
 # A title longer than this is cut in a card's heading (the viewer shows it whole).
 CARD_TITLE_CHARACTERS = 90
+# Each status is shown by an icon beside its label as well as by its colour (page.css).
+STATUS_ICONS = {ANSWERED: "✓", UNCERTAIN: "⚠", ABSTAINED: "∅"}
+# The head `render_reply_head` puts atop a reply. Document text in a chat message is escaped,
+# so a `<` there is always this markup's.
+_REPLY_HEAD = re.compile(r"<div class='qa-reply-head'>.*?</div>", re.DOTALL)
 
 
 def evidence_entry(question: str, result: Answer | None = None, error: str = "") -> dict:
@@ -29,9 +36,17 @@ def evidence_entry(question: str, result: Answer | None = None, error: str = "")
     beyond the cited sentences (the rest is read from the index when shown)."""
     if result is None:
         return {"question": question, "error": error, "citations": [], "passages": []}
+    short = result.short
     return {
         "question": question,
         "abstained": result.abstained,
+        "status": result.status,
+        "confidence": result.confidence,
+        "short": None
+        if short is None
+        else {"text": short.text, "source": document_name(short.source), "start": short.start, "end": short.end,
+              "kind": short.kind},
+        "language": result.language,
         "reply": result.text if result.abstained else "",
         "citations": [
             {"source": document_name(c.source), "start": c.start, "end": c.end, "text": c.text} for c in result.citations
@@ -54,18 +69,70 @@ def _span(item) -> tuple[str, int, int] | None:
 
 
 def valid_entry(entry) -> dict:
+    """An evidence entry as it comes back from the browser, kept only in the shape
+    `evidence_entry` gives it: whatever is malformed is dropped or set to its default."""
     if not isinstance(entry, dict):
         return evidence_entry("", error="(no evidence)")
     citations = [c for c in entry.get("citations") or [] if _span(c) and isinstance(c.get("text"), str)]
     passages = [p for p in entry.get("passages") or [] if _span(p) and isinstance(p.get("score"), (int, float))]
+    error = str(entry.get("error", ""))
+    abstained = bool(entry.get("abstained"))
+    short = entry.get("short")
+    language = entry.get("language")
     return {
         "question": str(entry.get("question", "")),
-        "abstained": bool(entry.get("abstained")),
+        "abstained": abstained,
+        "status": None if error else _valid_status(entry.get("status"), abstained),
+        "confidence": _valid_confidence(entry.get("confidence")),
+        "short": {key: short[key] for key in ("text", "source", "start", "end", "kind")}
+        if _span(short) and isinstance(short.get("text"), str) and isinstance(short.get("kind"), str)
+        else None,
+        "language": language if isinstance(language, str) else FALLBACK_LANGUAGE,
         "reply": str(entry.get("reply", "")),
-        "error": str(entry.get("error", "")),
+        "error": error,
         "citations": citations,
         "passages": passages,
     }
+
+
+def _valid_status(status, abstained: bool) -> str:
+    """The stored status if it goes with `abstained`; else the one `abstained` says (an entry
+    kept before statuses were)."""
+    if status in STATUSES and (status == ABSTAINED) == abstained:
+        return status
+    return ABSTAINED if abstained else ANSWERED
+
+
+def _valid_confidence(confidence) -> float | None:
+    if isinstance(confidence, (int, float)) and not isinstance(confidence, bool) and math.isfinite(confidence):
+        return float(confidence) if 0 <= confidence <= 1 else None
+    return None
+
+
+def render_reply_head(entry: dict | None) -> str:
+    """What tops a reply in the chat, as HTML: its status, an icon and a label in the reply's
+    language (the confidence in its tooltip), then the short answer in bold. Empty for a
+    reply without a status (an error).
+
+    Example:
+        >>> render_reply_head({"status": "uncertain", "confidence": 0.31, "language": "en"})
+        "<div class='qa-reply-head'><span class='qa-status qa-status-uncertain' title='Confidence 31%'>⚠ Closest passages — may not answer</span></div>"
+    """
+    status = (entry or {}).get("status")
+    if status not in STATUSES:
+        return ""
+    label = html.escape(message(entry.get("language") or FALLBACK_LANGUAGE, f"status_{status}"))
+    confidence = entry.get("confidence")
+    title = f" title='Confidence {confidence:.0%}'" if confidence is not None else ""
+    badge = f"<span class='qa-status qa-status-{status}'{title}>{STATUS_ICONS[status]} {label}</span>"
+    short = entry.get("short")
+    bold = f"<strong class='qa-short'>{html.escape(short['text'])}</strong>" if short else ""
+    return f"<div class='qa-reply-head'>{badge}{bold}</div>"
+
+
+def without_reply_head(content: str) -> str:
+    """A chat message's content without the head `render_reply_head` put atop it."""
+    return _REPLY_HEAD.sub("", content, count=1) if content.startswith("<div class='qa-reply-head'>") else content
 
 
 _PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
