@@ -31,6 +31,7 @@ class QARetriever(BaseRetriever):
     and `score` (the hybrid relevance in (0, 1]), and for a PDF `page`: the page (from 1)
     the passage starts on.
     `ainvoke` runs the search in an executor thread: it is CPU work, not I/O.
+    It retrieves passages, not answers: an answer's `status`, `confidence` and `short` (`qa.answer`) do not apply.
 
     Args:
         k: passages per question (default 5).
