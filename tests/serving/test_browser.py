@@ -80,6 +80,11 @@ def test_question_shows_cited_answer_with_highlighted_excerpt(page):
     assert "[1]" in page.inner_text("#qa-chat")
     assert "1961" in page.inner_text("#qa-cards mark")
     assert "1961" in page.inner_text("#qa-viewer mark")
+    # The reply's status is a label atop it (kept by the chat's sanitizer), its confidence in the tooltip.
+    status = last_reply(page).locator(".qa-reply-head .qa-status")
+    assert status.inner_text() == f"✓ {message('en', 'status_answered')}"
+    assert "qa-status-answered" in status.get_attribute("class")
+    assert re.fullmatch(r"Confidence \d+%", status.get_attribute("title") or "Confidence 0%")
     print(f"Enter to answer: {elapsed:.2f} s")
 
 

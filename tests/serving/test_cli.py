@@ -17,10 +17,12 @@ def test_ask_json_has_the_documented_shape(seed_index, settings):
     assert done.returncode == 0, done.stderr
     reply = json.loads(done.stdout)
     assert list(reply) == [
-        "question", "language", "abstained", "mode", "llm_error", "overview", "answer", "citations", "dropped", "passages"
+        "question", "language", "abstained", "status", "confidence", "mode", "llm_error", "overview", "answer", "short",
+        "citations", "dropped", "passages",
     ]
     assert (reply["mode"], reply["llm_error"], reply["dropped"]) == ("extractive", None, [])
-    assert reply["language"] == "en" and reply["abstained"] is False
+    assert reply["language"] == "en" and reply["abstained"] is False and reply["status"] in ("answered", "uncertain")
+    assert reply["confidence"] is None or 0 <= reply["confidence"] <= 1
     assert [c["n"] for c in reply["citations"]][0] == 1
     assert [p["rank"] for p in reply["passages"]] == [1, 2, 3]
     text = SEED.read_text(encoding="utf-8")
