@@ -134,23 +134,28 @@ def test_the_calibration_maps_probabilities_to_how_often_replies_are_right():
     from qa.tools.fit import calibrate
 
     rng = np.random.default_rng(0)
-    probabilities = rng.random(4000)
-    right = rng.random(4000) < probabilities**2  # over-confident: right p**2 of the time
-    knots = calibrate(probabilities, right)
-    mapped = np.interp([0.3, 0.5, 0.9], knots["probability"], knots["confidence"])
-    assert np.allclose(mapped, [0.09, 0.25, 0.81], atol=0.07)
+    probabilities = rng.uniform(0.02, 0.98, 20000)
+    odds = np.log(probabilities / (1 - probabilities))
+    truth = 1 / (1 + np.exp(-(2 * odds - 1)))  # over-confident at the top, under at the bottom
+    knots = calibrate(probabilities, rng.random(20000) < truth)
+    points = np.array([0.3, 0.5, 0.9])
+    expected = 1 / (1 + np.exp(-(2 * np.log(points / (1 - points)) - 1)))
+    assert np.allclose(np.interp(points, knots["probability"], knots["confidence"]), expected, atol=0.03)
     assert (np.diff(knots["confidence"]) >= 0).all()
 
 
-def test_the_answered_threshold_is_the_lowest_confidence_that_keeps_the_precision():
+def test_the_answered_threshold_answers_at_most_the_allowed_share_of_near_misses():
     from qa.tools.fit import choose_answered_threshold
 
-    confidences = np.array([0.95, 0.9, 0.8, 0.7, 0.6, 0.5])
-    right = np.array([True, True, True, False, True, False])
-    # From 0.6 down: 4 right of 5 (80%); from 0.8: 3 of 3.
-    assert choose_answered_threshold(confidences, right, precision=0.8) == 0.6
-    assert choose_answered_threshold(confidences, right, precision=0.9) == 0.8
-    assert choose_answered_threshold(confidences, np.zeros(6, bool), precision=0.9) == 1.0
+    rng = np.random.default_rng(1)
+    confidences = rng.random(300)
+    near_miss = rng.random(300) < 0.3
+    threshold = choose_answered_threshold(confidences, near_miss, limit=0.1)
+    answered = confidences >= threshold
+    assert answered[near_miss].sum() == int(0.1 * near_miss.sum())
+    # The lowest such threshold: one step lower answers one near miss more.
+    lower = np.sort(confidences[near_miss])[::-1][int(0.1 * near_miss.sum())]
+    assert (confidences >= lower)[near_miss].sum() == int(0.1 * near_miss.sum()) + 1
 
 
 def test_each_kind_of_question_keeps_its_false_abstentions_within_the_limit():
