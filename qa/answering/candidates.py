@@ -7,6 +7,7 @@ question -> language -> follow-up context -> chunks -> candidate sentences, scor
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -114,9 +115,10 @@ class Considered:
 
     @property
     def asks_something(self) -> bool:
-        """Whether the message holds a word to look for, or follows earlier turns that give
-        it one: "???", "🙂", "hello" and "When?" alone do not."""
-        return bool(self.words.words) or self.follow_up
+        """Whether the message holds a word to look for, follows earlier turns that give it
+        one, or is a sentence of several words ("What is this about?"): "???", "🙂", "hello"
+        and "When?" alone are none of these."""
+        return bool(self.words.words) or self.follow_up or len(re.findall(r"\w+", self.question)) > 1
 
 
 def consider(

@@ -72,14 +72,14 @@ def extractive_reply(considered: Considered, *, pipeline: Pipeline) -> Answer:
     answer step is not sure), or "the documents don't say"."""
     index, language = considered.index, considered.language
     passages = to_passages(index, considered.hits)
+    if not considered.asks_something:
+        return Answer(message(language, "not_a_question"), abstained=True, language=language)
     if pipeline.overview and considered.hits and _is_overview(considered):
         document = int(index.chunks[considered.hits[0].chunk, 0])
         citations = overview_citations(index, document)
         if citations:
             text = "\n".join([overview_lead(language, index.documents[document].source), "", *quote_lines(citations)])
             return Answer(text, abstained=False, language=language, citations=citations, passages=passages, overview=True)
-    if not considered.asks_something:
-        return Answer(message(language, "not_a_question"), abstained=True, language=language)
     decision = decide(considered, pipeline=pipeline)
     if decision.status == ABSTAINED:
         return Answer(message(language, "abstain"), abstained=True, language=language, passages=passages,

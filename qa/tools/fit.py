@@ -565,7 +565,7 @@ def finish(items: list[Item], *, out: Path = SCORER_PATH, plots: Path = ROOT / "
     draw(tradeoff(natural_items, best_natural, cross), abstained_shares(natural_items, best_natural, cross, thresholds),
          validated["report"]["rules"]["all"], plots / "abstention.png")
     figures = validated["report"]["fitted"]["all"]
-    draw_reliability(reliability(confidences, correct), figures["calibration_error"], plots / "reliability.png")
+    draw_reliability(reliability(confidences, correct), figures["calibration_error"], plots / "calibration.png")
     draw_risk_coverage(risk_coverage(natural_items, confidences, correct),
                        (figures["precision_of_answered"] or 0.0, figures["coverage"]), plots / "risk-coverage.png")
     if report:

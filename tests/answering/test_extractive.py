@@ -25,9 +25,72 @@ def test_answer_cites_exact_excerpts_in_the_question_language(seed_index, settin
     ],
 )
 def test_lead_in_follows_the_question_language(seed_index, settings, question, language, lead):
+    from qa.text.language import message
+
     result = answer(question, index=seed_index, settings=settings)
-    assert result.language == language and result.text.startswith(lead)
+    # The lead-in of the reply's status, in the question's language.
+    key = "lead" if result.status == "answered" else "uncertain"
+    assert result.status != "abstained" and result.language == language
+    assert result.text.startswith(message(language, key)) and (key != "lead" or result.text.startswith(lead))
     assert "Kim Jong Un" in " ".join(c.text for c in result.citations)
+
+
+@pytest.mark.parametrize("message_", ["???", "🙂", "a", "hello", "When?"])
+def test_a_message_that_is_not_a_question_gets_a_request_for_one(seed_index, settings, message_):
+    from qa.text.language import message
+
+    result = answer(message_, index=seed_index, settings=settings)
+    assert result.abstained and result.citations == [] and result.confidence is None
+    assert result.text == message(result.language, "not_a_question")
+
+
+def test_a_bare_question_word_after_an_earlier_turn_is_a_follow_up(seed_index, settings):
+    first = "Quel traité la Corée du Nord et l'Union soviétique ont-elles signé en 1961 ?"
+    reply = answer(first, index=seed_index, settings=settings)
+    history = [{"role": "user", "content": first}, {"role": "assistant", "content": reply.text}]
+    result = answer("When?", index=seed_index, history=history, settings=settings)
+    assert result.citations and result.status in ("answered", "uncertain")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "When was the friendship treaty signed?",
+        "What gift did Kim Jong Un give Putin?",
+        "Quel âge a Kim Jong Un ?",
+        "Who won the 2022 football World Cup?",
+        "Когда Путин поедет в Пхеньян?",
+    ],
+)
+def test_the_reply_says_what_its_status_says(seed_index, settings, question):
+    from qa.text.language import message
+
+    result = answer(question, index=seed_index, settings=settings)
+    assert 0.0 <= result.confidence <= 1.0
+    if result.status == "abstained":
+        assert result.citations == [] and result.text == message(result.language, "abstain")
+    else:
+        key = "lead" if result.status == "answered" else "uncertain"
+        assert result.citations and result.text.startswith(message(result.language, key))
+    # A short answer only above a reply said to answer, and exactly a span of its first quote.
+    if result.short is not None:
+        first = result.citations[0]
+        assert result.status == "answered" and first.start <= result.short.start < result.short.end <= first.end
+        assert first.text[result.short.start - first.start : result.short.end - first.start] == result.short.text
+
+
+def test_the_answer_step_answers_some_and_doubts_others(seed_index, settings):
+    # Over questions the article answers and near misses, the fitted step uses both
+    # statuses: a step that always answers or never does would fail.
+    questions = [
+        "When was the friendship treaty signed?",
+        "Qui a invité Poutine en Corée du Nord ?",
+        "What gift did Kim Jong Un give Putin?",
+        "How many North Korean soldiers are in Ukraine?",
+        "Wie viele Raketen hat Nordkorea an Russland geliefert?",
+    ]
+    statuses = {answer(q, index=seed_index, settings=settings).status for q in questions}
+    assert {"answered", "uncertain"} <= statuses
 
 
 @pytest.mark.parametrize(
