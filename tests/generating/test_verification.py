@@ -46,12 +46,23 @@ def test_numbers_and_months_are_read_across_languages_and_formats():
     assert months_in("Mai est un prénom") == set()  # a month only next to a number
 
 
+def _body(result):
+    """A generated reply without the lead-in an uncertain reply opens with."""
+    from qa.text.language import message
+
+    return result.text.removeprefix(message(result.language, "uncertain") + "\n\n")
+
+
 def test_a_translated_supported_sentence_is_kept_with_its_citation_renumbered(excerpts, seed_index, settings):
     _, numbered = excerpts
     n = number_of(numbered, "à l’invitation du dirigeant nord-coréen Kim Jong Un")
     result = check(f"Kim Jong Un invited Putin to North Korea [{n}].", excerpts, seed_index, settings)
     assert result.mode == "generated" and result.llm_error is None and result.dropped == []
-    assert result.text.startswith("Kim Jong Un invited Putin to North Korea [1].")
+    assert _body(result).startswith("Kim Jong Un invited Putin to North Korea [1].")
+    # How sure the reply is stays the answer step's.
+    fallback, _ = excerpts
+    assert result.confidence == fallback.confidence
+    assert result.status == ("answered" if fallback.status == "answered" else "uncertain")
     assert [c.text for c in result.citations] == [numbered[n - 1].citation.text]
 
 
@@ -64,7 +75,7 @@ def test_a_translated_date_is_kept_and_a_wrong_one_dropped_where_it_stood(excerp
         f"Kim Jong Un invited him [{invite}]. He goes on 18 and 19 June [{dates}]."
     )
     result = check(reply, excerpts, seed_index, settings)
-    first_paragraph = result.text.split("\n\n")[0]
+    first_paragraph = _body(result).split("\n\n")[0]
     assert first_paragraph == f"{DROPPED_MARK} Kim Jong Un invited him [1]. He goes on 18 and 19 June [2]."
     assert result.dropped == [f"He will visit on 20 and 21 July [{dates}]."]
     assert "left out" in result.text

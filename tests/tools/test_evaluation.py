@@ -28,7 +28,7 @@ def test_ablation_variants_leave_module_settings_untouched(seed_index, settings)
 @pytest.mark.parametrize(
     "variant, question",
     [
-        ("rules: no answer type", "What is the population of Pyongyang?"),
+        ("rules: no answer type", "How many inhabitants does Pyongyang have?"),
         ("rules: no word grounding", "Quel est le prix actuel du baril de pétrole russe ?"),
         ("rules: no unknown-name check", "Comment la Chine a-t-elle réagi à la visite de Poutine ?"),
         ("rules: never abstain", "Who won the 2022 football World Cup?"),
