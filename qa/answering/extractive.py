@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from qa.answering.candidates import REQUIRED_KINDS, Candidate, Considered
-from qa.answering.citations import quote_lines, select_citations
+from qa.answering.citations import quote_lines, select_citations, sentence_citation
 from qa.answering.overview import overview_citations, shipped_detector
 from qa.answering.short_answer import short_answer
 from qa.pipeline import Pipeline
@@ -89,7 +89,10 @@ def extractive_reply(considered: Considered, *, pipeline: Pipeline) -> Answer:
     short = None
     if decision.status == ANSWERED:
         anchors = considered.words.anchors(index, considered.kind)
-        short = short_answer(considered.kind, citations[0], anchors=anchors, question=considered.question)
+        # Within the answering sentence itself: the first quote may open with the sentence
+        # before it ("Il ..." needs its antecedent), whose dates and numbers answer nothing.
+        answering = sentence_citation(index, decision.candidates[0].sentence)
+        short = short_answer(considered.kind, answering, anchors=anchors, question=considered.question)
     return Answer(
         _compose(language, citations, decision.status),
         abstained=False,

@@ -323,8 +323,9 @@ def choose_answered_threshold(confidences: np.ndarray, near_miss: np.ndarray, li
     marks them among the replies) would be said to answer.
 
     Example:
-        >>> choose_answered_threshold(np.array([0.9, 0.8, 0.6, 0.5]), np.array([False, True, False, True]), 0.5)
-        0.6
+        >>> t = choose_answered_threshold(np.array([0.9, 0.8, 0.6, 0.5]), np.array([False, True, False, True]), 0.5)
+        >>> 0.5 < t <= 0.6  # answers 0.9, 0.8 and 0.6: one of the two near misses
+        True
     """
     misses = np.sort(confidences[near_miss])[::-1]
     allowed = int(np.floor(limit * len(misses)))
