@@ -91,8 +91,10 @@ def extractive_reply(considered: Considered, *, pipeline: Pipeline) -> Answer:
         anchors = considered.words.anchors(index, considered.kind)
         # Within the answering sentence itself: the first quote may open with the sentence
         # before it ("Il ..." needs its antecedent), whose dates and numbers answer nothing.
-        answering = sentence_citation(index, decision.candidates[0].sentence)
-        short = short_answer(considered.kind, answering, anchors=anchors, question=considered.question)
+        sentence = decision.candidates[0].sentence
+        answering = sentence_citation(index, sentence)
+        written_in = index.document_language(int(index.sentences[sentence, 0]))
+        short = short_answer(considered.kind, answering, anchors=anchors, question=considered.question, language=written_in)
     return Answer(
         _compose(language, citations, decision.status),
         abstained=False,
@@ -152,6 +154,6 @@ def fitted_decision(considered: Considered, scorer) -> Decision:
     status, confidence = scorer.status(features)
     if status == ABSTAINED:
         return Decision(confidence=confidence)
-    order, _ = scorer.rank(features)
+    order = scorer.order(features)  # the ranker alone: `status` already walked the trees
     shares = scorer.shares(features)
     return Decision([replace(considered.candidates[i], share=float(shares[i])) for i in order], status, confidence)

@@ -18,7 +18,9 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?。！？]\s+)\W*$")
 _TRIM = " \t\n\u00a0\u202f.,;:!?()[]{}\"'«»“”‘’"
 
 
-def answer_span(kind: str | None, sentence: str, *, anchors=None, question: str = "") -> tuple[int, int] | None:
+def answer_span(
+    kind: str | None, sentence: str, *, anchors=None, question: str = "", language: str | None = None
+) -> tuple[int, int] | None:
     """Where in ``sentence`` is the answer a question of ``kind`` asks for, as ``(start, end)``
     with ``sentence[start:end]`` the answer, or None when the sentence holds none.
 
@@ -37,6 +39,8 @@ def answer_span(kind: str | None, sentence: str, *, anchors=None, question: str 
             the thing counted for ``how_many``, a question word for ``duration``; the
             answer must stand next to one. None accepts any count or duration.
         question: the question; a name it uses is not the answer to "who".
+        language: the sentence's language, if known (its document's,
+            `qa.storing.index.Index.document_language`); else told from the sentence.
 
     Example:
         >>> answer_span("when", "Le sommet a eu lieu les 18 et 19 juin à Pyongyang.")
@@ -53,7 +57,7 @@ def answer_span(kind: str | None, sentence: str, *, anchors=None, question: str 
     elif kind == "duration":
         spans = duration_spans(sentence, anchors)
     elif kind == "who":
-        spans = _name_spans(sentence, question)
+        spans = _name_spans(sentence, question, language or detect_language(sentence))
     else:
         return None
     for start, end in spans:
@@ -66,7 +70,9 @@ def answer_span(kind: str | None, sentence: str, *, anchors=None, question: str 
     return None
 
 
-def short_answer(kind: str | None, citation: Citation, *, anchors=None, question: str = "") -> ShortAnswer | None:
+def short_answer(
+    kind: str | None, citation: Citation, *, anchors=None, question: str = "", language: str | None = None
+) -> ShortAnswer | None:
     """The short answer inside a quote, in the document's offsets: exactly
     ``document_text(citation.source)[short.start:short.end]``; None when the question asks
     for no date, count, duration or name, or the quote holds none (`answer_span`).
@@ -76,6 +82,7 @@ def short_answer(kind: str | None, citation: Citation, *, anchors=None, question
         citation: the first quote of the reply.
         anchors: as for `answer_span` (``words.anchors(index, kind)`` in `qa.answering.candidates`).
         question: the question, as asked.
+        language: as for `answer_span`.
 
     Example:
         >>> from qa.results import Citation
@@ -84,18 +91,18 @@ def short_answer(kind: str | None, citation: Citation, *, anchors=None, question
         >>> short.text, short.start, short.end, short.kind
         ('18 et 19 juin', 146, 159, 'when')
     """
-    span = answer_span(kind, citation.text, anchors=anchors, question=question)
+    span = answer_span(kind, citation.text, anchors=anchors, question=question, language=language)
     if span is None:
         return None
     start, end = span
     return ShortAnswer(citation.text[start:end], citation.source, citation.start + start, citation.start + end, kind)
 
 
-def _name_spans(sentence: str, question: str) -> list[tuple[int, int]]:
+def _name_spans(sentence: str, question: str, language: str) -> list[tuple[int, int]]:
     """Runs of capitalised words that may name a person, in order."""
     asked = {fold(w) for w in _WORD.findall(question)}
     # In German every noun is capitalised: only a run of two words or more is a name there.
-    least = 2 if detect_language(sentence) in CAPITALISED_NOUNS else 1
+    least = 2 if language in CAPITALISED_NOUNS else 1
     runs: list[list[re.Match]] = []
     for word in _WORD.finditer(sentence):
         text = word.group()
