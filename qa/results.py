@@ -73,6 +73,11 @@ class ShortAnswer:
     end: int
     kind: str
 
+    def to_dict(self, *, paths: bool = True) -> dict:
+        """As `Answer.to_dict` gives it (``paths``: the source as a path, else its name)."""
+        source = self.source if paths else document_name(self.source)
+        return {"text": self.text, "source": source, "start": self.start, "end": self.end, "kind": self.kind}
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -144,10 +149,7 @@ class Answer:
             "llm_error": self.llm_error,
             "overview": self.overview,
             "answer": self.text,
-            "short": None
-            if self.short is None
-            else {"text": self.short.text, "source": source(self.short.source), "start": self.short.start,
-                  "end": self.short.end, "kind": self.short.kind},
+            "short": None if self.short is None else self.short.to_dict(paths=paths),
             "citations": [
                 {"n": n, "text": c.text, "source": source(c.source), "start": c.start, "end": c.end}
                 for n, c in enumerate(self.citations, start=1)

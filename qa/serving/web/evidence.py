@@ -36,16 +36,12 @@ def evidence_entry(question: str, result: Answer | None = None, error: str = "")
     beyond the cited sentences (the rest is read from the index when shown)."""
     if result is None:
         return {"question": question, "error": error, "citations": [], "passages": []}
-    short = result.short
     return {
         "question": question,
         "abstained": result.abstained,
         "status": result.status,
         "confidence": result.confidence,
-        "short": None
-        if short is None
-        else {"text": short.text, "source": document_name(short.source), "start": short.start, "end": short.end,
-              "kind": short.kind},
+        "short": None if result.short is None else result.short.to_dict(paths=False),
         "language": result.language,
         "reply": result.text if result.abstained else "",
         "citations": [
