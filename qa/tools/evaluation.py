@@ -311,15 +311,22 @@ def _overlaps(answers: list[str], short: str) -> bool:
     return any(normalise(a) in short or short in normalise(a) for a in answers if a.strip())
 
 
-def calibration_error(confidences, right, bins: int = 10) -> float:
-    """Expected calibration error: confidences in ``bins`` equal-width bins, each bin's mean
-    confidence against its share of right replies, weighted by the bin's size."""
+def reliability(confidences, right, bins: int = 10) -> list[tuple[float, float, int]]:
+    """(mean confidence, share right, replies) of each non-empty one of ``bins`` equal-width
+    bins of confidence: the points of a reliability diagram."""
     import numpy as np
 
     confidences, right = np.asarray(confidences, float), np.asarray(right, float)
     which = np.minimum((confidences * bins).astype(int), bins - 1)
-    return float(sum(abs(confidences[which == b].mean() - right[which == b].mean()) * (which == b).sum()
-                     for b in range(bins) if (which == b).any()) / max(len(confidences), 1))
+    return [(float(confidences[which == b].mean()), float(right[which == b].mean()), int((which == b).sum()))
+            for b in range(bins) if (which == b).any()]
+
+
+def calibration_error(confidences, right, bins: int = 10) -> float:
+    """Expected calibration error: each bin's (`reliability`) mean confidence against its
+    share of right replies, weighted by the bin's size."""
+    points = reliability(confidences, right, bins)
+    return sum(abs(confidence - share) * count for confidence, share, count in points) / max(len(confidences), 1)
 
 
 def _kept_sentences(result: Answer) -> int:

@@ -271,14 +271,6 @@ def summarise(items: list[Item], outcomes: list[dict]) -> dict:
     return figures
 
 
-def reliability(confidences, right, bins: int = 10) -> list[tuple[float, float, int]]:
-    """(mean confidence, share right, replies) of each non-empty equal-width bin."""
-    confidences, right = np.asarray(confidences, float), np.asarray(right, float)
-    which = np.minimum((confidences * bins).astype(int), bins - 1)
-    return [(float(confidences[which == b].mean()), float(right[which == b].mean()), int((which == b).sum()))
-            for b in range(bins) if (which == b).any()]
-
-
 def choose_threshold(items: list[Item], best: np.ndarray, limit: float = THRESHOLD_QUANTILE) -> float:
     """The highest threshold whose false abstentions stay within ``limit`` of the answerable."""
     answerable = np.array([i.answerable for i in items], bool)
@@ -566,6 +558,8 @@ def finish(items: list[Item], *, out: Path = SCORER_PATH, plots: Path = ROOT / "
     draw(tradeoff(natural_items, best_natural, cross), abstained_shares(natural_items, best_natural, cross, thresholds),
          validated["report"]["rules"]["all"], plots / "abstention.png")
     figures = validated["report"]["fitted"]["all"]
+    from qa.tools.evaluation import reliability
+
     draw_reliability(reliability(confidences, correct), figures["calibration_error"], plots / "calibration.png")
     draw_risk_coverage(risk_coverage(natural_items, confidences, correct),
                        (figures["precision_of_answered"] or 0.0, figures["coverage"]), plots / "risk-coverage.png")
