@@ -58,11 +58,30 @@ def read_document(path: str | Path) -> str:
     return text
 
 
+# What the sections a reader separates with `PAGE_BREAK` are, by file suffix.
+SECTION_KINDS = {".pdf": "page"}
+
+
 def page_of(text: str, offset: int) -> int | None:
-    """The 1-based page of ``offset`` in a PDF's text, or None for a text without pages."""
+    """The 1-based section (a PDF's page) of ``offset`` in a document's text, or None for
+    a text without sections."""
     if "\f" not in text:
         return None
     return text.count("\f", 0, offset) + 1
+
+
+def location_of(name: str, text: str, offset: int) -> tuple[str, int] | None:
+    """Where ``offset`` is in document ``name`` (its text ``text``): the kind of section
+    (`SECTION_KINDS`: "page", ...) and its number from 1, or None for a document without
+    sections.
+
+    Example:
+        >>> location_of("report.pdf", "One.\n\f\nTwo.", 8)
+        ('page', 2)
+    """
+    kind = SECTION_KINDS.get(Path(name).suffix.lower())
+    number = page_of(text, offset)
+    return (kind, number) if kind and number else None
 
 
 # A title is the document's first line when it reads as one: short and not a sentence.
