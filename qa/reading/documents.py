@@ -71,7 +71,7 @@ def page_of(text: str, offset: int) -> int | None:
 
 
 def location_of(name: str, text: str, offset: int) -> tuple[str, int] | None:
-    """Where ``offset`` is in document ``name`` (its text ``text``): the kind of section
+    r"""Where ``offset`` is in document ``name`` (its text ``text``): the kind of section
     (`SECTION_KINDS`: "page", ...) and its number from 1, or None for a document without
     sections.
 
