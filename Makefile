@@ -5,9 +5,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install browser corpus run test bench clean
+.PHONY: install ocr browser corpus run test bench clean
 
-install: $(STAMP)
+install: $(STAMP) ocr
+
+# Tesseract and the language data of the languages qa answers in, for scanned PDFs and
+# images (qa.reading.formats.ocr; osd tells a page's script). .ci/run installs the same.
+OCR_PACKAGES := tesseract-ocr tesseract-ocr-osd $(foreach lang,eng fra deu spa ita por nld rus ara chi-sim jpn kor,tesseract-ocr-$(lang))
+TESSDATA := /usr/share/tesseract-ocr/5/tessdata
 
 # Debian's Chromium, for the browser tests (Playwright drives it; no browser download), and
 # CJK fonts, without which Chinese, Japanese and Korean text shows as boxes in the tests'
@@ -17,6 +22,9 @@ BROWSER_PACKAGES := chromium fonts-noto-cjk
 # apt-get install of the packages given, as root or through sudo.
 APT_INSTALL = if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1)
+
+ocr:
+	@ls $(foreach lang,eng fra deu spa ita por nld rus ara chi_sim jpn kor osd,$(TESSDATA)/$(lang).traineddata) >/dev/null 2>&1 || { $(call APT_INSTALL,$(OCR_PACKAGES)); }
 
 browser:
 	@{ command -v chromium >/dev/null 2>&1 && fc-list :lang=ja 2>/dev/null | grep -q .; } || { $(call APT_INSTALL,$(BROWSER_PACKAGES)); }

@@ -38,3 +38,27 @@ def paragraphs_bomb(megabytes: int) -> bytes:
     paragraph = b"<w:p><w:r><w:t>Zanthe</w:t></w:r></w:p>" * 25_000  # 1 MB
     blocks = [f"<w:document {W}><w:body>".encode(), *[paragraph] * megabytes, b"</w:body></w:document>"]
     return word_document(blocks)
+
+
+# Noto Sans CJK (Debian's fonts-noto-cjk, which `make test` and CI install) draws Latin,
+# Cyrillic and CJK text alike.
+SCAN_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+
+
+def scanned_page(lines: list[str]):
+    """A page image as a 300 DPI scanner makes it: ``lines`` in 12 pt black type on white."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype(SCAN_FONT, 50)
+    page = Image.new("L", (2480, 300 + 80 * len(lines)), 255)
+    draw = ImageDraw.Draw(page)
+    for number, line in enumerate(lines):
+        draw.text((200, 150 + 80 * number), line, font=font, fill=0)
+    return page
+
+
+def image_only_pdf(pages) -> bytes:
+    """A PDF of page images and no text layer, as a scanner saves it (Pillow)."""
+    data = io.BytesIO()
+    pages[0].save(data, "PDF", resolution=300, save_all=True, append_images=pages[1:])
+    return data.getvalue()
