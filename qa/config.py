@@ -53,6 +53,9 @@ class Settings:
             (`QA_PARSE_TIMEOUT_S`, default 60); it is read in a child process.
         parse_memory_mb: most memory that child may use, in MB (`QA_PARSE_MEMORY_MB`,
             default 2048).
+        ocr_page_timeout_s: seconds more an upload may take for each page it reads by
+            OCR (`QA_OCR_PAGE_TIMEOUT_S`, default 30; a page takes 2 to 6 s on 2 cores), so
+            a long scan is not stopped by a limit meant for text files.
         precision: number format of index builds' embedding (`QA_PRECISION`: `auto`,
             the default, picks `bf16` on CPUs with AVX-512 BF16 or AMX and `fp32`
             elsewhere; `fp32` or `bf16` force one). Questions are embedded in fp32.
@@ -94,6 +97,7 @@ class Settings:
     allow_open: bool = False
     parse_timeout_s: float = 60.0
     parse_memory_mb: int = 2048
+    ocr_page_timeout_s: float = 30.0
     precision: str = "auto"
     llm_url: str = ""
     llm_model: str = ""
@@ -128,8 +132,8 @@ class Settings:
                 raise QAError("QA_AUTH must be `user:password`, both non-empty (e.g. QA_AUTH=reader:s3cret).")
         if settings.precision not in PRECISIONS:
             raise QAError(f"QA_PRECISION={settings.precision!r} is not one of {', '.join(PRECISIONS)}.")
-        if settings.parse_timeout_s <= 0 or settings.parse_memory_mb <= 0:
-            raise QAError("QA_PARSE_TIMEOUT_S and QA_PARSE_MEMORY_MB must be positive.")
+        if settings.parse_timeout_s <= 0 or settings.parse_memory_mb <= 0 or settings.ocr_page_timeout_s <= 0:
+            raise QAError("QA_PARSE_TIMEOUT_S, QA_PARSE_MEMORY_MB and QA_OCR_PAGE_TIMEOUT_S must be positive.")
         if settings.llm_url and not settings.llm_url.startswith(("http://", "https://")):
             raise QAError(
                 f"QA_LLM_URL={settings.llm_url!r} must be an http:// or https:// URL "

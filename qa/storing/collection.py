@@ -464,6 +464,7 @@ class Collection:
                 name=name,
                 timeout_s=self.settings.parse_timeout_s,
                 memory_mb=self.settings.parse_memory_mb,
+                ocr_page_timeout_s=self.settings.ocr_page_timeout_s,
             )
 
 

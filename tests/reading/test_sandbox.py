@@ -40,3 +40,25 @@ def test_an_upload_over_the_memory_limit_is_refused_and_changes_nothing(bomb, lo
 def test_an_upload_over_the_time_limit_is_stopped_and_refused(bomb, local):
     with pytest.raises(DocumentError, match="report.docx: reading it took longer than 1 s"):
         add_documents([bomb], settings=replace(local, parse_memory_mb=16_000, parse_timeout_s=1.0), names=["report.docx"])
+
+
+def test_the_child_signals_each_page_it_reads_by_ocr(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.files import image_only_pdf, scanned_page
+
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(image_only_pdf([scanned_page(["First page."]), scanned_page(["Second page."])]))
+    child = subprocess.run([sys.executable, "-m", "qa.reading.sandbox", str(path), "2048"], capture_output=True)
+    assert child.stderr.splitlines() == [b"ocr page", b"ocr page"]
+
+
+def test_a_scan_is_read_in_the_child_as_in_process(tmp_path):
+    from qa.reading.documents import read_document
+    from tests.files import image_only_pdf, scanned_page
+
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(image_only_pdf([scanned_page(["The lighthouse was built in 1888."])]))
+    isolated = read_document_isolated(path, name="scan.pdf", timeout_s=60, memory_mb=2048, ocr_page_timeout_s=30)
+    assert isolated == read_document(path) == "The lighthouse was built in 1888."

@@ -9,8 +9,9 @@ of seven languages: 3 times slower, and no more accurate than English alone), so
    Latin is read in English first, Cyrillic in Russian, Han in Chinese, ...;
 2. the language of the text read (`qa.text.language.document_language`): when another
    installed language, the page is read again in it;
-3. the next page starts in the language the last one was read in; one read with low
-   confidence (another script, most often) goes back to step 1.
+3. the next page starts in the language the last one was read in; when the text read
+   has low confidence or is not in that language (or too short to tell), OSD checks the
+   page's script, and a page of another script goes back to step 1.
 
 The language data are Debian's `tesseract-ocr-<lang>` packages (`make install` installs
 them), found in ``TESSDATA_PREFIX`` when set, as Tesseract itself does, or where the
@@ -42,8 +43,13 @@ SCRIPT_LANGUAGES = {
     "Latin": "eng", "Cyrillic": "rus", "Han": "chi_sim", "Japanese": "jpn", "Hangul": "kor",
     "Arabic": "ara", "Greek": "ell", "Hebrew": "heb", "Devanagari": "hin",
 }  # fmt: skip
-# Mean word confidence (0-100) under which a page is read again from its script: text read
-# in the wrong script's language scores 20-40, a clean page in its own 85-95.
+# The script of each language not written in Latin letters.
+LANGUAGE_SCRIPTS = {
+    "rus": "Cyrillic", "ukr": "Cyrillic", "ara": "Arabic", "chi_sim": "Han", "jpn": "Japanese",
+    "kor": "Hangul", "ell": "Greek", "heb": "Hebrew", "hin": "Devanagari",
+}  # fmt: skip
+# Mean word confidence (0-100) under which a page's script is checked again: a clean page
+# read in its own language scores 85-95.
 LOW_CONFIDENCE = 60
 # Where Debian, Fedora, Alpine, Homebrew and source builds put Tesseract's language data.
 TESSDATA_DIRS = (
@@ -106,18 +112,19 @@ class PageReader:
         self.pages += 1
         logger.info("OCR of page %d", self.pages)
         image = _plain(image)
+        checked = self.language is None
         language = self.language or self._script_language(image)
         text, confidence = self._recognise(image, language)
-        if confidence < LOW_CONFIDENCE and self.language is not None:
-            # Maybe another script than the last page's: start again from this page's own.
-            script_language = self._script_language(image)
-            if script_language != language:
-                text, confidence, language = max(
-                    (text, confidence, language), (*self._recognise(image, script_language), script_language),
-                    key=lambda read: read[1],
-                )
         told = self._told_language(text)
-        if told and told != language:
+        if not checked and (confidence < LOW_CONFIDENCE or told != language):
+            # In doubt (Russian read in English comes out as confident Latin nonsense):
+            # this page's own script, from OSD.
+            script_language = self._script_language(image)
+            if _script(script_language) != _script(language):
+                language = script_language
+                text, confidence = self._recognise(image, language)
+                told = self._told_language(text)
+        if told and told != language and _script(told) == _script(language):
             other, other_confidence = self._recognise(image, told)
             if other_confidence >= confidence:
                 text, language = other, told
@@ -172,6 +179,10 @@ class PageReader:
             return None
         language = TESSERACT_LANGUAGES.get(document_language(text))
         return language if language in self.installed else None
+
+
+def _script(language: str) -> str:
+    return LANGUAGE_SCRIPTS.get(language, "Latin")
 
 
 def _plain(image: Image.Image) -> Image.Image:
