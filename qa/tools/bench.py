@@ -21,6 +21,9 @@ from `os.wait4` on that one child) belongs to that phase alone. The warm floor i
 timed in the same process as ours, call after call, so noise from other programs hits
 both alike; its memory is the cold floor process's (the model and one question).
 
+A last phase reads a scanned PDF (`OCR_PAGES` pages of the seed article drawn at 300 DPI,
+no text layer) through `read_document`, and reports OCR pages per second.
+
 Targets are reported (columns `target`, `met`), never asserted: warm `answer()` p50
 <= 60 ms and <= 2.5x the floor, cold `qa ask` <= 8 s, index build >= 90% of its time
 inside the model's batched encoding and at most 1.0x the build floor.
@@ -532,6 +535,48 @@ def _phase_ask_floor(work: Path, question: str) -> dict:
 # --- the parent: runs the phases and assembles the table ---------------------------------
 
 
+# The OCR phase: pages of the seed article's text drawn as a 300 DPI scan would show them.
+OCR_PAGES = 4
+SCAN_FONTS = ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+
+def scanned_pdf(path: Path, pages: int = OCR_PAGES) -> Path:
+    """A PDF of ``pages`` page images (A4, 300 DPI, 12 pt type) of the seed article, no text layer."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype(next(f for f in SCAN_FONTS if Path(f).is_file()), 50)
+    words = " ".join(p.read_text(encoding="utf-8") for p in seed_documents()).split()
+    images, position = [], 0
+    for _ in range(pages):
+        page = Image.new("L", (2480, 3508), 255)
+        draw = ImageDraw.Draw(page)
+        for y in range(200, 3508 - 200, 75):
+            line = ""
+            while draw.textlength(f"{line} {words[position % len(words)]}", font=font) < 2080:
+                line, position = f"{line} {words[position % len(words)]}".strip(), position + 1
+            draw.text((200, y), line, font=font, fill=0)
+        images.append(page)
+    images[0].save(path, "PDF", resolution=300, save_all=True, append_images=images[1:])
+    return path
+
+
+def _phase_ocr(work: Path) -> dict:
+    from qa.errors import DocumentError
+    from qa.reading.documents import read_document
+
+    try:
+        scan = scanned_pdf(work / "scan.pdf")
+    except StopIteration:
+        return {"skipped": f"no font to draw the scan with ({', '.join(SCAN_FONTS)})"}
+    started = time.perf_counter()
+    try:
+        text = read_document(scan)
+    except DocumentError as exc:
+        return {"skipped": str(exc)}
+    seconds = time.perf_counter() - started
+    return {"pages": OCR_PAGES, "seconds": seconds, "pages_per_s": OCR_PAGES / seconds, "characters": len(text)}
+
+
 def _child_env() -> dict[str, str]:
     """The environment of every phase: this very `qa` package first on the path, offline."""
     env = dict(os.environ)
@@ -676,6 +721,7 @@ def run(
             "runs_s": [r["build_s"] for r in floor_runs],
             "sentences": floor_runs[0]["sentences"],
         }
+        phases["ocr"] = _run_phase("ocr", work, corpus)
         question = questions[0]
         bench = [sys.executable, "-m", "qa.tools.bench", "--workdir", str(work), "--question", question]
         logger.info("cold asks: %d new processes each", cold_runs)
@@ -807,6 +853,14 @@ def format_table(figures: dict) -> str:
         f"passages: ours {phases['build_ours']['passages']} chunks, naive {phases['build_naive']['passages']} chunks "
         f"(RecursiveCharacterTextSplitter defaults: 4000 characters); run took {figures['seconds']:.0f} s",
     ]
+    ocr = phases.get("ocr")
+    if ocr and "skipped" in ocr:
+        lines.append(f"OCR: not measured: {ocr['skipped']}")
+    elif ocr:
+        lines.append(
+            f"OCR: a scanned PDF of {ocr['pages']} pages (300 DPI, French) read in {ocr['seconds']:.1f} s: "
+            f"{ocr['pages_per_s']:.2f} pages/s, {ocr['peak_rss_mb']:.0f} MB peak"
+        )
     milvus = phases.get("query_milvus")
     if milvus:
         lines += ["", "warm, same index, same process: FAISS (files) vs a Milvus Lite server on loopback (QA_STORE=milvus)"]
@@ -847,6 +901,7 @@ def _phase_main(args) -> int:
         "query-milvus": lambda: _phase_query_milvus(work, questions, args.queries),
         "ask-naive": lambda: _phase_ask_naive(work, args.question),
         "ask-floor": lambda: _phase_ask_floor(work, args.question),
+        "ocr": lambda: _phase_ocr(work),
     }
     print(json.dumps(phases[args.phase](), ensure_ascii=False))
     return 0

@@ -50,6 +50,13 @@ def test_the_build_floor_is_timed_twice_around_ours(figures):
     assert figures["rows"]["build_s"]["ours_over_floor"] == figures["rows"]["build_s"]["ours"] / floor["build_s"]
 
 
+def test_the_bench_reports_ocr_pages_per_second(figures):
+    ocr = figures["phases"]["ocr"]
+    assert ocr["pages"] == bench.OCR_PAGES and ocr["pages_per_s"] == ocr["pages"] / ocr["seconds"]
+    assert ocr["characters"] > 1000  # the pages were read, not skipped
+    assert f"OCR: a scanned PDF of {bench.OCR_PAGES} pages" in bench.format_table(figures)
+
+
 def test_synthetic_corpus_has_the_asked_passages(tmp_path):
     paths = bench.synthetic_corpus(tmp_path, 25)
     paragraphs = [p for path in paths for p in path.read_text(encoding="utf-8").split("\n\n") if p.strip()]
