@@ -9,6 +9,7 @@ distance over the reference's length, spaces collapsed; spaces removed for Chine
 
     python eval/ocr_engines.py engines     # pytesseract, tesserocr, ocrmypdf; the page's own language
     python eval/ocr_engines.py languages   # tesserocr with each language strategy
+    PYTHONPATH=. python eval/ocr_engines.py reader   # qa's PageReader, pages in a row
 
 pytesseract and ocrmypdf are not qa's dependencies: run the `engines` comparison in a
 throwaway venv (`python3 -m venv /tmp/ocr && /tmp/ocr/bin/pip install pytesseract
@@ -160,7 +161,20 @@ def main(what: str) -> None:
     pages = [(language, text, scanned_page(text, language)) for language in languages for text in [prose(language)]]
     own = lambda language, page: TESSERACT_CODES[language]  # noqa: E731
     print(f"{len(pages)} pages, OMP_THREAD_LIMIT={os.environ.get('OMP_THREAD_LIMIT', '(unset)')}")
-    if what == "engines":
+    if what == "reader":
+        from qa.reading.formats.ocr import PageReader, tessdata_dir
+
+        # One document whose language changes at every page, then one all in French.
+        for languages in (["en", "fr", "de", "es", "ru", "zh"], ["fr", "fr", "fr", "fr"]):
+            with PageReader(tessdata_dir()) as reader:
+                for language in languages:
+                    text = prose(language)
+                    started = time.perf_counter()
+                    read = reader.read(scanned_page(text, language))
+                    seconds = time.perf_counter() - started
+                    rate = error_rate(text, read, language)
+                    print(f"{language}: read in {reader.language} in {seconds:.2f} s, CER {rate:.3f}", flush=True)
+    elif what == "engines":
         with_tesserocr(pages[0][2], "eng")  # load outside the timing: a reader keeps its engine
         for name, engine in [("pytesseract", with_pytesseract), ("tesserocr", with_tesserocr), ("ocrmypdf", with_ocrmypdf)]:
             try:
