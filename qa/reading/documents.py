@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 
 from qa.errors import DocumentError
-from qa.reading.formats import pdf, plain, webpage, word
+from qa.reading.formats import email_message, epub, opendocument_text, pdf, plain, webpage, word
 
 # Each file suffix qa reads, and its reader (`qa.reading.formats`).
 READERS = {
@@ -16,6 +16,9 @@ READERS = {
     ".html": webpage.read,
     ".htm": webpage.read,
     ".docx": word.read,
+    ".odt": opendocument_text.read,
+    ".epub": epub.read,
+    ".eml": email_message.read,
 }
 SUPPORTED_SUFFIXES = tuple(READERS)
 
@@ -25,11 +28,14 @@ def read_document(path: str | Path) -> str:
 
     A UTF-8 file reads exactly as ``Path(path).read_text(encoding="utf-8")`` (newlines
     normalised the same way); other encodings (Windows-1252, Latin-1, UTF-16 with a
-    BOM, ...) are detected and decoded rather than mangled. PDF, HTML and DOCX files
-    give their extracted text (HTML without tags, scripts or styles).
+    BOM, ...) are detected and decoded rather than mangled. The other formats give
+    their extracted text (`qa.reading.formats`): HTML without tags, scripts or styles;
+    Word and OpenDocument text with their tables; an EPUB's chapters; an e-mail's
+    headers and body.
 
     Args:
-        path: a `.txt`, `.md`, `.pdf`, `.html` or `.docx` file.
+        path: a file of one of `SUPPORTED_SUFFIXES` (`.txt`, `.md`, `.pdf`, `.html`,
+            `.docx`, `.odt`, `.epub`, `.eml`, ...).
 
     Returns:
         The document's text.
@@ -59,7 +65,7 @@ def read_document(path: str | Path) -> str:
 
 
 # What the sections a reader separates with `PAGE_BREAK` are, by file suffix.
-SECTION_KINDS = {".pdf": "page"}
+SECTION_KINDS = {".pdf": "page", ".epub": "chapter"}
 
 
 def page_of(text: str, offset: int) -> int | None:
