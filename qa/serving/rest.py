@@ -249,7 +249,7 @@ def create_api(settings: Settings | None = None) -> FastAPI:
         openapi_extra={"requestBody": _UPLOAD_BODY},
     )
     async def add(request: Request) -> dict:
-        """Add documents (.txt, .md, .pdf, .html, .docx; QA_MAX_UPLOAD_MB each): searchable at once.
+        """Add documents (.txt, .md, .pdf, .html, .docx, .odt, .epub, .eml; QA_MAX_UPLOAD_MB each): searchable at once.
 
         A bad file is refused with a message and nothing is added.
         """

@@ -42,7 +42,8 @@ def build_index(
     """Read, chunk and embed documents into a new index, and write it to ``index_dir``.
 
     Args:
-        paths: `.txt`, `.md`, `.pdf`, `.html`/`.htm` or `.docx` files; each passage's
+        paths: files of `qa.reading.documents.SUPPORTED_SUFFIXES` (`.txt`, `.md`, `.pdf`,
+            `.html`, `.docx`, `.odt`, `.epub`, `.eml`, ...); each passage's
             `source` is the path as given here.
         index_dir: where to write the index (default: the default store, `QA_INDEX_DIR`,
             or Milvus with `QA_STORE=milvus`). The previous index there stays loadable
