@@ -38,3 +38,86 @@ def paragraphs_bomb(megabytes: int) -> bytes:
     paragraph = b"<w:p><w:r><w:t>Zanthe</w:t></w:r></w:p>" * 25_000  # 1 MB
     blocks = [f"<w:document {W}><w:body>".encode(), *[paragraph] * megabytes, b"</w:body></w:document>"]
     return word_document(blocks)
+
+
+def xlsx_workbook(sheets: dict[str, list[list]], number_formats: dict[tuple[str, str], str] | None = None) -> bytes:
+    """An .xlsx (openpyxl) of sheets by name, each a list of rows from row 1 (None: an empty cell).
+
+    ``number_formats``: a cell's display format by (sheet, coordinate), e.g. ("Rates", "B2"): "0%".
+    """
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row, start=1):
+                if value is not None:
+                    sheet.cell(r, c, value)
+    for (name, coordinate), number_format in (number_formats or {}).items():
+        book[name][coordinate].number_format = number_format
+    data = io.BytesIO()
+    book.save(data)
+    return data.getvalue()
+
+
+def ods_spreadsheet(sheets: dict[str, list[list]]) -> bytes:
+    """An .ods (odfpy) of sheets by name, each a list of rows from row 1 (None: an empty cell;
+    booleans, numbers, dates and datetimes as typed cells)."""
+    import datetime
+
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    document = OpenDocumentSpreadsheet()
+    for name, rows in sheets.items():
+        table = Table(name=name)
+        for row in rows:
+            table_row = TableRow()
+            for value in row:
+                if value is None:
+                    cell = TableCell()
+                elif isinstance(value, bool):
+                    cell = TableCell(valuetype="boolean", booleanvalue=str(value).lower())
+                elif isinstance(value, datetime.date):  # datetimes too
+                    cell = TableCell(valuetype="date", datevalue=value.isoformat())
+                elif isinstance(value, (int, float)):
+                    cell = TableCell(valuetype="float", value=str(value))
+                else:
+                    cell = TableCell(valuetype="string")
+                if value is not None:
+                    cell.addElement(P(text=str(value)))
+                table_row.addElement(cell)
+            table.addElement(table_row)
+        document.spreadsheet.addElement(table)
+    data = io.BytesIO()
+    document.write(data)
+    return data.getvalue()
+
+
+def pptx_presentation(slides: list[dict]) -> bytes:
+    """A .pptx (python-pptx) of slides, each a dict with any of: "title", "lines" (the body's
+    paragraphs), "table" (rows of cell text), "notes" (the speaker notes' paragraphs)."""
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    deck = Presentation()
+    for spec in slides:
+        slide = deck.slides.add_slide(deck.slide_layouts[5 if "table" in spec else 1 if "lines" in spec else 6])
+        if "title" in spec and slide.shapes.title is not None:
+            slide.shapes.title.text = spec["title"]
+        if "lines" in spec:
+            slide.placeholders[1].text_frame.text = "\n".join(spec["lines"])
+        if "table" in spec:
+            rows = spec["table"]
+            shape = slide.shapes.add_table(len(rows), len(rows[0]), Inches(1), Inches(2), Inches(8), Inches(3))
+            for r, row in enumerate(rows):
+                for c, value in enumerate(row):
+                    shape.table.cell(r, c).text = value
+        if "notes" in spec:
+            slide.notes_slide.notes_text_frame.text = "\n".join(spec["notes"])
+    data = io.BytesIO()
+    deck.save(data)
+    return data.getvalue()
