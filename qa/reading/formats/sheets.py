@@ -199,15 +199,9 @@ def _number(value: float) -> str:
 
 
 def _calamine_rows(sheet) -> Iterable[list[str]]:
-    """A calamine sheet's rows from row 1 and column A (calamine starts at the first filled cell)."""
-    start = sheet.start
-    if start is None:
-        return
-    top, left = start
-    for _ in range(top):
-        yield []
-    for row in sheet.iter_rows():
-        yield [""] * left + [cell_text(value) for value in row]
+    """A calamine sheet's rows from row 1 and column A (what `skip_empty_area=False` asks for)."""
+    for row in sheet.to_python(skip_empty_area=False):
+        yield [cell_text(value) for value in row]
 
 
 class _CellBudget:
