@@ -99,9 +99,11 @@ def read_xlsx(data: bytes, path: Path) -> str:
 def read_ods(data: bytes, path: Path) -> str:
     """An OpenDocument spreadsheet's sheets (python-calamine).
 
-    calamine holds a workbook in memory while it is read (about 60 bytes a cell,
-    measured); a crafted file that declares a huge repeated range is stopped by its own
-    limit of 100 million cells, and an upload by the reading sandbox's memory limit.
+    calamine holds a workbook in memory while it is read, and its sheet is read whole
+    before its cells are counted: a sheet of 5 million filled cells took 0.53 GB and
+    1.7 s to be refused (measured, 2026-12-06). A crafted file that declares a huge
+    repeated range is stopped by calamine's own limit of 100 million cells, and an
+    upload by the reading sandbox's memory limit.
 
     Raises:
         DocumentError: the file is not a spreadsheet calamine can read, or it has more
