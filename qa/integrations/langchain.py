@@ -16,7 +16,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, Field
 
 from qa.config import Settings
-from qa.reading.documents import page_of
+from qa.reading.documents import location_of, row_of
 from qa.storing.collection import default_index
 from qa.storing.index import Index
 from qa.results import Passage
@@ -28,8 +28,10 @@ class QARetriever(BaseRetriever):
 
     Each document's `page_content` is the passage, exactly
     ``document_text(source)[start:end]``; its `metadata` holds `source`, `start`, `end`
-    and `score` (the hybrid relevance in (0, 1]), and for a PDF `page`: the page (from 1)
-    the passage starts on.
+    and `score` (the hybrid relevance in (0, 1]); for a document of sections (a PDF, a
+    presentation, a spreadsheet...) `location`, where the passage starts:
+    ``{"kind": "slide", "number": 3}`` (`qa.reading.documents.SECTION_KINDS`), with the
+    ``"row"`` for a spreadsheet; and for a PDF `page` too, its page (from 1).
     `ainvoke` runs the search in an executor thread: it is CPU work, not I/O.
     It retrieves passages, not answers: an answer's `status`, `confidence` and `short` (`qa.answer`) do not apply.
 
@@ -64,7 +66,14 @@ def _document(passage: Passage, index: Index) -> Document:
         "end": passage.end,
         "score": passage.score,
     }
-    page = page_of(index.document_text(passage.source), passage.start)
-    if page is not None:
-        metadata["page"] = page
+    text = index.document_text(passage.source)
+    location = location_of(passage.source, text, passage.start)
+    if location is not None:
+        kind, number = location
+        metadata["location"] = {"kind": kind, "number": number}
+        row = row_of(passage.source, text, passage.start)
+        if row is not None:
+            metadata["location"]["row"] = row
+        if kind == "page":  # what the metadata held before locations, kept for the chains that read it
+            metadata["page"] = number
     return Document(page_content=passage.text, metadata=metadata)

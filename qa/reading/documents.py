@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 
 from qa.errors import DocumentError
-from qa.reading.formats import image, pdf, plain, webpage, word
+from qa.reading.formats import email_message, epub, image, opendocument_text, pdf, plain, sheets, slides, webpage, word
 
 # Each file suffix qa reads, and its reader (`qa.reading.formats`).
 READERS = {
@@ -16,6 +16,13 @@ READERS = {
     ".html": webpage.read,
     ".htm": webpage.read,
     ".docx": word.read,
+    ".odt": opendocument_text.read,
+    ".epub": epub.read,
+    ".eml": email_message.read,
+    ".xlsx": sheets.read_xlsx,
+    ".ods": sheets.read_ods,
+    ".csv": sheets.read_csv,
+    ".pptx": slides.read,
     ".png": image.read,
     ".jpg": image.read,
     ".jpeg": image.read,
@@ -30,12 +37,17 @@ def read_document(path: str | Path) -> str:
 
     A UTF-8 file reads exactly as ``Path(path).read_text(encoding="utf-8")`` (newlines
     normalised the same way); other encodings (Windows-1252, Latin-1, UTF-16 with a
-    BOM, ...) are detected and decoded rather than mangled. PDF, HTML and DOCX files
-    give their extracted text (HTML without tags, scripts or styles); scanned PDF pages
-    and images (PNG, JPEG, TIFF) are read by OCR.
+    BOM, ...) are detected and decoded rather than mangled. The other formats give
+    their extracted text (`qa.reading.formats`): HTML without tags, scripts or styles;
+    Word and OpenDocument text with their tables; an EPUB's chapters; an e-mail's
+    headers and body; a spreadsheet (.xlsx, .ods, .csv) its sheets, each row a line of
+    "header: value" pairs; a .pptx presentation its slides and their notes; scanned PDF pages and images
+    (PNG, JPEG, TIFF) are read by OCR.
 
     Args:
-        path: a file of one of `SUPPORTED_SUFFIXES`.
+        path: a file of one of `SUPPORTED_SUFFIXES` (`.txt`, `.md`, `.pdf`, `.html`,
+            `.docx`, `.odt`, `.epub`, `.eml`, `.xlsx`, `.ods`, `.csv`, `.pptx`, `.png`,
+            `.jpg`, `.tiff`, ...).
 
     Returns:
         The document's text.
@@ -65,7 +77,15 @@ def read_document(path: str | Path) -> str:
 
 
 # What the sections a reader separates with `PAGE_BREAK` are, by file suffix.
-SECTION_KINDS = {".pdf": "page", **dict.fromkeys((".png", ".jpg", ".jpeg", ".tif", ".tiff"), "page")}
+SECTION_KINDS = {
+    ".pdf": "page",
+    ".epub": "chapter",
+    ".xlsx": "sheet",
+    ".ods": "sheet",
+    ".csv": "sheet",
+    ".pptx": "slide",
+    **dict.fromkeys((".png", ".jpg", ".jpeg", ".tif", ".tiff"), "page"),
+}
 
 
 def page_of(text: str, offset: int) -> int | None:
@@ -78,16 +98,37 @@ def page_of(text: str, offset: int) -> int | None:
 
 def location_of(name: str, text: str, offset: int) -> tuple[str, int] | None:
     r"""Where ``offset`` is in document ``name`` (its text ``text``): the kind of section
-    (`SECTION_KINDS`: "page", ...) and its number from 1, or None for a document without
-    sections.
+    (`SECTION_KINDS`: "page", "slide", "sheet", ...) and its number from 1 (1 in a
+    document of one section), or None for a format without sections (.txt, .md, ...).
 
     Example:
         >>> location_of("report.pdf", "One.\n\f\nTwo.", 8)
         ('page', 2)
+        >>> location_of("deck.pptx", "Title\nPoint.", 6)
+        ('slide', 1)
+        >>> location_of("notes.txt", "One.\n\f\nTwo.", 8) is None
+        True
     """
     kind = SECTION_KINDS.get(Path(name).suffix.lower())
-    number = page_of(text, offset)
-    return (kind, number) if kind and number else None
+    return (kind, text.count("\f", 0, offset) + 1) if kind else None
+
+
+def row_of(name: str, text: str, offset: int) -> int | None:
+    r"""The row of a spreadsheet (.xlsx, .ods, .csv) ``offset`` is on, numbered as the
+    spreadsheet numbers it (its header usually row 1); None for a document of another kind.
+
+    A sheet's section holds one line per row, from row 1 (`qa.reading.formats.sheets`).
+
+    Example:
+        >>> text = "\nCity: Tokyo; Daily allowance: 120.\n\f\n\nCar: 0.30 EUR.\n\nBike: 0.20 EUR."
+        >>> row_of("travel.xlsx", text, text.index("Tokyo")), row_of("travel.xlsx", text, text.index("Bike"))
+        (2, 4)
+    """
+    if SECTION_KINDS.get(Path(name).suffix.lower()) != "sheet":
+        return None
+    page_break = text.rfind("\f", 0, offset)
+    top = page_break + 2 if page_break >= 0 else 0  # the sheet's row 1 starts after the break's "\f\n"
+    return text.count("\n", top, offset) + 1
 
 
 # A title is the document's first line when it reads as one: short and not a sentence.

@@ -4,7 +4,8 @@ The web app serves it on its own port (`app.py` mounts `rest_routes(settings)`);
 calls the same functions as the CLI: `qa.ask.answer` and `qa.storing.collection`'s
 `add_documents`, `list_documents` and `remove_document`.
 
-- `POST /api/v1/ask` -> the `qa ask --json` object (`Answer.to_dict`).
+- `POST /api/v1/ask` -> the `qa ask --json` object (`Answer.to_dict`), each citation with
+  its `location` (page, slide, sheet and row).
 - `GET /api/v1/documents`, `POST /api/v1/documents` (multipart, field `files`),
   `DELETE /api/v1/documents/{name}` (uploads only).
 - `GET /api/v1/openapi.json`; interactive docs at `/api/v1/docs`, served from local
@@ -55,11 +56,18 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from qa import __version__
 from qa.ask import answer
-from qa.storing.collection import DocumentInfo, add_documents, default_collection, list_documents, remove_document
+from qa.storing.collection import (
+    DocumentInfo,
+    add_documents,
+    default_collection,
+    default_index,
+    list_documents,
+    remove_document,
+)
 from qa.config import Settings, is_loopback
-from qa.reading.documents import SUPPORTED_SUFFIXES
+from qa.reading.documents import SUPPORTED_SUFFIXES, location_of, row_of
 from qa.errors import QAError, StoreUnavailableError
-from qa.results import Answer, document_name
+from qa.results import Citation, document_name
 
 logger = logging.getLogger(__name__)
 
@@ -99,12 +107,30 @@ class AskRequest(BaseModel):
     history: list[Turn] = Field(default_factory=list, max_length=100, description="Earlier turns, oldest first.")
 
 
+class LocationOut(BaseModel):
+    """Where a citation starts in a document of sections."""
+
+    kind: str = Field(
+        description="What the document's sections are: `page` (PDF), `slide` (presentation), `sheet` (spreadsheet), "
+        "`chapter` (e-book)..."
+    )
+    number: int = Field(description="The section's number, from 1.")
+    row: int | None = Field(
+        default=None, description="For a spreadsheet, the row, as the spreadsheet numbers it (its header usually row 1)."
+    )
+
+
 class CitationOut(BaseModel):
     n: int = Field(description="The number of the citation in the answer: [1], [2].")
     text: str = Field(description="Exactly the document's text[start:end].")
     source: str = Field(description="The document's name, as GET /api/v1/documents lists it.")
     start: int
     end: int
+    location: LocationOut | None = Field(
+        default=None,
+        description="Where the citation starts: page, slide, sheet and row...; null for a document without sections "
+        "(text, Markdown, HTML).",
+    )
 
 
 class PassageOut(BaseModel):
@@ -224,7 +250,8 @@ def create_api(settings: Settings | None = None) -> FastAPI:
     async def ask(request: AskRequest) -> dict:
         """Answer a question with excerpts quoted from the documents (the `qa ask --json` object).
 
-        Each `source` is the document's name, as GET /api/v1/documents lists it.
+        Each `source` is the document's name, as GET /api/v1/documents lists it; each citation
+        has its `location` (page, slide, sheet and row) in a document of sections.
         """
         if len(request.question) > settings.max_question_chars:
             raise HTTPException(
@@ -233,8 +260,7 @@ def create_api(settings: Settings | None = None) -> FastAPI:
                 f"{settings.max_question_chars} (QA_MAX_QUESTION_CHARS).",
             )
         history = [turn.model_dump() for turn in request.history]
-        result = await answering.run(partial(answer, request.question, request.k, history=history, settings=settings))
-        return result.to_dict(request.question, paths=False)
+        return await answering.run(partial(_answer_out, request.question, request.k, history, settings))
 
     @api.get("/documents", response_model=DocumentsOut, responses=_errors())
     def documents() -> dict:
@@ -249,9 +275,9 @@ def create_api(settings: Settings | None = None) -> FastAPI:
         openapi_extra={"requestBody": _UPLOAD_BODY},
     )
     async def add(request: Request) -> dict:
-        """Add documents (.txt, .md, .pdf, .html, .docx, .png, .jpg, .tiff; QA_MAX_UPLOAD_MB each): searchable at once.
+        """Add documents (.txt, .md, .pdf, .html, .docx, .odt, .epub, .eml, .xlsx, .ods, .csv, .pptx, .png, .jpg, .tiff; QA_MAX_UPLOAD_MB each).
 
-        A bad file is refused with a message and nothing is added.
+        They are searchable at once; a bad file is refused with a message and nothing is added.
         """
         with tempfile.TemporaryDirectory(prefix="qa-upload-") as folder:
             received = await _receive_files(request, Path(folder), settings.max_upload_mb)
@@ -302,7 +328,7 @@ class _AnswerQueue:
         self._threads = anyio.CapacityLimiter(running)
         self._admitted = 0  # running or waiting; only the event loop's thread changes it
 
-    async def run(self, answer_question: Callable[[], Answer]) -> Answer:
+    async def run(self, answer_question: Callable[[], dict]) -> dict:
         """`answer_question()`'s answer once a thread is free; 503 when too many wait already."""
         if self._admitted >= self.running + self.waiting:
             raise HTTPException(
@@ -321,6 +347,31 @@ class _AnswerQueue:
 def rest_routes(settings: Settings | None = None) -> list[BaseRoute]:
     """The REST API mounted at `/api/v1`, for a FastAPI app's `routes` (the web app's, in `app.py`)."""
     return [Mount(API_PREFIX, app=create_api(settings))]
+
+
+def _answer_out(question: str, k: int, history: list[dict], settings: Settings) -> dict:
+    """`answer` as the API returns it: the `qa ask --json` object, each citation with its location."""
+    result = answer(question, k, history=history, settings=settings)
+    body = result.to_dict(question, paths=False)
+    if result.citations:
+        index = default_index(settings)
+        for citation, out in zip(result.citations, body["citations"]):
+            out["location"] = _location(citation, index)
+    return body
+
+
+def _location(citation: Citation, index) -> dict | None:
+    """Where a citation starts, or None (no sections; or its document changed since it was cited)."""
+    try:
+        text = index.document_text(citation.source)
+    except QAError:
+        return None
+    if text[citation.start : citation.end] != citation.text:
+        return None
+    location = location_of(citation.source, text, citation.start)
+    if location is None:
+        return None
+    return {"kind": location[0], "number": location[1], "row": row_of(citation.source, text, citation.start)}
 
 
 def _document(info: DocumentInfo) -> dict:

@@ -15,6 +15,7 @@ import numpy as np
 from qa.config import Settings
 from qa.reading.chunking import chunk_document, split_sentences
 from qa.reading.documents import read_document
+from qa.reading.formats.layout import is_table_row
 from qa.storing.index import SHORT_SENTENCE_CHARS, Document, Index, document_words, sentence_window
 from qa.storing.spill import SpilledRows
 from qa.storing.storage import index_store, save_index
@@ -41,7 +42,8 @@ def build_index(
     """Read, chunk and embed documents into a new index, and write it to ``index_dir``.
 
     Args:
-        paths: `.txt`, `.md`, `.pdf`, `.html`/`.htm` or `.docx` files; each passage's
+        paths: files of `qa.reading.documents.SUPPORTED_SUFFIXES` (`.txt`, `.md`, `.pdf`,
+            `.html`, `.docx`, `.odt`, `.epub`, `.eml`, ...); each passage's
             `source` is the path as given here.
         index_dir: where to write the index (default: the default store, `QA_INDEX_DIR`,
             or Milvus with `QA_STORE=milvus`). The previous index there stays loadable
@@ -153,12 +155,12 @@ def encode_documents(
 
 
 def _sentence_texts(documents: list[Document], rows: list[tuple[int, int, int]]) -> tuple[list[str], list[tuple[int, int]]]:
-    """What is embedded of each sentence (itself, or its window when short), and where
-    the sentence itself lies in that text."""
+    """What is embedded of each sentence (itself, or its window when short and not a
+    table's row), and where the sentence itself lies in that text."""
     texts, spans = [], []
     for i, (doc, start, end) in enumerate(rows):
         text_start, text_end = start, end
-        if end - start < SHORT_SENTENCE_CHARS:
+        if end - start < SHORT_SENTENCE_CHARS and not is_table_row(documents[doc].text[start:end]):
             doc, text_start, text_end = sentence_window(rows, i)
         texts.append(documents[doc].text[text_start:text_end])
         spans.append((start - text_start, end - text_start))

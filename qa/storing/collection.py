@@ -165,7 +165,7 @@ class Collection:
         """Copy documents into `QA_UPLOAD_DIR` and add them to the index.
 
         Args:
-            paths: files to add (`.txt`, `.md`, `.pdf`, `.html`, `.docx`).
+            paths: files to add (`.txt`, `.md`, `.pdf`, `.html`, `.docx`, `.odt`, `.epub`, `.eml`).
             names: the names to keep them under, one per path (default: their own); only
                 the final component is used, so `../x.txt` or `/etc/x.txt` stay inside the
                 folder, and a name over `MAX_NAME_CHARS` characters or `MAX_NAME_BYTES` bytes

@@ -33,7 +33,7 @@ def test_empty_and_unsupported_files_are_refused(tmp_path):
     with pytest.raises(DocumentError, match="empty"):
         read_document(empty)
     with pytest.raises(DocumentError, match="unsupported"):
-        read_document(tmp_path / "slides.pptx")
+        read_document(tmp_path / "song.mp3")
     with pytest.raises(DocumentError, match="no such file"):
         read_document(tmp_path / "missing.txt")
 

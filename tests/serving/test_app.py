@@ -306,20 +306,52 @@ def test_clear_empties_chat_answers_evidence_viewer_and_starts_a_new_conversatio
 
 
 @pytest.mark.parametrize(
-    ("text", "offset", "where"),
+    ("name", "text", "offset", "where"),
     [
-        ("Titre\n\nPremier.\n\n\nSecond. Encore.", 20, "paragraph 3"),
-        ("Titre\n\nPremier.", 0, "paragraph 1"),
-        ("\n\nTitre\n\nPremier.", 9, "paragraph 2"),  # blank lines at the top start no paragraph
-        ("une ligne\nune autre\nla troisième", 20, "paragraph 3"),  # no blank line: lines count
-        ("Page un.\n\nSuite.\n\f\nPage deux.\n\nFin.", 34, "page 2 · paragraph 2"),
-        ("Page un.\nligne\n\f\nPage deux.\nligne", 28, "page 2"),  # a PDF's lines are its layout's
+        ("a.txt", "Titre\n\nPremier.\n\n\nSecond. Encore.", 20, "paragraph 3"),
+        ("a.txt", "Titre\n\nPremier.", 0, "paragraph 1"),
+        ("a.txt", "\n\nTitre\n\nPremier.", 9, "paragraph 2"),  # blank lines at the top start no paragraph
+        ("a.txt", "une ligne\nune autre\nla troisième", 20, "paragraph 3"),  # no blank line: lines count
+        ("a.pdf", "Page un.\n\nSuite.\n\f\nPage deux.\n\nFin.", 34, "page 2 · paragraph 2"),
+        ("a.pdf", "Page un.\nligne\n\f\nPage deux.\nligne", 28, "page 2"),  # a PDF's lines are its layout's
+        ("a.pdf", "Une page.\nligne", 12, "page 1"),  # a PDF of one page is still paged
     ],
 )
-def test_citations_are_placed_by_page_and_paragraph(text, offset, where):
+def test_citations_are_placed_by_page_and_paragraph(name, text, offset, where):
     from qa.serving.web.evidence import where_in_document
 
-    assert where_in_document(text, offset) == where
+    assert where_in_document(name, text, offset) == where
+
+
+@pytest.mark.parametrize(
+    ("name", "where"),
+    [("deck.pptx", "slide 2"), ("report.pdf", "page 2"), ("book.epub", "chapter 2")],
+)
+def test_citations_are_placed_by_the_documents_own_sections(name, where, monkeypatch):
+    from qa.reading.documents import SECTION_KINDS
+    from qa.serving.web.evidence import where_in_document
+
+    # Any kind of section a reader declares is shown by its name (e-books are read by another module).
+    monkeypatch.setitem(SECTION_KINDS, ".epub", SECTION_KINDS.get(".epub", "chapter"))
+    text = "Intro\nHello there.\n\f\nPlan\nFirst the budget.\nThen the dates."
+    assert where_in_document(name, text, text.index("Then")) == where
+
+
+@pytest.mark.parametrize("name", ["travel.xlsx", "travel.ods"])
+def test_a_spreadsheet_citation_is_placed_by_sheet_and_row_as_the_spreadsheet_numbers_them(name):
+    from qa.serving.web.evidence import heading
+
+    # Sheet 2: its header row 1, Oslo row 2, an empty row 3, Tokyo row 4.
+    text = "\nCity: Rome; Rate: 80.\n\f\n\nCity: Oslo; Rate: 95.\n\nCity: Tokyo; Rate: 120."
+    assert heading(name, text, text.index("Tokyo")) == f"<b>{name}</b> · sheet 2 · row 4"
+
+
+def test_a_citation_of_a_single_sheet_is_placed_by_its_row_alone():
+    from qa.serving.web.evidence import where_in_document
+
+    text = "\nCity: Oslo; Rate: 95.\n\nCity: Tokyo; Rate: 120."
+    assert where_in_document("rates.csv", text, text.index("Tokyo")) == "row 4"
+    assert where_in_document("rates.xlsx", text, text.index("Oslo")) == "row 2"
 
 
 @pytest.mark.parametrize(

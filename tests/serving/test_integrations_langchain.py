@@ -97,8 +97,40 @@ def test_pdf_passages_carry_their_page(tmp_path, settings, embedder):
     documents = QARetriever(k=1, index=index, settings=settings).invoke("When did the observatory open to visitors?")
     assert "observatory" in documents[0].page_content
     assert documents[0].metadata["page"] == 2
+    assert documents[0].metadata["location"] == {"kind": "page", "number": 2}
     text = index.document_text(str(pdf))
     assert text[documents[0].metadata["start"] : documents[0].metadata["end"]] == documents[0].page_content
+
+
+def test_slide_and_spreadsheet_passages_carry_their_slide_sheet_and_row(tmp_path, settings, embedder):
+    from qa import build_index
+    from tests.files import pptx_presentation, xlsx_workbook
+
+    lines = [f"The lighthouse of Kervalen had keeper number {n} in the tower for {n + 2} winters." for n in range(8)]
+    lines.append("The observatory of Saint-Ombre opened to visitors in 2004 after its restoration.")
+    deck = tmp_path / "history.pptx"  # the answer after a chunk's length of slide 2: its chunk starts on slide 2
+    deck.write_bytes(pptx_presentation([{"title": "Kervalen", "lines": ["A lighthouse at the end of the world."]},
+                                        {"title": "Keepers and visitors", "lines": lines}]))
+    museums = [(f"Musée numéro {n} de la côte de Kervalen", 1000 + n) for n in range(20)]
+    museums.append(("Musée de la Marine de Kervalen", 18250))
+    book = tmp_path / "visits.xlsx"  # sheet 2 longer than a chunk: the answer's chunk starts on it
+    book.write_bytes(xlsx_workbook({
+        "Keepers": [["Keeper", "Winters"], *[[f"Keeper {n}", n + 2] for n in range(8)]],
+        "Museums": [[], ["Museum", "Visitors in 2023"], *[list(m) for m in museums]],
+    }))
+    index = build_index([deck, book], tmp_path / "index", settings=settings)
+    retriever = QARetriever(k=1, index=index, settings=settings)
+    [slide] = retriever.invoke("When did the observatory open to visitors?")
+    assert slide.metadata["source"] == str(deck)
+    assert slide.metadata["location"] == {"kind": "slide", "number": 2}
+    assert "page" not in slide.metadata
+    [rows] = retriever.invoke("How many people visited the Musée de la Marine in 2023?")
+    assert "Marine" in rows.page_content
+    location = rows.metadata["location"]
+    assert (rows.metadata["source"], location["kind"], location["number"]) == (str(book), "sheet", 2)
+    # The passage starts on the row it names, as the spreadsheet numbers it: an empty row 1, the header row 2.
+    museum, visitors = museums[location["row"] - 3]
+    assert rows.page_content.startswith(f"Museum: {museum}; Visitors in 2023: {visitors}.")
 
 
 def test_the_readme_chain_fills_a_prompt_with_the_passages(seed_index, settings):

@@ -148,7 +148,8 @@ def test_ask_returns_the_cli_json_object(api):
     assert "1961" in body["citations"][0]["text"]
     assert [c["n"] for c in body["citations"]] == list(range(1, len(body["citations"]) + 1))
     assert [p["rank"] for p in body["passages"]] == [1, 2, 3]
-    assert set(body["citations"][0]) == {"n", "text", "source", "start", "end"}
+    assert set(body["citations"][0]) == {"n", "text", "source", "start", "end", "location"}
+    assert body["citations"][0]["location"] is None  # a text file has no pages
     assert set(body["passages"][0]) == {"rank", "text", "source", "start", "end", "score"}
 
 
@@ -283,6 +284,28 @@ def test_an_upload_is_answerable_at_once_and_removable(api):
     assert removed.status_code == 200, removed.text
     assert removed.json()["removed"]["name"] == "phare.txt"
     assert document_names(api) == before
+
+
+def test_a_citation_of_a_spreadsheet_names_its_sheet_and_row(api):
+    from tests.files import xlsx_workbook
+
+    before = document_names(api)
+    book = xlsx_workbook({
+        "Mileage": [["Vehicle", "Rate per kilometre"], ["Private car", "0.30 EUR"]],
+        "Allowances": [["City", "Daily allowance"], ["Paris", "95 EUR"], ["Tokyo", "120 EUR"], ["Oslo", "105 EUR"]],
+    })
+    added = call(api, "POST", "/documents", files={"files": ("travel.xlsx", book, "application/octet-stream")})
+    assert added.status_code == 201, added.text
+    try:
+        reply = call(api, "POST", "/ask", json={"question": "What is the daily allowance in Tokyo?"}).json()
+        citation = reply["citations"][0]
+        assert (citation["source"], citation["text"]) == ("travel.xlsx", "City: Tokyo; Daily allowance: 120 EUR.")
+        assert citation["location"] == {"kind": "sheet", "number": 2, "row": 3}
+    finally:
+        call(api, "DELETE", "/documents/travel.xlsx")
+    assert document_names(api) == before
+    schema = call(api, "GET", "/openapi.json").json()["components"]["schemas"]
+    assert set(schema["LocationOut"]["properties"]) == {"kind", "number", "row"}
 
 
 def test_an_upload_whose_name_is_too_long_in_bytes_is_kept_shorter_and_removable(api):

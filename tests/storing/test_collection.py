@@ -51,6 +51,10 @@ def test_removed_upload_leaves_the_others_exact(tmp_path, local):
         ("empty.txt", b"   ", "empty"),
         ("image.txt", b"\x89PNG\x00\x00\x00", "binary"),
         ("broken.pdf", b"%PDF-1.4 not really", "PDF"),
+        ("broken.docx", b"PK\x03\x04 not a zip", "broken.docx: not a readable Word document"),
+        ("broken.odt", b"PK\x03\x04 not a zip", "broken.odt: not a readable OpenDocument text"),
+        ("broken.epub", b"PK\x03\x04 not a zip", "broken.epub: not a readable EPUB e-book"),
+        ("notes.eml", b"Notes taken at the meeting, no headers at all.\n", "notes.eml: not an e-mail message"),
     ],
 )
 def test_bad_upload_changes_nothing(tmp_path, local, name, content, message):

@@ -8,6 +8,7 @@ from qa import QAError, build_index, load_index
 from qa.errors import IndexCorruptError, IndexNotFoundError
 from qa.storing.collection import default_index
 from qa.storing.storage import CURRENT_FILE
+from qa.storing.index import SHORT_SENTENCE_CHARS
 from qa.storing.manifest import manifest_of
 from tests.conftest import SEED
 
@@ -133,3 +134,18 @@ def test_chunks_pooled_slice_by_slice_equal_chunks_pooled_at_once(settings, embe
     assert np.array_equal(np.nonzero(sliced.chunk_sparse.toarray()), np.nonzero(at_once))
     assert np.allclose(sliced.chunk_sparse.toarray(), at_once, atol=1e-3)
     assert np.allclose(sliced.chunk_sparse.toarray(), index.chunk_sparse.toarray(), atol=1e-3)
+
+
+def test_a_short_table_row_is_embedded_alone(tmp_path, settings, embedder):
+    text = (
+        "Staff on a mission abroad receive a daily allowance that depends on the city.\n\n"
+        "City: Tokyo; Daily allowance: 120 EUR.\n"
+        "City: Oslo; Daily allowance: 95 EUR.\n"
+    )
+    doc = tmp_path / "allowances.txt"
+    doc.write_text(text, encoding="utf-8")
+    index = build_index([doc], tmp_path / "index", settings=settings)
+    spans = [text[start:end] for _, start, end in index.sentences.tolist()]
+    assert spans[1] == "City: Tokyo; Daily allowance: 120 EUR." and len(spans[1]) < SHORT_SENTENCE_CHARS
+    alone, window = embedder.embed_passages([spans[1], text.strip()])
+    assert float(index.sentence_vectors()[1] @ alone) > 0.9999 > float(index.sentence_vectors()[1] @ window)

@@ -1,5 +1,7 @@
 """How a reader lays out what it extracts."""
 
+import re
+
 # Between pages (or any numbered section a citation is located by): a form feed on a
 # line of its own, so a citation's page is the count of those before it.
 PAGE_BREAK = "\n\f\n"
@@ -34,3 +36,23 @@ def table_text(rows: list[list[str]]) -> str:
         if pairs:
             lines.append("; ".join(pairs) + ("" if pairs[-1].endswith((".", "!", "?")) else "."))
     return "\n".join(lines)
+
+
+# A line as `table_text` writes a row: "header: value" pairs (a value alone too) joined by
+# "; ", at least one with its header, ending like a sentence.
+_TABLE_ROW = re.compile(r"(?:[^:;\n]+: )?[^;\n]+(?:; (?:[^:;\n]+: )?[^;\n]+)*[.!?]")
+
+
+def is_table_row(sentence: str) -> bool:
+    """Whether a sentence reads as a table's row written by `table_text`: it names what
+    each of its values is, so it says enough on its own, however short (the index embeds
+    other short sentences with their neighbours, `qa.storing.index.SHORT_SENTENCE_CHARS`,
+    which would blur one row into the next).
+
+    Example:
+        >>> is_table_row("City: Tokyo; Daily allowance: 120 EUR.")
+        True
+        >>> is_table_row("Il ferme le lundi.")
+        False
+    """
+    return ": " in sentence and _TABLE_ROW.fullmatch(sentence) is not None

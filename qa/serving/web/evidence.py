@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from qa.config import Settings
-from qa.reading.documents import document_title, page_of
+from qa.reading.documents import document_title, location_of, row_of
 from qa.errors import QAError
 from qa.storing.collection import default_index
 from qa.results import ABSTAINED, ANSWERED, STATUSES, UNCERTAIN, Answer, document_name
@@ -134,25 +134,39 @@ def without_reply_head(content: str) -> str:
 _PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
 
 
-def where_in_document(text: str, offset: int) -> str:
-    """Where a reader finds ``offset``: "page 2 · paragraph 3", "paragraph 3" or "page 2".
+def where_in_document(name: str, text: str, offset: int) -> str:
+    r"""Where a reader finds ``offset`` in document ``name``: "page 2 · paragraph 3",
+    "slide 3", "sheet 2 (Rates) · row 5", "paragraph 3"...
 
-    Paragraphs are separated by blank lines, counted from the top of the page in a PDF; a
-    text without blank lines counts its lines instead, a PDF page without them gives its
-    page only (its lines are the layout's, not the author's).
+    A document of sections (`SECTION_KINDS`: pages, slides, sheets, chapters...) names its
+    section, then, counted from the top of it, the paragraph (separated by blank lines);
+    a section without blank lines gives the section only (a PDF page's lines are its
+    layout's, a slide's its points), a text without sections counts its lines instead.
+    A spreadsheet gives its row as the spreadsheet numbers it, after its sheet when it
+    has more than one (a CSV file has one).
+
+    Example:
+        >>> where_in_document("travel.xlsx", "\nCity: Oslo; Rate: 95.\n\f\n\nCar: 0.30 EUR.", 27)
+        'sheet 2 · row 2'
+        >>> where_in_document("deck.pptx", "Intro\n\f\nPlan\nSteps", 14)
+        'slide 2'
     """
-    page = page_of(text, offset)
-    top = text.rfind("\f", 0, offset) + 1 if page else 0
-    end = text.find("\f", offset)
-    segment = text[top : end if page and end >= 0 else len(text)]
+    location = location_of(name, text, offset)
+    page_break = text.rfind("\f", 0, offset) if location else -1
+    top = page_break + 2 if page_break >= 0 else 0  # after the break's "\f\n"
+    end = text.find("\f", offset) if location else -1
+    section = text[top : end if end >= 0 else len(text)]
+    row = row_of(name, text, offset)
+    if location and row is not None:
+        return f"{location[0]} {location[1]} · row {row}" if "\f" in text else f"row {row}"
     before = text[top:offset].lstrip()
-    if _PARAGRAPH_BREAK.search(segment):
+    if _PARAGRAPH_BREAK.search(section):
         paragraph = len(_PARAGRAPH_BREAK.findall(before)) + 1
-    elif page is None:
+    elif location is None:
         paragraph = before.count("\n") + 1
     else:
-        return f"page {page}"
-    return f"page {page} · paragraph {paragraph}" if page else f"paragraph {paragraph}"
+        return f"{location[0]} {location[1]}"
+    return f"{location[0]} {location[1]} · paragraph {paragraph}" if location else f"paragraph {paragraph}"
 
 
 def _document(item: dict) -> str | None:
@@ -180,7 +194,8 @@ def _cited_text_in(text: str | None, citation: dict) -> bool:
 
 def heading(source: str, text: str | None, offset: int, *, cut: int | None = CARD_TITLE_CHARACTERS) -> str:
     """Where a reader finds a citation, as HTML: the document's title when it has one
-    (its file name after it), else its file name; then page and paragraph.
+    (its file name after it), else its file name; then where in it (`where_in_document`:
+    page, slide, sheet and row, paragraph).
 
     Example:
         >>> heading("reports/q3.md", "# Q3 report\\n\\nSales rose.", 14)
@@ -190,7 +205,7 @@ def heading(source: str, text: str | None, offset: int, *, cut: int | None = CAR
     if text is None:
         return f"<b>{name}</b>"
     title = document_title(text)
-    where = where_in_document(text, offset)
+    where = where_in_document(source, text, offset)
     if not title:
         return f"<b>{name}</b> · {where}"
     if cut and len(title) > cut:
