@@ -7,7 +7,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install ocr browser corpus run test bench clean
 
-install: $(STAMP) ocr
+# OCR is optional for `make install` / `make run` (apt needs root or sudo): without it a scan
+# or an image is refused with a message saying so. `make test` requires it.
+install: $(STAMP)
+	@$(MAKE) --no-print-directory ocr || echo "warning: Tesseract was not installed (apt needs root or sudo):" \
+	  "scanned PDFs and images will be refused with a message saying so; run 'make ocr' as root to add it."
 
 # Tesseract and the language data of the languages qa answers in, for scanned PDFs and
 # images (qa.reading.formats.ocr; osd tells a page's script). .ci/run installs the same.
@@ -65,7 +69,7 @@ run: install
 
 # The import contracts first (pyproject.toml, [tool.importlinter]: stages import only
 # downwards, no cycles), then the suite.
-test: install browser corpus
+test: install ocr browser corpus
 	$(BIN)/lint-imports
 	HF_HUB_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False $(BIN)/python -m pytest
 
