@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install ocr browser corpus run test bench clean
+.PHONY: install ocr browser corpus run test bench messages clean
 
 # OCR is optional for `make install` / `make run` (apt needs root or sudo): without it a scan
 # or an image is refused with a message saying so. `make test` requires it.
@@ -77,6 +77,18 @@ test: install ocr browser corpus
 # with BENCH_ARGS, e.g. `make bench BENCH_ARGS="--size 2000 --json"`.
 bench: install
 	HF_HUB_OFFLINE=1 $(BIN)/python -m qa.tools.bench $(BENCH_ARGS)
+
+# The sentences said to the asker (qa/text/messages.py) extracted into the template
+# qa/text/locale/qa.pot, then merged into each language's catalogue,
+# qa/text/locale/<language>/LC_MESSAGES/qa.po (a changed sentence is marked fuzzy; new ones
+# are empty until translated: tests/text/test_messages.py fails until every one is).
+# The catalogues are compiled when first read (qa.text.messages.translations).
+# A new language: $(BIN)/pybabel init -i qa/text/locale/qa.pot -d qa/text/locale -D qa -l <code>.
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg --no-default-keywords -k _reply:1c,2 -c Translators: --strip-comment-tags \
+	  --add-location=file --project=qa --version=0.1.0 --no-wrap \
+	  --header-comment='# The sentences qa says to the asker (qa/text/messages.py), extracted by `make messages`. MIT, as qa.' -o qa/text/locale/qa.pot .
+	$(BIN)/pybabel update -i qa/text/locale/qa.pot -d qa/text/locale -D qa --no-wrap --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) index/CURRENT index/v* index/.building-*

@@ -39,7 +39,8 @@ from qa.reading.documents import SUPPORTED_SUFFIXES  # noqa: E402
 from qa.errors import StoreUnavailableError  # noqa: E402
 from qa.ask import stream_answer  # noqa: E402
 from qa.storing.collection import default_index  # noqa: E402
-from qa.text.language import detect_language, message, preload_language_models  # noqa: E402
+from qa.text.language import detect_language, preload_language_models  # noqa: E402
+from qa.text.messages import message  # noqa: E402
 from qa.serving.rest import MAX_K, SameOrigin, rest_routes  # noqa: E402
 from qa.results import Answer, document_name  # noqa: E402
 from qa.serving.web.assets import APP_JS, CSS  # noqa: E402

@@ -22,7 +22,8 @@ from qa.results import Answer
 from qa.retrieving.retrieval import clean_question
 from qa.storing.collection import default_index
 from qa.storing.index import Index
-from qa.text.language import detect_language, message
+from qa.text.language import detect_language
+from qa.text.messages import message
 
 
 def answer(

@@ -18,7 +18,7 @@ from qa.pipeline import Pipeline
 from qa.results import ABSTAINED, ANSWERED, Answer, Citation
 from qa.retrieving.retrieval import to_passages
 from qa.storing.index import Index
-from qa.text.language import message, overview_lead
+from qa.text.messages import message, overview_lead
 
 # Abstention thresholds, see `should_abstain`; chosen on ../shared/eval (`qa eval`).
 # `Pipeline` says which of the abstention signals are in use.

@@ -25,7 +25,8 @@ from qa.answering.citations import quote_lines, sentence_citation
 from qa.config import Settings
 from qa.errors import QAError
 from qa.storing.index import Index
-from qa.text.language import detect_language, language_name, message
+from qa.text.language import detect_language, language_name
+from qa.text.messages import message
 from qa.generating.llm import ChatServer, LLMError
 from qa.results import ANSWERED, MAX_CITED_CHARS, UNCERTAIN, Answer, Citation
 from qa.retrieving.retrieval import ChunkHit

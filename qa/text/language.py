@@ -1,4 +1,4 @@
-"""The question's language, and the sentences qa says in it."""
+"""The question's language (the sentences qa says in it are in `qa.text.messages`)."""
 
 from __future__ import annotations
 
@@ -7,129 +7,14 @@ import math
 import re
 from collections import Counter
 
-# Languages the detector chooses among (ISO 639-1). Replies exist for those in MESSAGES;
-# the others get English replies but are still reported correctly.
+# Languages the detector chooses among (ISO 639-1); qa replies in each of them
+# (qa.text.messages), all covered by the embedding model (multilingual-e5).
 DETECTED_LANGUAGES = (
     "fr en es de it pt ru nl pl sv da nb fi tr ar zh ja ko uk cs ro el he hi id vi hu ca"
 ).split()
 FALLBACK_LANGUAGE = "en"
 # Languages that capitalise every noun: there capitals do not mark names.
 CAPITALISED_NOUNS = frozenset({"de", "lb"})
-
-MESSAGES: dict[str, dict[str, str]] = {
-    "en": {
-        "lead": "Here is what the documents say:",
-        "overview": "Overview of {name}:",
-        "uncertain": "The documents may not answer this directly. The closest passages:",
-        "not_a_question": "Please ask a question about the documents, for example: “When was the treaty signed?”",
-        "abstain": "The documents don't say. I found nothing that answers this question.",
-        "empty": "No documents are indexed yet. Add a document, then ask again.",
-        "dropped": "{n} sentence(s) of the generated answer left out: the excerpts they cite do not support them.",
-        "not_generated": "Written from the excerpts without the language model: {reason}.",
-        "stopped": "Stopped: the language model's reply was not used.",
-        "status_answered": "Answer",
-        "status_uncertain": "Closest passages — may not answer",
-        "status_abstained": "Not in the documents",
-    },
-    "fr": {
-        "lead": "Voici ce que disent les documents :",
-        "overview": "Aperçu de {name} :",
-        "uncertain": "Les documents ne répondent peut-être pas directement à cette question. Les passages les plus proches :",
-        "not_a_question": "Posez une question sur les documents, par exemple : « Quand le traité a-t-il été signé ? »",
-        "abstain": "Les documents ne le disent pas. Je n'ai rien trouvé qui réponde à cette question.",
-        "empty": "Aucun document n'est encore indexé. Ajoutez un document, puis reposez la question.",
-        "dropped": "{n} phrase(s) de la réponse générée écartée(s) : les extraits cités ne les appuient pas.",
-        "not_generated": "Réponse tirée des extraits sans le modèle de langue: {reason}.",
-        "stopped": "Arrêté : la réponse du modèle de langue n'a pas été utilisée.",
-        "status_answered": "Réponse",
-        "status_uncertain": "Passages les plus proches — réponse incertaine",
-        "status_abstained": "Absent des documents",
-    },
-    "es": {
-        "lead": "Esto es lo que dicen los documentos:",
-        "overview": "Resumen de {name}:",
-        "uncertain": "Puede que los documentos no respondan directamente a esto. Los pasajes más cercanos:",
-        "not_a_question": "Haga una pregunta sobre los documentos, por ejemplo: «¿Cuándo se firmó el tratado?»",
-        "abstain": "Los documentos no lo dicen. No encontré nada que responda a esta pregunta.",
-        "empty": "Todavía no hay documentos indexados. Añada un documento y vuelva a preguntar.",
-        "dropped": "{n} frase(s) de la respuesta generada descartada(s): los extractos citados no las respaldan.",
-        "not_generated": "Respuesta tomada de los extractos sin el modelo de lenguaje: {reason}.",
-        "stopped": "Detenido: no se usó la respuesta del modelo de lenguaje.",
-        "status_answered": "Respuesta",
-        "status_uncertain": "Pasajes más cercanos — quizá no respondan",
-        "status_abstained": "No está en los documentos",
-    },
-    "de": {
-        "lead": "Das steht in den Dokumenten:",
-        "overview": "Überblick über {name}:",
-        "uncertain": "Die Dokumente beantworten dies vielleicht nicht direkt. Die nächstliegenden Stellen:",
-        "not_a_question": "Bitte stellen Sie eine Frage zu den Dokumenten, zum Beispiel: „Wann wurde der Vertrag unterzeichnet?“",
-        "abstain": "Die Dokumente sagen dazu nichts. Ich habe nichts gefunden, das diese Frage beantwortet.",
-        "empty": "Es sind noch keine Dokumente indexiert. Fügen Sie ein Dokument hinzu und fragen Sie erneut.",
-        "dropped": "{n} Satz/Sätze der erzeugten Antwort weggelassen: die zitierten Auszüge stützen sie nicht.",
-        "not_generated": "Antwort aus den Auszügen ohne das Sprachmodell: {reason}.",
-        "stopped": "Angehalten: die Antwort des Sprachmodells wurde nicht verwendet.",
-        "status_answered": "Antwort",
-        "status_uncertain": "Nächstliegende Stellen — vielleicht keine Antwort",
-        "status_abstained": "Nicht in den Dokumenten",
-    },
-    "it": {
-        "lead": "Ecco cosa dicono i documenti:",
-        "overview": "Panoramica di {name}:",
-        "uncertain": "I documenti potrebbero non rispondere direttamente. I passaggi più vicini:",
-        "not_a_question": "Fai una domanda sui documenti, per esempio: «Quando è stato firmato il trattato?»",
-        "abstain": "I documenti non lo dicono. Non ho trovato nulla che risponda a questa domanda.",
-        "empty": "Non ci sono ancora documenti indicizzati. Aggiungi un documento e chiedi di nuovo.",
-        "dropped": "{n} frase/i della risposta generata omessa/e: gli estratti citati non le sostengono.",
-        "not_generated": "Risposta tratta dagli estratti senza il modello linguistico: {reason}.",
-        "stopped": "Interrotto: la risposta del modello linguistico non è stata usata.",
-        "status_answered": "Risposta",
-        "status_uncertain": "Passaggi più vicini — forse non rispondono",
-        "status_abstained": "Non è nei documenti",
-    },
-    "pt": {
-        "lead": "Eis o que dizem os documentos:",
-        "overview": "Visão geral de {name}:",
-        "uncertain": "Os documentos talvez não respondam diretamente a isto. As passagens mais próximas:",
-        "not_a_question": "Faça uma pergunta sobre os documentos, por exemplo: «Quando foi assinado o tratado?»",
-        "abstain": "Os documentos não dizem. Não encontrei nada que responda a esta pergunta.",
-        "empty": "Ainda não há documentos indexados. Adicione um documento e pergunte novamente.",
-        "dropped": "{n} frase(s) da resposta gerada omitida(s): os excertos citados não as sustentam.",
-        "not_generated": "Resposta tirada dos excertos sem o modelo de linguagem: {reason}.",
-        "stopped": "Interrompido: a resposta do modelo de linguagem não foi usada.",
-        "status_answered": "Resposta",
-        "status_uncertain": "Passagens mais próximas — talvez não respondam",
-        "status_abstained": "Não consta dos documentos",
-    },
-    "ru": {
-        "lead": "Вот что говорится в документах:",
-        "overview": "Обзор документа {name}:",
-        "uncertain": "Возможно, в документах нет прямого ответа. Ближайшие отрывки:",
-        "not_a_question": "Задайте вопрос о документах, например: «Когда был подписан договор?»",
-        "abstain": "В документах об этом не говорится. Я не нашёл ничего, что отвечало бы на этот вопрос.",
-        "empty": "Документы ещё не проиндексированы. Добавьте документ и задайте вопрос снова.",
-        "dropped": "Опущено предложений сгенерированного ответа: {n}; цитируемые отрывки их не подтверждают.",
-        "not_generated": "Ответ составлен из отрывков без языковой модели: {reason}.",
-        "stopped": "Остановлено: ответ языковой модели не использован.",
-        "status_answered": "Ответ",
-        "status_uncertain": "Ближайшие отрывки — возможно, не ответ",
-        "status_abstained": "В документах этого нет",
-    },
-    "nl": {
-        "lead": "Dit staat er in de documenten:",
-        "overview": "Overzicht van {name}:",
-        "uncertain": "De documenten beantwoorden dit misschien niet rechtstreeks. De dichtstbijzijnde passages:",
-        "not_a_question": "Stel een vraag over de documenten, bijvoorbeeld: ‘Wanneer werd het verdrag ondertekend?’",
-        "abstain": "De documenten zeggen dit niet. Ik heb niets gevonden dat deze vraag beantwoordt.",
-        "empty": "Er zijn nog geen documenten geïndexeerd. Voeg een document toe en vraag het opnieuw.",
-        "dropped": "{n} zin(nen) van het gegenereerde antwoord weggelaten: de geciteerde fragmenten ondersteunen ze niet.",
-        "not_generated": "Antwoord uit de fragmenten zonder het taalmodel: {reason}.",
-        "stopped": "Gestopt: het antwoord van het taalmodel is niet gebruikt.",
-        "status_answered": "Antwoord",
-        "status_uncertain": "Dichtstbijzijnde passages — misschien geen antwoord",
-        "status_abstained": "Niet in de documenten",
-    },
-}
 
 # How qa tells a short question's language (issue 16: "Quand Poutine ira-t-il à Pyongyang ?"
 # was answered in Portuguese). Questions are short and full of names, where character
@@ -344,18 +229,6 @@ def document_language(text: str) -> str:
     confidences = _confidences(_fast_detector(), text)
     best = max(confidences, key=confidences.get, default=None)
     return best if best and confidences[best] > 0 else FALLBACK_LANGUAGE
-
-
-def message(language: str, key: str) -> str:
-    """A reply sentence (`lead`, `uncertain`, `not_a_question`, `overview`, `abstain`, `empty`, `dropped`,
-    `not_generated`, `stopped`) in
-    ``language``, English if not covered."""
-    return MESSAGES.get(language, MESSAGES[FALLBACK_LANGUAGE])[key]
-
-
-def overview_lead(language: str, source: str) -> str:
-    """The lead-in of an overview of the document ``source`` (named by its file name)."""
-    return message(language, "overview").format(name=source.rsplit("/", 1)[-1])
 
 
 def language_name(language: str) -> str:

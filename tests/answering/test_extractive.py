@@ -25,7 +25,7 @@ def test_answer_cites_exact_excerpts_in_the_question_language(seed_index, settin
     ],
 )
 def test_lead_in_follows_the_question_language(seed_index, settings, question, language, lead):
-    from qa.text.language import message
+    from qa.text.messages import message
 
     result = answer(question, index=seed_index, settings=settings)
     # The lead-in of the reply's status, in the question's language.
@@ -37,7 +37,7 @@ def test_lead_in_follows_the_question_language(seed_index, settings, question, l
 
 @pytest.mark.parametrize("message_", ["???", "🙂", "a", "hello", "When?"])
 def test_a_message_that_is_not_a_question_gets_a_request_for_one(seed_index, settings, message_):
-    from qa.text.language import message
+    from qa.text.messages import message
 
     result = answer(message_, index=seed_index, settings=settings)
     assert result.abstained and result.citations == [] and result.confidence is None
@@ -63,7 +63,7 @@ def test_a_bare_question_word_after_an_earlier_turn_is_a_follow_up(seed_index, s
     ],
 )
 def test_the_reply_says_what_its_status_says(seed_index, settings, question):
-    from qa.text.language import message
+    from qa.text.messages import message
 
     result = answer(question, index=seed_index, settings=settings)
     assert 0.0 <= result.confidence <= 1.0

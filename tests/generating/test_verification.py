@@ -48,7 +48,7 @@ def test_numbers_and_months_are_read_across_languages_and_formats():
 
 def _body(result):
     """A generated reply without the lead-in an uncertain reply opens with."""
-    from qa.text.language import message
+    from qa.text.messages import message
 
     return result.text.removeprefix(message(result.language, "uncertain") + "\n\n")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.text.language import message
+from qa.text.messages import message
 from tests.conftest import ROOT, SEED
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -20,7 +20,8 @@ from qa.reading.documents import document_title, location_of, row_of
 from qa.errors import QAError
 from qa.storing.collection import default_index
 from qa.results import ABSTAINED, ANSWERED, STATUSES, UNCERTAIN, Answer, document_name
-from qa.text.language import FALLBACK_LANGUAGE, message
+from qa.text.language import FALLBACK_LANGUAGE
+from qa.text.messages import message
 
 # A title longer than this is cut in a card's heading (the viewer shows it whole).
 CARD_TITLE_CHARACTERS = 90
