@@ -40,9 +40,17 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--llm", action="store_true", help="answers written by the language model of QA_LLM_URL")
     evaluate.add_argument("--limit", type=int, default=None, help="score only the first N questions")
     evaluate.add_argument(
+        "--docs",
+        type=Path,
+        dest="documents",
+        help="a folder of documents to ask a JSON lines file's questions against (default: the default index); "
+        "the figures are also given by each question's document format",
+    )
+    evaluate.add_argument(
         "--rebuild",
         action="store_true",
-        help="index again: a SQuAD file's paragraphs even when the cached index matches (after an encoder change), else the default corpus",
+        help="index again: a SQuAD file's paragraphs or the --docs folder even when the cached index matches "
+        "(after an encoder change), else the default corpus",
     )
 
     docs = commands.add_parser("docs", help="list, add or remove documents of the default index")
@@ -145,11 +153,17 @@ def _eval(args, settings) -> int:
     if not args.file.is_file():
         raise QAError(f"{args.file}: no such file.")
     if args.ablation:
-        results = ablation(args.file, settings=settings, rebuild=args.rebuild)
+        results = ablation(args.file, settings=settings, rebuild=args.rebuild, documents=args.documents)
         print(json.dumps(results, indent=2) if args.json else format_ablation(results, str(args.file)))
         return 0
     metrics = evaluate(
-        args.file, settings=settings, show_progress=not args.json, llm=args.llm, limit=args.limit, rebuild=args.rebuild
+        args.file,
+        settings=settings,
+        show_progress=not args.json,
+        llm=args.llm,
+        limit=args.limit,
+        rebuild=args.rebuild,
+        documents=args.documents,
     )
     print(json.dumps(metrics, indent=2) if args.json else format_table(metrics, str(args.file)))
     return 0

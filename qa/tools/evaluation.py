@@ -2,7 +2,12 @@
 
 Two formats are read:
 - JSON lines (`seed_qa.jsonl`): `question`, `answers`, `evidence`, `answerable`,
-  optional `lang` and `history`; asked against the default index.
+  optional `lang` and `history`; asked against the default index, or against an index of
+  a folder of documents (``documents``, `qa eval --docs FOLDER`), kept in
+  `QA_CACHE_DIR/eval/` as a SQuAD file's is. A question may name its `document` (a file
+  of that folder, or of the default corpus): a hit is then a passage from it, and the
+  figures are also given by the document's format (its suffix) when there are several,
+  and by whether the question is in the document's language (`document_lang`).
 - SQuAD JSON (`piaf_sample.json`, SQuAD 2.0's `piaf_open_dev.json`): each paragraph is
   indexed as its own document; a hit is a passage from the question's paragraph;
   `is_impossible` questions are scored as unanswerable, and a question's `lang` is
@@ -47,6 +52,8 @@ class Example:
     language: str | None = None
     history: list[str] = field(default_factory=list)
     id: str = ""
+    document: str | None = None
+    document_language: str | None = None
 
 
 def normalise(text: str) -> str:
@@ -75,6 +82,8 @@ def read_examples(path: Path) -> tuple[list[Example], list[str] | None]:
                         language=row.get("lang"),
                         history=row.get("history") or [],
                         id=str(row.get("id", len(examples))),
+                        document=row.get("document"),
+                        document_language=row.get("document_lang"),
                     )
                 )
         return examples, None
@@ -110,12 +119,6 @@ def _paragraph_index(
 ) -> Index:
     """The index of a SQuAD file's paragraphs: reused from `QA_CACHE_DIR/eval/` when it is
     current, unless ``rebuild``."""
-    from qa.encoding.embedding import model_name
-    from qa.errors import IndexCorruptError, IndexNotFoundError
-    from qa.storing.storage import load_index
-    from qa.encoding.torch_encoder import resolve_precision
-
-    precision = resolve_precision(settings.precision)
     digest = hashlib.sha256("\x00".join(paragraphs).encode("utf-8")).hexdigest()[:16]
     folder = settings.cache_dir / "eval" / f"{path.stem}-{digest}"
     corpus = folder / "paragraphs"
@@ -126,16 +129,74 @@ def _paragraph_index(
         if not document.is_file() or document.read_text(encoding="utf-8") != text:
             document.write_text(text, encoding="utf-8")
         documents.append(document)
+    return _cached_index(documents, folder / "index", settings, show_progress=show_progress, rebuild=rebuild)
+
+
+def _folder_index(folder: Path, settings: Settings, *, show_progress: bool, rebuild: bool = False) -> Index:
+    """The index of a folder's documents (every file qa reads, in its subfolders too):
+    reused from `QA_CACHE_DIR/eval/` while the files are the same, unless ``rebuild``."""
+    from qa.reading.documents import SUPPORTED_SUFFIXES
+
+    if not folder.is_dir():
+        raise QAError(f"{folder}: no such folder of documents.")
+    documents = sorted(
+        p.resolve() for p in folder.rglob("*")
+        if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith(".")
+    )
+    if not documents:
+        raise QAError(f"{folder}: no document qa reads in it ({', '.join(SUPPORTED_SUFFIXES)}).")
+    digest = hashlib.sha256()
+    for document in documents:
+        digest.update(str(document).encode("utf-8") + b"\x00" + hashlib.sha256(document.read_bytes()).digest())
+    where = settings.cache_dir / "eval" / f"docs-{folder.resolve().name}-{digest.hexdigest()[:16]}" / "index"
+    return _cached_index(documents, where, settings, show_progress=show_progress, rebuild=rebuild)
+
+
+def _cached_index(
+    documents: list[Path], where: Path, settings: Settings, *, show_progress: bool, rebuild: bool
+) -> Index:
+    """The index of ``documents`` in the folder ``where``: the one there when it holds these
+    documents with the model and chunking settings in use, else built there."""
+    from qa.encoding.embedding import model_name
+    from qa.encoding.torch_encoder import resolve_precision
+    from qa.errors import IndexCorruptError, IndexNotFoundError
+    from qa.storing.storage import load_index
+
+    precision = resolve_precision(settings.precision)
     wanted = ([str(d) for d in documents], model_name(settings), settings.chunk_size, settings.chunk_overlap, precision)
     try:
-        index = None if rebuild else load_index(folder / "index")
+        index = None if rebuild else load_index(where)
     except (IndexNotFoundError, IndexCorruptError):
         index = None
     if index is not None and (index.sources, index.model, index.chunk_size, index.chunk_overlap, index.precision) == wanted:
-        logger.info("Reusing the index of %s in %s", path.name, folder)
+        logger.info("Reusing the index in %s", where)
         return index
-    logger.info("Indexing the %d paragraphs of %s into %s", len(documents), path.name, folder)
-    return build_index(documents, folder / "index", settings=settings, show_progress=show_progress)
+    logger.info("Indexing %d documents into %s", len(documents), where)
+    return build_index(documents, where, settings=settings, show_progress=show_progress)
+
+
+def _resolve_documents(examples: list[Example], index: Index) -> None:
+    """Each example's `source`: the indexed document its `document` names (a path relative
+    to the documents' folder, or a file name).
+
+    Raises:
+        QAError: a named document is not in the index.
+    """
+    missing = set()
+    for example in examples:
+        if example.document is None:
+            continue
+        wanted = Path(example.document).parts
+        found = [s for s in index.sources if Path(s).parts[-len(wanted) :] == wanted]
+        if len(found) == 1:
+            example.source = found[0]
+        else:
+            missing.add(example.document)
+    if missing:
+        raise QAError(
+            f"questions name documents the index does not hold once: {', '.join(sorted(missing))}; "
+            "give the folder that holds them with --docs FOLDER."
+        )
 
 
 def _in_milvus(index: Index, settings: Settings) -> Index:
@@ -208,6 +269,7 @@ def evaluate(
     llm: bool = False,
     limit: int | None = None,
     rebuild: bool = False,
+    documents: str | Path | None = None,
 ) -> dict:
     """Score qa on a QA file.
 
@@ -222,15 +284,28 @@ def evaluate(
             index in `QA_CACHE_DIR/eval/` matches them (after a change to the encoder,
             which its settings do not show), or the default index (`reindex_all`).
         limit: score only the first ``limit`` questions.
+        documents: a folder whose documents a JSON lines file's questions are asked
+            against, instead of the default index (indexed once into `QA_CACHE_DIR/eval/`,
+            reused while its files stay the same).
 
     Returns:
         A flat dict of metrics (`hit@1`, `mrr@5`, `answer_accuracy`, ...); the
         primary metric is `answer_accuracy`. Rates are fractions; counts are ints.
         With ``llm``, also `generated` (share of replies the model wrote), `sentences_kept`
-        (share of its sentences the verifier kept) and `llm_errors`.
+        (share of its sentences the verifier kept) and `llm_errors`. Breakdowns, each a
+        dict of the same metrics by group: `by_language` (the questions' `lang`, when
+        there are several), `by_format` (the suffix of each question's document, when
+        there are several) and `by_language_match` (`same` or `other`: the question in its
+        document's language, `document_lang`, or not; when both occur).
 
     Raises:
-        QAError: ``llm`` without `QA_LLM_URL`.
+        QAError: ``llm`` without `QA_LLM_URL`; ``documents`` with a SQuAD file, or not a
+            folder of documents; a question's `document` not in the index.
+
+    Example:
+        >>> metrics = evaluate("eval/formats/questions.jsonl", documents="/tmp/qa-formats-eval")  # doctest: +SKIP
+        >>> sorted(metrics["by_format"])[:3]  # doctest: +SKIP
+        ['csv', 'docx', 'eml']
     """
     settings = settings or Settings.from_env()
     if llm and not settings.llm_url:
@@ -240,7 +315,13 @@ def evaluate(
     path = Path(path)
     examples, paragraphs = read_examples(path)
     examples = examples[:limit] if limit else examples
-    if paragraphs is not None:
+    if paragraphs is not None and documents is not None:
+        raise QAError(f"{path}: a SQuAD file brings its own paragraphs; --docs is for JSON lines files.")
+    if documents is not None:
+        index = _folder_index(Path(documents), settings, show_progress=show_progress, rebuild=rebuild)
+        if settings.store == "milvus":
+            index = _in_milvus(index, settings)
+    elif paragraphs is not None:
         index = _paragraph_index(path, paragraphs, settings, show_progress=show_progress, rebuild=rebuild)
         if settings.store == "milvus":
             index = _in_milvus(index, settings)
@@ -253,6 +334,7 @@ def evaluate(
         index = reindex_all(settings=settings, show_progress=show_progress)
     else:
         index = default_index(settings, show_progress=show_progress)
+    _resolve_documents(examples, index)
     rows = []
     iterator = examples
     if show_progress:
@@ -267,12 +349,29 @@ def evaluate(
     metrics = _summarise(rows)
     if llm:
         metrics.update(_generation_metrics(rows))
-    languages = sorted({r["language"] for r in rows if r["language"]})
-    if len(languages) > 1:
-        metrics["by_language"] = {
-            language: _summarise([r for r in rows if r["language"] == language], brief=True) for language in languages
-        }
+    for name, key in (("by_language", "language"), ("by_format", "format"), ("by_language_match", "language_match")):
+        groups = sorted({r[key] for r in rows if r[key]})
+        if len(groups) > 1:
+            metrics[name] = {group: _summarise([r for r in rows if r[key] == group], brief=True) for group in groups}
     return metrics
+
+
+def document_format(example: Example) -> str | None:
+    """The format of an example's document: its file's suffix without the dot, lower case
+    (``pdf``, ``xlsx``), or None when the example names no document.
+
+    Example:
+        >>> document_format(Example("Who?", ["Ana"], True, document="staff/Team.ODS"))
+        'ods'
+    """
+    name = example.document or example.source
+    return Path(name).suffix.lower().lstrip(".") or None if name else None
+
+
+def _language_match(example: Example) -> str | None:
+    if example.language is None or example.document_language is None:
+        return None
+    return "same" if example.language == example.document_language else "other"
 
 
 def _score(example: Example, result: Answer, index: Index, latency: float) -> dict:
@@ -285,6 +384,8 @@ def _score(example: Example, result: Answer, index: Index, latency: float) -> di
         "short_right": short is not None and example.answerable and _overlaps(example.answers, short),
         "id": example.id,
         "language": example.language,
+        "format": document_format(example),
+        "language_match": _language_match(example),
         "answerable": example.answerable,
         "rank": _hit_rank(example, result) if example.answerable else None,
         "correct": example.answerable and answered and cites_answer(example.answers, result.citations),
@@ -455,11 +556,36 @@ def format_table(metrics: dict, title: str) -> str:
                 f" {pct(m['precision_of_answered']):>6} {pct(m['coverage']):>6} {pct(m['near_misses_answered']):>6}"
                 f" {pct(m['calibration_error']):>6}"
             )
+    for key, title in (("by_format", "by format"), ("by_language_match", "vs document language")):
+        if metrics.get(key):
+            lines += _breakdown_lines(metrics[key], title)
     failures = metrics["failures"]
     if failures:
         more = f" and {len(failures) - _LISTED_FAILURES} more (--json lists all)" if len(failures) > _LISTED_FAILURES else ""
         lines.append(f"  not right            {', '.join(failures[:_LISTED_FAILURES])}{more}")
     return "\n".join(lines)
+
+
+def _breakdown_lines(groups: dict[str, dict], title: str) -> list[str]:
+    """A table of one row per group: its questions (answerable, unanswerable), hit@1, answer
+    and first-citation accuracy, abstention on unanswerable questions, false abstentions and
+    each status's share, in percent."""
+
+    def pct(value) -> str:
+        return "n/a" if value is None else f"{100 * value:.1f}"
+
+    lines = [
+        f"  {title:20} {'questions':>9} {'ans.':>5} {'unans.':>6} {'hit@1':>6} {'answer':>7} {'first':>6}"
+        f" {'abst.':>6} {'false':>6} {'answered':>9} {'uncertain':>9} {'abstained':>9}"
+    ]
+    for group, m in groups.items():
+        lines.append(
+            f"  {group:20} {m['questions']:>9} {m['answerable']:>5} {m['unanswerable']:>6} {pct(m['hit@1']):>6}"
+            f" {pct(m['answer_accuracy']):>7} {pct(m['first_citation_accuracy']):>6} {pct(m['abstention']):>6}"
+            f" {m['false_abstentions']:>6} {pct(m['status_answered']):>9} {pct(m['status_uncertain']):>9}"
+            f" {pct(m['status_abstained']):>9}"
+        )
+    return lines
 
 
 # --- ablation ---------------------------------------------------------------------------
@@ -484,11 +610,14 @@ ABLATIONS: dict[str, Pipeline] = {
 }
 
 
-def ablation(path: str | Path, *, settings: Settings | None = None, rebuild: bool = False) -> dict[str, dict]:
+def ablation(
+    path: str | Path, *, settings: Settings | None = None, rebuild: bool = False, documents: str | Path | None = None
+) -> dict[str, dict]:
     """`evaluate` once per variant of `ABLATIONS`; returns the metrics by variant name.
-    With ``rebuild``, the index is built again once, for the first variant."""
+    With ``rebuild``, the index is built again once, for the first variant; ``documents``
+    as `evaluate` takes it."""
     return {
-        name: evaluate(path, settings=settings, pipeline=pipeline, rebuild=rebuild and not n)
+        name: evaluate(path, settings=settings, pipeline=pipeline, rebuild=rebuild and not n, documents=documents)
         for n, (name, pipeline) in enumerate(ABLATIONS.items())
     }
 

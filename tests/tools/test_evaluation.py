@@ -90,3 +90,93 @@ def test_squad_file_scores_impossible_questions_reports_languages_and_reuses_its
     rebuilt = evaluate(path, settings=settings, rebuild=True)  # after an encoder change
     assert cached[0].read_text() != version
     assert rebuilt["answer_accuracy"] == first["answer_accuracy"]
+
+
+def two_format_set(folder):
+    """A .txt and a .csv document, and a JSON lines file of questions naming them: two
+    answerable about each, one unanswerable about the price list."""
+    import json
+
+    documents = folder / "docs"
+    documents.mkdir()
+    (documents / "harbour.txt").write_text(
+        "The harbour of Zanthe was enlarged in 1912 by the engineer Paul Ravel.\n\n"
+        "Its lighthouse was built in 1888 on a rocky islet.\n",
+        encoding="utf-8",
+    )
+    (documents / "prices.csv").write_text(
+        "Article;Prix (€)\nMarteau de menuisier;17,50\nMètre ruban 5 m;9,95\n", encoding="utf-8"
+    )
+    rows = [
+        {"id": "t1", "lang": "en", "document": "harbour.txt", "question": "Who enlarged the harbour of Zanthe?",
+         "answers": ["Paul Ravel"], "answerable": True},
+        {"id": "t2", "lang": "en", "document": "harbour.txt", "question": "When was the lighthouse of Zanthe built?",
+         "answers": ["1888"], "answerable": True},
+        {"id": "c1", "lang": "fr", "document": "prices.csv", "question": "Quel est le prix du marteau de menuisier ?",
+         "answers": ["17,50"], "answerable": True},
+        {"id": "c2", "lang": "fr", "document": "prices.csv", "question": "Combien coûte le mètre ruban de 5 m ?",
+         "answers": ["9,95"], "answerable": True},
+        {"id": "c3", "lang": "fr", "document": "prices.csv", "question": "Quel est le prix de la perceuse sans fil ?",
+         "answers": [], "answerable": False},
+    ]
+    questions = folder / "questions.jsonl"
+    questions.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    return questions, documents
+
+
+def test_questions_over_documents_of_two_formats_are_scored_by_format(tmp_path, settings, embedder):
+    from qa.tools.evaluation import evaluate, format_table
+
+    questions, documents = two_format_set(tmp_path)
+    metrics = evaluate(questions, settings=settings, documents=documents)
+    by_format = metrics["by_format"]
+    assert sorted(by_format) == ["csv", "txt"]
+    assert (by_format["txt"]["answerable"], by_format["txt"]["unanswerable"]) == (2, 0)
+    assert (by_format["csv"]["answerable"], by_format["csv"]["unanswerable"]) == (2, 1)
+    # A hit is a passage of the question's own document.
+    assert by_format["txt"]["hit@5"] == by_format["csv"]["hit@5"] == 1.0
+    table = format_table(metrics, str(questions))
+    by_format_rows = table.split("by format", 1)[1].splitlines()[1:3]
+    assert [row.split()[:4] for row in by_format_rows] == [["csv", "3", "2", "1"], ["txt", "2", "2", "0"]]
+
+
+def test_qa_eval_docs_prints_the_by_format_table(tmp_path, embedder, capsys):
+    from qa.serving.cli import main
+
+    questions, documents = two_format_set(tmp_path)
+    assert main(["eval", str(questions), "--docs", str(documents)]) == 0
+    printed = capsys.readouterr().out
+    assert "by format" in printed and "questions            5 (4 answerable, 1 unanswerable)" in printed
+
+
+def test_a_question_naming_a_document_outside_the_folder_is_refused_by_name(tmp_path, settings, embedder):
+    from qa.tools.evaluation import evaluate
+
+    questions, documents = two_format_set(tmp_path)
+    (documents / "prices.csv").rename(tmp_path / "prices.csv")
+    with pytest.raises(QAError, match=r"prices\.csv.*--docs"):
+        evaluate(questions, settings=settings, documents=documents)
+
+
+def test_the_mixed_format_sets_gold_answers_are_in_its_documents(tmp_path):
+    """eval/formats: every answerable question's gold answer is in the text qa reads of
+    its document, and the set keeps its breadth (docs/formats.md)."""
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    from qa.reading.documents import read_document
+    from qa.tools.evaluation import contains_answer
+
+    folder = Path(__file__).resolve().parents[2] / "eval" / "formats"
+    spec = importlib.util.spec_from_file_location("make_documents", folder / "make_documents.py")
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    texts = {path.name: read_document(path) for path in generator.write_documents(tmp_path)}
+    rows = [json.loads(line) for line in (folder / "questions.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert {r["document"] for r in rows} == set(texts)
+    for row in rows:
+        assert contains_answer(row["answers"], texts[row["document"]]) == row["answerable"], row["id"]
+    answerable = [r for r in rows if r["answerable"]]
+    assert len(answerable) >= 60 and len(texts) >= 12
+    assert sum(r["lang"] != r["document_lang"] for r in answerable) >= 15
