@@ -1,9 +1,11 @@
 """Write the documents of the mixed-format evaluation set, `eval/formats/questions.jsonl`.
 
-Twelve documents, one of each format qa reads, in English, French, German and Spanish:
+Fourteen documents, one of each format qa reads (a PDF scan and a PNG photo of a notice,
+read by OCR, among them), in English, French, German and Spanish:
 workplace and household papers written for this set (no third-party text). Each is built
 with the library an office would use to write it (python-docx, odfpy, EbookLib, openpyxl,
-python-pptx, reportlab, the standard library's `email` and `csv`), and the same bytes come
+python-pptx, reportlab, the standard library's `email` and `csv`; the scans drawn with
+Pillow as a 300 DPI scanner would give them), and the same bytes come
 out of every run (fixed dates and archive timestamps), so `qa eval` reuses its cached index.
 
     .venv/bin/python eval/formats/make_documents.py /tmp/qa-formats-eval
@@ -12,7 +14,7 @@ out of every run (fixed dates and archive timestamps), so `qa eval` reuses its c
 `qa eval` then reports the figures by format (docs/formats.md). A document of a new format
 is one entry of `DOCUMENTS` (its file name and a function returning its bytes) and its
 questions in `questions.jsonl` (`document`: the file name); `scanned_pdf` and `png_image`
-are ready for the scans the OCR readers read.
+turn lines of text into a scan.
 """
 
 from __future__ import annotations
@@ -541,25 +543,88 @@ def report_pdf() -> bytes:
     return data.getvalue()
 
 
-# --- Scans, for the OCR readers ----------------------------------------------------------
+# --- French: a letter from the building's managing agent, scanned (PDF without text) ----
 
-def _page_image(lines: list[str]):
-    """An A4 page at 200 dpi with ``lines`` typed in DejaVu Sans, as a scanner sees it."""
+WORKS_LETTER = [
+    "Syndic Dupré & Fils",
+    "14, rue des Tanneurs",
+    "69002 Lyon",
+    "",
+    "Lyon, le 5 janvier 2026",
+    "",
+    "Objet : ravalement de la façade de la résidence Les Tilleuls",
+    "",
+    "Madame, Monsieur,",
+    "",
+    "Nous vous informons que le ravalement de la façade de la résidence",
+    "Les Tilleuls commencera le lundi 2 mars 2026 et durera environ",
+    "huit semaines.",
+    "",
+    "Un échafaudage sera installé côté rue. Les balcons devront être",
+    "entièrement vidés avant le 27 février 2026.",
+    "",
+    "Le coût des travaux, voté en assemblée générale le 18 novembre 2025,",
+    "s'élève à 86 400 euros, répartis selon les tantièmes de chaque lot.",
+    "",
+    "Pour toute question, contactez M. Lucas Berthier au 04 72 10 33 58.",
+    "",
+    "Veuillez agréer, Madame, Monsieur, nos salutations distinguées.",
+    "",
+    "Le syndic",
+]
+
+
+def works_letter_scan() -> bytes:
+    return scanned_pdf([WORKS_LETTER], tilt=0.4)
+
+
+# --- Spanish: a notice at a swimming pool, photographed (PNG) ----------------------------
+
+POOL_NOTICE = [
+    "POLIDEPORTIVO MUNICIPAL SAN ROQUE",
+    "Piscina cubierta: horario de invierno 2025-2026",
+    "",
+    "Lunes a viernes: de 7:00 a 22:00",
+    "Sábados: de 9:00 a 20:00",
+    "Domingos y festivos: de 9:00 a 14:00",
+    "",
+    "Entrada individual: 4,50 euros.",
+    "Bono de 10 baños: 38 euros.",
+    "Es obligatorio el uso de gorro de baño.",
+    "Los menores de 14 años deben venir acompañados de un adulto.",
+    "La piscina cerrará por mantenimiento del 22 al 28 de diciembre.",
+]
+
+
+def pool_notice_png() -> bytes:
+    return png_image(POOL_NOTICE)
+
+
+# --- Scans ---------------------------------------------------------------------------------
+
+# Debian's fonts-dejavu-core; Noto Sans CJK (fonts-noto-cjk, which `make test` installs) else.
+_SCAN_FONTS = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+
+
+def _page_image(lines: list[str], tilt: float = 0.0):
+    """An A4 page at 300 DPI with ``lines`` typed in 12 pt, as a scanner gives it, turned
+    by ``tilt`` degrees (a sheet laid a little askew)."""
     from PIL import Image, ImageDraw, ImageFont
 
-    page = Image.new("L", (1654, 2339), 255)
+    font = ImageFont.truetype(next(f for f in _SCAN_FONTS if Path(f).is_file()), 50)
+    page = Image.new("L", (2480, 3508), 255)
     draw = ImageDraw.Draw(page)
-    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 34)
     for number, line in enumerate(lines):
-        draw.text((150, 180 + 60 * number), line, fill=0, font=font)
-    return page
+        draw.text((250, 250 + 75 * number), line, fill=0, font=font)
+    return page.rotate(tilt, resample=Image.Resampling.BICUBIC, fillcolor=255) if tilt else page
 
 
-def scanned_pdf(pages: list[list[str]]) -> bytes:
+def scanned_pdf(pages: list[list[str]], tilt: float = 0.0) -> bytes:
     """A PDF of page images without a text layer: a scan."""
-    images = [_page_image(lines) for lines in pages]
+    images = [_page_image(lines, tilt) for lines in pages]
     data = io.BytesIO()
-    images[0].save(data, "PDF", resolution=200.0, save_all=True, append_images=images[1:])
+    stamp = WRITTEN.timetuple()
+    images[0].save(data, "PDF", resolution=300.0, save_all=True, append_images=images[1:], creationDate=stamp, modDate=stamp)
     return data.getvalue()
 
 
@@ -586,6 +651,8 @@ DOCUMENTS: dict[str, Callable[[], bytes]] = {
     "README.md": readme_md,
     "protokoll-elternbeirat.txt": minutes_txt,
     "jahresbericht-bibliothek.pdf": report_pdf,
+    "avis-travaux-scan.pdf": works_letter_scan,
+    "horario-piscina.png": pool_notice_png,
 }
 
 

@@ -6,7 +6,8 @@ Two formats are read:
   a folder of documents (``documents``, `qa eval --docs FOLDER`), kept in
   `QA_CACHE_DIR/eval/` as a SQuAD file's is. A question may name its `document` (a file
   of that folder, or of the default corpus): a hit is then a passage from it, and the
-  figures are also given by the document's format (its suffix) when there are several,
+  figures are also given by the document's format (its suffix, or the question's own
+  `format`: `pdf-scan`) when there are several,
   and by whether the question is in the document's language (`document_lang`).
 - SQuAD JSON (`piaf_sample.json`, SQuAD 2.0's `piaf_open_dev.json`): each paragraph is
   indexed as its own document; a hit is a passage from the question's paragraph;
@@ -54,6 +55,7 @@ class Example:
     id: str = ""
     document: str | None = None
     document_language: str | None = None
+    format: str | None = None
 
 
 def normalise(text: str) -> str:
@@ -84,6 +86,7 @@ def read_examples(path: Path) -> tuple[list[Example], list[str] | None]:
                         id=str(row.get("id", len(examples))),
                         document=row.get("document"),
                         document_language=row.get("document_lang"),
+                        format=row.get("format"),
                     )
                 )
         return examples, None
@@ -357,13 +360,18 @@ def evaluate(
 
 
 def document_format(example: Example) -> str | None:
-    """The format of an example's document: its file's suffix without the dot, lower case
+    """The format an example is reported under: its own `format` when it gives one (a
+    scanned PDF as ``pdf-scan``), else its document's suffix without the dot, lower case
     (``pdf``, ``xlsx``), or None when the example names no document.
 
     Example:
         >>> document_format(Example("Who?", ["Ana"], True, document="staff/Team.ODS"))
         'ods'
+        >>> document_format(Example("When?", ["May"], True, document="letter.pdf", format="pdf-scan"))
+        'pdf-scan'
     """
+    if example.format:
+        return example.format
     name = example.document or example.source
     return Path(name).suffix.lower().lstrip(".") or None if name else None
 
