@@ -15,6 +15,30 @@ class DocumentError(QAError):
     """A document could not be read, decoded or indexed."""
 
 
+class DocumentExistsError(DocumentError):
+    """A document of that name is already uploaded: replace it, or add the new one under another name.
+
+    `names` are the names taken; `advice(how)` says it with the way to replace that a caller
+    offers (`replace=True`, `--replace`, `replace=true`).
+
+    Example:
+        >>> str(DocumentExistsError(["lemon-cake.txt"]))
+        'lemon-cake.txt exists; pass replace=True to replace it, or rename the file.'
+        >>> DocumentExistsError(["a.txt", "b.md"]).advice("send replace=true")
+        'a.txt, b.md exist; send replace=true to replace them, or rename the files.'
+    """
+
+    def __init__(self, names: list[str], how: str = "pass replace=True"):
+        self.names = tuple(names)
+        super().__init__(self.advice(how))
+
+    def advice(self, how: str) -> str:
+        """The message, with ``how`` as the way to replace."""
+        if len(self.names) == 1:
+            return f"{self.names[0]} exists; {how} to replace it, or rename the file."
+        return f"{', '.join(self.names)} exist; {how} to replace them, or rename the files."
+
+
 class IndexNotFoundError(QAError):
     """A folder holds no qa index."""
 

@@ -37,7 +37,7 @@ import regex
 
 from qa.config import Settings
 from qa.reading.documents import SUPPORTED_SUFFIXES, content_hash, read_document
-from qa.errors import DocumentError, IndexCorruptError, IndexNotFoundError, QAError
+from qa.errors import DocumentError, DocumentExistsError, IndexCorruptError, IndexNotFoundError, QAError
 from qa.results import document_name
 from qa.storing.building import Progress, encode_documents
 from qa.storing.index import Document, Index
@@ -47,8 +47,8 @@ logger = logging.getLogger(__name__)
 
 MAX_NAME_CHARS = 150
 # A file name may hold 255 bytes (Linux, macOS). A document's name is kept to 200, so that
-# every name made from it fits too: its staged and parked copies ("{pid}-removed-{name}",
-# pid_max is 2**22 at most) and the "-1", "-2"... of a name already taken (kept within 200).
+# every name made from it fits too: its staged, parked and replaced copies ("{pid}-replaced-{name}",
+# pid_max is 2**22 at most) and the "-1", "-2"... of `free_name` (kept within 200).
 MAX_NAME_BYTES = 200
 _FILE_NAME_BYTES = 255
 _INCOMING = ".incoming"
@@ -159,27 +159,43 @@ class Collection:
         paths: list[str | Path],
         *,
         names: list[str] | None = None,
+        replace: bool = False,
         progress: Progress | None = None,
         show_progress: bool = False,
     ) -> Index:
         """Copy documents into `QA_UPLOAD_DIR` and add them to the index.
 
         Args:
-            paths: files to add (`.txt`, `.md`, `.pdf`, `.html`, `.docx`, `.odt`, `.epub`, `.eml`).
+            paths: files to add (one of `SUPPORTED_SUFFIXES`).
             names: the names to keep them under, one per path (default: their own); only
                 the final component is used, so `../x.txt` or `/etc/x.txt` stay inside the
                 folder, and a name over `MAX_NAME_CHARS` characters or `MAX_NAME_BYTES` bytes
                 (UTF-8) is shortened, its extension kept.
+            replace: an upload of the same name is swapped for the new version, in the
+                same save of the index that adds it: until then questions are answered
+                from the old version, and if the new one cannot be read or indexed the old
+                one stays. Without it, a name already uploaded is refused.
             progress: called as the files are read and embedded (`qa.storing.building.Progress`).
             show_progress: progress bars with a time estimate on the terminal (tqdm).
 
         Returns:
-            The updated index.
+            The updated index; the added (or replacing) documents are its last ones.
 
         Raises:
+            DocumentExistsError: without ``replace``, a name is already uploaded (checked
+                before anything is read); nothing is copied and the index is unchanged.
             DocumentError: a file is unsupported, too large, empty, binary or unreadable,
-                or is already indexed, or `names` does not give one name per path; then
-                nothing is copied and the index is unchanged.
+                or its text is already indexed under another name, or `names` does not give
+                one name per path, or gives one twice; then nothing is copied and the index
+                is unchanged.
+
+        Example:
+            >>> collection = default_collection()
+            >>> collection.add(["lemon-cake.txt"])  # "Bake for 40 minutes."  # doctest: +SKIP
+            >>> collection.add(["edited/lemon-cake.txt"])  # doctest: +SKIP
+            Traceback (most recent call last):
+            qa.errors.DocumentExistsError: lemon-cake.txt exists; pass replace=True to replace it, or rename the file.
+            >>> collection.add(["edited/lemon-cake.txt"], replace=True)  # "Bake for 55 minutes."  # doctest: +SKIP
         """
         from qa.encoding.embedding import load_embedder
 
@@ -190,6 +206,9 @@ class Collection:
                 "(or no names, to keep the files' own)."
             )
         names = [_safe_name(n) for n in (names if names is not None else [Path(p).name for p in paths])]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise DocumentError(f"{', '.join(twice)}: given to more than one file; give each file its own name.")
         limit = settings.max_upload_mb * 1024 * 1024
         for path, name in zip(paths, names):
             if not Path(path).is_file():
@@ -199,6 +218,8 @@ class Collection:
                 raise DocumentError(f"{name}: {size / 1e6:.1f} MB is over the {settings.max_upload_mb} MB limit.")
             if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
                 raise DocumentError(f"{name}: unsupported file type; qa reads {', '.join(SUPPORTED_SUFFIXES)}.")
+        if not replace:  # said at once, before the files are read (checked again under the lock)
+            self._refuse_taken(names, self.index())
         # Read everything first, each in a child process with limits: a bad file changes nothing.
         texts = []
         for path, name in zip(paths, names):
@@ -208,41 +229,63 @@ class Collection:
 
         with self._lock:
             index = self._current(show_progress=show_progress).index
-            known = {d.sha256: d.source for d in index.documents}
-            new_documents, targets = [], []
-            for name, text in zip(names, texts):
+            targets = [settings.upload_dir / name for name in names]
+            if not replace:
+                self._refuse_taken(names, index)
+            # The old versions leave in the same save that brings the new ones.
+            replaced = [str(target) for target in targets if str(target) in index.sources]
+            kept = index.without(*replaced) if replaced else index
+            known = {d.sha256: d.source for d in kept.documents}
+            new_documents = []
+            for name, target, text in zip(names, targets, texts):
                 digest = content_hash(text)
                 if digest in known:
                     raise DocumentError(f"{name}: the same text is already indexed as {Path(known[digest]).name}.")
-                # In Milvus no file marks a name as used: the indexed sources do.
-                taken = targets if self._store.tracks_files else targets + [Path(source) for source in index.sources]
-                target = _free_name(settings.upload_dir, name, taken=taken)
-                targets.append(target)
                 new_documents.append(Document(str(target), text))
                 known[digest] = str(target)
             addition = encode_documents(
                 new_documents,
                 load_embedder(settings),
                 settings,
-                known_words=index.word_ids,
+                known_words=kept.word_ids,
                 progress=progress,
                 show_progress=show_progress,
             )
-            updated = index.merged(addition)
+            updated = kept.merged(addition)
             # Files first, then the index: a crash between the two leaves the files, and
             # the next start rebuilds with them; the other order would lose the upload.
+            # A replaced file is kept aside until the save, and put back if it fails.
             # (In Milvus the index holds the texts: no file is kept.)
             placed = _place_files(paths, targets, settings.upload_dir) if self._store.tracks_files else []
             try:
                 version = self._store.save(updated)
             except BaseException:
-                for target in placed:
-                    target.unlink(missing_ok=True)
+                _restore(placed)
                 raise
+            for _, aside in placed:
+                if aside is not None:
+                    aside.unlink(missing_ok=True)
             self._remember_hashes(new_documents, ())  # read once already, in the child
             self._remember(updated, version)
-        logger.info("Added %s", ", ".join(Path(d.source).name for d in new_documents))
+        replaced_names = {Path(source).name for source in replaced}
+        if replaced_names:
+            logger.info("Replaced %s", ", ".join(sorted(replaced_names)))
+        added = [n for n in names if n not in replaced_names]
+        if added:
+            logger.info("Added %s", ", ".join(added))
         return updated
+
+    def free_name(self, name: str) -> str:
+        """The name an upload called ``name`` can be added under without replacing
+        anything: ``name`` itself, else the first free of ``name-1``, ``name-2``...
+
+        Example:
+            >>> default_collection().free_name("lemon-cake.txt")  # lemon-cake.txt is uploaded  # doctest: +SKIP
+            'lemon-cake-1.txt'
+        """
+        # In Milvus no file marks a name as used: the indexed sources do.
+        taken = [Path(source) for source in self.index().sources]
+        return _free_name(self.settings.upload_dir, _safe_name(name), taken=taken).name
 
     def remove(self, source: str) -> Index:
         """Remove an uploaded document from `QA_UPLOAD_DIR` and from the index.
@@ -452,6 +495,21 @@ class Collection:
             return True
         return snapshot.signature is not None and snapshot.signature == _signature(corpus_paths(self.settings))
 
+    def _taken(self, names: list[str], index: Index) -> list[str]:
+        """The names of ``names`` (safe ones) that are uploaded already: the file is in
+        the upload folder, or (in Milvus, or a file gone since) the index holds it."""
+        folder = self.settings.upload_dir
+        return [
+            name
+            for name in names
+            if str(folder / name) in index.sources or (self._store.tracks_files and (folder / name).exists())
+        ]
+
+    def _refuse_taken(self, names: list[str], index: Index) -> None:
+        taken = self._taken(names, index)
+        if taken:
+            raise DocumentExistsError(taken)
+
     def _read_upload(self, path: str | Path, name: str) -> str:
         from qa.reading.sandbox import read_document_isolated
 
@@ -552,10 +610,18 @@ def add_documents(
     *,
     settings: Settings | None = None,
     names: list[str] | None = None,
+    replace: bool = False,
     progress: Progress | None = None,
 ) -> Index:
-    """Copy documents into `QA_UPLOAD_DIR` and add them to the default index (`Collection.add`)."""
-    return default_collection(settings).add(paths, names=names, progress=progress)
+    """Copy documents into `QA_UPLOAD_DIR` and add them to the default index (`Collection.add`).
+
+    With ``replace=True`` an upload of the same name is swapped for the new version;
+    without it, a name already uploaded raises `qa.errors.DocumentExistsError`.
+
+    Example:
+        >>> add_documents(["lemon-cake.txt"], replace=True)  # doctest: +SKIP
+    """
+    return default_collection(settings).add(paths, names=names, replace=replace, progress=progress)
 
 
 def remove_document(source: str, *, settings: Settings | None = None) -> Index:
@@ -633,21 +699,54 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
-def _place_files(paths: list[str | Path], targets: list[Path], folder: Path) -> list[Path]:
-    """Copy each file to its target; a file appears whole or not at all."""
+def _place_files(paths: list[str | Path], targets: list[Path], folder: Path) -> list[tuple[Path, Path | None]]:
+    """Copy each file to its target; a file appears whole or not at all.
+
+    A file already at a target is swapped for the new one in one rename, a link to it
+    kept aside in the hidden incoming folder: (target, aside or None) of each, for
+    `_restore` when the index cannot be saved. Whatever fails here is undone.
+    """
     incoming = _incoming(folder)
-    placed = []
+    placed: list[tuple[Path, Path | None]] = []
     try:
         for path, target in zip(paths, targets):
             staged = incoming / f"{os.getpid()}-{target.name}"
             shutil.copyfile(path, staged)
-            staged.replace(target)
-            placed.append(target)
+            aside = _aside(target, incoming)
+            try:
+                staged.replace(target)
+            except BaseException:
+                if aside is not None:
+                    aside.unlink(missing_ok=True)
+                raise
+            placed.append((target, aside))
     except BaseException:
-        for target in placed:
-            target.unlink(missing_ok=True)
+        _restore(placed)
         raise
     return placed
+
+
+def _aside(path: Path, incoming: Path) -> Path | None:
+    """A second name for a file about to be replaced, in the incoming folder (None when there is no file)."""
+    if not path.exists():
+        return None
+    prefix = f"{os.getpid()}-replaced-"
+    aside = incoming / (prefix + _cut(path.name, max_bytes=_FILE_NAME_BYTES - len(prefix.encode())))
+    aside.unlink(missing_ok=True)
+    try:
+        os.link(path, aside)  # the same file under a second name: nothing copied
+    except OSError:  # a file system without hard links
+        shutil.copy2(path, aside)
+    return aside
+
+
+def _restore(placed: list[tuple[Path, Path | None]]) -> None:
+    """Undo `_place_files`: each replaced file back in place, each new one gone."""
+    for target, aside in reversed(placed):
+        if aside is not None:
+            aside.replace(target)
+        else:
+            target.unlink(missing_ok=True)
 
 
 def _park(path: Path, folder: Path) -> Path | None:

@@ -8,7 +8,7 @@ import pytest
 
 from qa import answer
 from qa.storing.collection import add_documents, list_documents, reindex_all, remove_document
-from qa.errors import DocumentError, QAError
+from qa.errors import DocumentError, DocumentExistsError, QAError
 from qa.storing.collection import default_index
 from qa.storing.storage import CURRENT_FILE, load_index
 from tests.conftest import SEED
@@ -329,19 +329,18 @@ def test_names_of_any_script_within_the_limits_are_kept_whole_and_removable(tmp_
     assert _uploaded(local) == [] and not (local.upload_dir / name).exists()
 
 
-def test_a_long_name_already_taken_is_numbered_within_the_limit_and_both_are_removable(tmp_path, local):
-    from qa.storing.collection import MAX_NAME_BYTES
-
+def test_a_long_name_already_taken_is_refused_and_replaced_under_its_shortened_name(tmp_path, local):
     first, second = tmp_path / "a.bin", tmp_path / "b.bin"
     first.write_text("Le moulin de Ferrac tourne depuis 1740.\n", encoding="utf-8")
     second.write_text("Le pont de Ferrac fut reconstruit en 1951.\n", encoding="utf-8")
     add_documents([first], settings=local, names=[CJK_100])
-    add_documents([second], settings=local, names=[CJK_100])
-    names = _uploaded(local)
-    assert len(names) == 2 and names[1].endswith("-1.txt")
-    assert all(len(n.encode()) <= MAX_NAME_BYTES for n in names)
-    for name in names:
-        remove_document(str(local.upload_dir / name), settings=local)
+    [stored] = _uploaded(local)
+    with pytest.raises(DocumentExistsError, match=re.escape(f"{stored} exists")):
+        add_documents([second], settings=local, names=[CJK_100])
+    add_documents([second], settings=local, names=[CJK_100], replace=True)
+    assert _uploaded(local) == [stored]
+    assert "1951" in (local.upload_dir / stored).read_text(encoding="utf-8")
+    remove_document(str(local.upload_dir / stored), settings=local)
     assert _uploaded(local) == []
 
 
@@ -384,3 +383,98 @@ def test_names_that_do_not_match_the_files_one_to_one_are_refused_before_anythin
         add_documents([one, two], settings=local, names=names)
     assert (local.index_dir / CURRENT_FILE).read_text() == pointer
     assert not local.upload_dir.exists() or not any(local.upload_dir.iterdir())
+
+
+# --- a name uploaded again -----------------------------------------------------------------------
+
+CAKE_40 = "Lemon cake. Mix the flour, the sugar and the zest of two lemons. Bake for 40 minutes.\n"
+CAKE_55 = "Lemon cake. Mix the flour, the sugar and the zest of two lemons. Bake for 55 minutes.\n"
+CAKE_QUESTION = "How long do I bake the cake?"
+
+
+def _cake(tmp_path, text: str, folder: str = "first") -> Path:
+    path = tmp_path / folder / "lemon-cake.txt"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _quoted(settings) -> str:
+    return " ".join(c.text for c in answer(CAKE_QUESTION, settings=settings).citations)
+
+
+def test_a_name_uploaded_again_is_refused_without_replace_and_nothing_changes(tmp_path, local):
+    add_documents([_cake(tmp_path, CAKE_40)], settings=local)
+    pointer = (local.index_dir / CURRENT_FILE).read_text()
+    with pytest.raises(DocumentExistsError) as refused:
+        add_documents([_cake(tmp_path, CAKE_55, "edited")], settings=local)
+    assert str(refused.value) == "lemon-cake.txt exists; pass replace=True to replace it, or rename the file."
+    assert refused.value.names == ("lemon-cake.txt",)
+    assert (local.index_dir / CURRENT_FILE).read_text() == pointer
+    assert (local.upload_dir / "lemon-cake.txt").read_text(encoding="utf-8") == CAKE_40
+    assert _uploaded(local) == ["lemon-cake.txt"]
+
+
+def test_replace_swaps_the_document_for_its_new_version(tmp_path, local):
+    add_documents([_cake(tmp_path, CAKE_40)], settings=local)
+    assert "40 minutes" in _quoted(local)
+    index = add_documents([_cake(tmp_path, CAKE_55, "edited")], settings=local, replace=True)
+    assert [Path(s).name for s in index.sources] == [SEED.name, "lemon-cake.txt"]
+    quoted = _quoted(local)
+    assert "55 minutes" in quoted and "40" not in quoted
+    assert (local.upload_dir / "lemon-cake.txt").read_text(encoding="utf-8") == CAKE_55
+    assert list((local.upload_dir / ".incoming").iterdir()) == []  # the old file kept aside is gone
+    from qa.storing.collection import Collection
+
+    restarted = Collection(local).index()  # as a new process finds it: the swap was saved
+    assert restarted.sources == index.sources
+    assert "55 minutes" in restarted.document_text(str(local.upload_dir / "lemon-cake.txt"))
+
+
+def test_the_old_version_answers_until_the_new_one_is_saved(tmp_path, local):
+    add_documents([_cake(tmp_path, CAKE_40)], settings=local)
+    while_embedding = []
+
+    def ask_meanwhile(step, done, total):
+        if step == "sentences" and not while_embedding:  # the new version is being embedded
+            while_embedding.append(_quoted(local))
+
+    add_documents([_cake(tmp_path, CAKE_55, "edited")], settings=local, replace=True, progress=ask_meanwhile)
+    assert len(while_embedding) == 1 and "40 minutes" in while_embedding[0]
+    assert "55 minutes" in _quoted(local)
+
+
+def test_a_replacement_that_cannot_be_read_leaves_the_old_version(tmp_path, local):
+    add_documents([_cake(tmp_path, CAKE_40)], settings=local)
+    pointer = (local.index_dir / CURRENT_FILE).read_text()
+    broken = tmp_path / "broken.bin"
+    broken.write_bytes(b"\x89PNG\x00\x00\x00 not a recipe")
+    with pytest.raises(DocumentError, match="lemon-cake.txt.*binary"):
+        add_documents([broken], settings=local, names=["lemon-cake.txt"], replace=True)
+    assert (local.index_dir / CURRENT_FILE).read_text() == pointer
+    assert (local.upload_dir / "lemon-cake.txt").read_text(encoding="utf-8") == CAKE_40
+    assert "40 minutes" in _quoted(local)
+
+
+def test_replace_adds_a_name_not_uploaded_yet(tmp_path, local):
+    add_documents([_cake(tmp_path, CAKE_40)], settings=local, replace=True)
+    assert _uploaded(local) == ["lemon-cake.txt"]
+
+
+def test_one_name_given_to_two_files_is_refused(tmp_path, local):
+    one, two = tmp_path / "one.txt", tmp_path / "two.txt"
+    one.write_text(CAKE_40, encoding="utf-8")
+    two.write_text(CAKE_55, encoding="utf-8")
+    with pytest.raises(DocumentError, match="cake.txt: given to more than one file"):
+        add_documents([one, two], settings=local, names=["cake.txt", "cake.txt"], replace=True)
+    assert _uploaded(local) == []
+
+
+def test_a_free_name_keeps_both_versions(tmp_path, local):
+    from qa.storing.collection import default_collection
+
+    add_documents([_cake(tmp_path, CAKE_40)], settings=local)
+    name = default_collection(local).free_name("lemon-cake.txt")
+    assert name == "lemon-cake-1.txt"
+    add_documents([_cake(tmp_path, CAKE_55, "edited")], settings=local, names=[name])
+    assert _uploaded(local) == ["lemon-cake.txt", "lemon-cake-1.txt"]
