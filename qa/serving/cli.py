@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from qa.reading.documents import SUPPORTED_SUFFIXES
-from qa.errors import QAError
+from qa.errors import DocumentExistsError, QAError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -58,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
     docs_commands.add_parser("list", help="list the indexed documents")
     add = docs_commands.add_parser("add", help="copy documents into QA_UPLOAD_DIR and index them")
     add.add_argument("paths", nargs="+", type=Path)
+    add.add_argument(
+        "--replace", action="store_true", help="replace an uploaded document of the same name with the new version"
+    )
     remove = docs_commands.add_parser("remove", help="remove an uploaded document")
     remove.add_argument("source", help="the document's source, as `qa docs list` shows it")
 
@@ -174,7 +177,10 @@ def _docs(args, settings) -> int:
 
     collection = default_collection(settings)
     if args.docs_command == "add":
-        collection.add(args.paths, show_progress=True)
+        try:
+            collection.add(args.paths, replace=args.replace, show_progress=True)
+        except DocumentExistsError as exc:
+            raise QAError(exc.advice("add it with --replace")) from None
     elif args.docs_command == "remove":
         collection.remove(args.source)
     for doc in collection.documents():

@@ -6,14 +6,15 @@ calls the same functions as the CLI: `qa.ask.answer` and `qa.storing.collection`
 
 - `POST /api/v1/ask` -> the `qa ask --json` object (`Answer.to_dict`), each citation with
   its `location` (page, slide, sheet and row).
-- `GET /api/v1/documents`, `POST /api/v1/documents` (multipart, field `files`),
+- `GET /api/v1/documents`, `POST /api/v1/documents` (multipart, field `files`; `replace=true`,
+  in the query or a form field, swaps an upload of the same name for the new version),
   `DELETE /api/v1/documents/{name}` (uploads only).
 - `GET /api/v1/openapi.json`; interactive docs at `/api/v1/docs`, served from local
   files (no CDN: the app works offline).
 
 Every error is JSON, `{"error": message}`: 400 for what qa refuses (an empty question,
 an unreadable document), 401 without the login, 403 for a corpus document, 404 for an
-unknown one, 413 for a body or file over its limit, 415 for an unsupported file type,
+unknown one, 409 for an upload whose name is taken (without `replace=true`), 413 for a body or file over its limit, 415 for an unsupported file type,
 422 for a malformed request (wrong types, `k` outside 1..50, a question over
 `QA_MAX_QUESTION_CHARS`, unknown fields), 503 with `Retry-After` when `ASK_QUEUE`
 questions already wait (or Milvus is down). A refused request changes nothing.
@@ -41,7 +42,7 @@ from typing import Literal
 
 import anyio
 import anyio.to_thread
-from fastapi import FastAPI, HTTPException, Request, Security
+from fastapi import FastAPI, HTTPException, Query, Request, Security
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPBasic, HTTPBearer
@@ -66,7 +67,7 @@ from qa.storing.collection import (
 )
 from qa.config import Settings, is_loopback
 from qa.reading.documents import SUPPORTED_SUFFIXES, location_of, row_of
-from qa.errors import QAError, StoreUnavailableError
+from qa.errors import DocumentExistsError, QAError, StoreUnavailableError
 from qa.results import Citation, document_name
 
 logger = logging.getLogger(__name__)
@@ -214,8 +215,17 @@ class ErrorOut(BaseModel):
     details: list[dict] | None = Field(default=None, description="For 422: each invalid field.")
 
 
+# What an error status means where it is not plain from the route.
+_ERROR_MEANINGS = {
+    409: "A document of that name is uploaded already: send `replace=true` to replace it, or rename the file.",
+}
+
+
 def _errors(*codes: int) -> dict:
-    return {code: {"model": ErrorOut} for code in (401, *codes, 503)}  # 503: QA_STORE=milvus and Milvus is down
+    return {  # 503: QA_STORE=milvus and Milvus is down
+        code: {"model": ErrorOut, **({"description": _ERROR_MEANINGS[code]} if code in _ERROR_MEANINGS else {})}
+        for code in (401, *codes, 503)
+    }
 
 
 # --- the API ---------------------------------------------------------------------------------
@@ -271,18 +281,27 @@ def create_api(settings: Settings | None = None) -> FastAPI:
         "/documents",
         status_code=201,
         response_model=AddedOut,
-        responses=_errors(400, 413, 415),
+        responses=_errors(400, 409, 413, 415),
         openapi_extra={"requestBody": _UPLOAD_BODY},
+        description=f"Add documents ({', '.join(SUPPORTED_SUFFIXES)}; QA_MAX_UPLOAD_MB each): searchable at once.\n\n"
+        "A bad file is refused with a message and nothing is added. A name already uploaded is refused "
+        "(409) unless `replace=true` is sent (in the query or as a form field): then the new version takes "
+        "the old one's place, and questions are answered from the old one until it has.",
     )
-    async def add(request: Request) -> dict:
-        """Add documents (.txt, .md, .pdf, .html, .docx, .odt, .epub, .eml, .xlsx, .ods, .csv, .pptx, .png, .jpg, .tiff; QA_MAX_UPLOAD_MB each).
-
-        They are searchable at once; a bad file is refused with a message and nothing is added.
-        """
+    async def add(
+        request: Request,
+        replace: bool = Query(False, description="Replace an upload of the same name (also accepted as a form field)."),
+    ) -> dict:
         with tempfile.TemporaryDirectory(prefix="qa-upload-") as folder:
-            received = await _receive_files(request, Path(folder), settings.max_upload_mb)
+            received, fields = await _receive_files(request, Path(folder), settings.max_upload_mb)
             paths, names = [path for path, _ in received], [name for _, name in received]
-            index = await run_in_threadpool(add_documents, paths, names=names, settings=settings)
+            replace = replace or _flag("replace", fields.get("replace"))
+            try:
+                index = await run_in_threadpool(
+                    partial(add_documents, paths, names=names, replace=replace, settings=settings)
+                )
+            except DocumentExistsError as exc:
+                raise HTTPException(409, exc.advice("send replace=true")) from None
         new_sources = {d.source for d in index.documents[len(index.documents) - len(paths) :]}
         return await run_in_threadpool(partial(_listing, settings, added=new_sources))
 
@@ -614,18 +633,41 @@ def _content_length(headers: Headers) -> int:
         return 0
 
 
+# Plain form fields an upload may carry beside its files (the rest are ignored), and how long one may be.
+FORM_FIELDS = ("replace",)
+MAX_FIELD_BYTES = 64
+
 _UPLOAD_BODY = {
     "required": True,
     "content": {
         "multipart/form-data": {
             "schema": {
                 "type": "object",
-                "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"}}},
+                "properties": {
+                    "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                    "replace": {
+                        "type": "boolean",
+                        "default": False,
+                        "description": "Replace an upload of the same name (as the `replace` query parameter).",
+                    },
+                },
                 "required": ["files"],
             }
         }
     },
 }
+
+
+def _flag(field: str, value: str | None) -> bool:
+    """A form field's yes or no, spelled as a query's would be (`true`, `1`, `yes`, `on`)."""
+    if value is None:
+        return False
+    value = value.strip().lower()
+    if value in ("true", "1", "yes", "on"):
+        return True
+    if value in ("false", "0", "no", "off", ""):
+        return False
+    raise HTTPException(422, f"Invalid request: {field} must be true or false, not {value[:20]!r}.")
 
 
 class _UploadParts:
@@ -638,6 +680,9 @@ class _UploadParts:
     def __init__(self, folder: Path, limit: int, limit_mb: int):
         self.folder, self.limit, self.limit_mb = folder, limit, limit_mb
         self.files: list[tuple[Path, str]] = []  # (where it was written, its name)
+        self.fields: dict[str, str] = {}  # the `FORM_FIELDS` sent, each cut to `MAX_FIELD_BYTES`
+        self._form_field: str | None = None  # the one being read
+        self._field_value = b""
         self._headers: dict[bytes, bytes] = {}
         self._field, self._value = b"", b""
         self._out = None
@@ -677,8 +722,10 @@ class _UploadParts:
 
     def _headers_finished(self) -> None:
         _, options = parse_options_header(self._headers.get(b"content-disposition", b""))
-        if b"filename" not in options:
-            return  # a plain form field: not a document, ignored
+        if b"filename" not in options:  # a plain form field: kept when it is one of ours
+            name = options.get(b"name", b"").decode("latin-1")
+            self._form_field, self._field_value = (name, b"") if name in FORM_FIELDS else (None, b"")
+            return
         name = _decode_name(options[b"filename"])
         if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
             raise HTTPException(415, f"{name}: unsupported file type; qa reads {', '.join(SUPPORTED_SUFFIXES)}.")
@@ -690,6 +737,8 @@ class _UploadParts:
 
     def _data(self, data: bytes, start: int, end: int) -> None:
         if self._out is None:
+            if self._form_field is not None:
+                self._field_value = (self._field_value + data[start:end])[:MAX_FIELD_BYTES]
             return
         self._size += end - start
         if self._size > self.limit:
@@ -699,10 +748,15 @@ class _UploadParts:
 
     def _end(self) -> None:
         self.close()
+        if self._form_field is not None:
+            self.fields[self._form_field] = _decode_name(self._field_value)
+            self._form_field = None
 
 
-async def _receive_files(request: Request, folder: Path, limit_mb: int) -> list[tuple[Path, str]]:
-    """Stream an upload's files into `folder`: (path, name) of each.
+async def _receive_files(
+    request: Request, folder: Path, limit_mb: int
+) -> tuple[list[tuple[Path, str]], dict[str, str]]:
+    """Stream an upload's files into `folder`: (path, name) of each, and the `FORM_FIELDS` sent.
 
     A refused body is read on to its end (discarded, up to the request's cap) before the
     error is sent, so that the client, still sending, reads the answer.
@@ -739,7 +793,7 @@ async def _receive_files(request: Request, folder: Path, limit_mb: int) -> list[
         raise HTTPException(400, "The multipart body ends before its closing boundary: nothing was added.")
     if not parts.files:
         raise HTTPException(400, "No document in the request: send files in the multipart field `files`.")
-    return parts.files
+    return parts.files, parts.fields
 
 
 def _decode_name(raw: bytes) -> str:

@@ -219,7 +219,7 @@ class Collection:
             if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
                 raise DocumentError(f"{name}: unsupported file type; qa reads {', '.join(SUPPORTED_SUFFIXES)}.")
         if not replace:  # said at once, before the files are read (checked again under the lock)
-            self._refuse_taken(names, self.index())
+            self._refuse_taken(names, self.index(show_progress=show_progress))
         # Read everything first, each in a child process with limits: a bad file changes nothing.
         texts = []
         for path, name in zip(paths, names):

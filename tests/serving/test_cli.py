@@ -59,3 +59,23 @@ def test_docs_add_list_remove(tmp_path, settings):
     assert removed.returncode == 0 and "note.txt" not in removed.stdout
     missing = run_qa("docs", "remove", "nope.txt", settings=settings, extra_env=env)
     assert missing.returncode == 2 and "not indexed" in missing.stderr
+
+
+def test_docs_add_of_a_name_taken_needs_replace(tmp_path, settings):
+    corpus, uploads = tmp_path / "corpus", tmp_path / "uploads"
+    corpus.mkdir()
+    env = {"QA_CORPUS_DIR": str(corpus), "QA_UPLOAD_DIR": str(uploads), "QA_INDEX_DIR": str(tmp_path / "index")}
+    for folder, minutes in (("first", 40), ("edited", 55)):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "lemon-cake.txt").write_text(f"Lemon cake. Bake for {minutes} minutes.\n", encoding="utf-8")
+    assert run_qa("docs", "add", str(tmp_path / "first" / "lemon-cake.txt"), settings=settings, extra_env=env).returncode == 0
+    refused = run_qa("docs", "add", str(tmp_path / "edited" / "lemon-cake.txt"), settings=settings, extra_env=env)
+    assert refused.returncode == 2
+    assert "lemon-cake.txt exists; add it with --replace to replace it, or rename the file." in refused.stderr
+    assert "40 minutes" in (uploads / "lemon-cake.txt").read_text(encoding="utf-8")
+    replaced = run_qa(
+        "docs", "add", "--replace", str(tmp_path / "edited" / "lemon-cake.txt"), settings=settings, extra_env=env
+    )
+    assert replaced.returncode == 0, replaced.stderr
+    assert replaced.stdout.count("lemon-cake.txt") == 1
+    assert "55 minutes" in (uploads / "lemon-cake.txt").read_text(encoding="utf-8")

@@ -357,6 +357,49 @@ def test_removing_anything_but_an_upload_is_refused_and_changes_nothing(api, nam
     assert document_names(api) == before
 
 
+CAKE_40 = "Lemon cake. Mix the flour, the sugar and the zest of two lemons. Bake for 40 minutes."
+CAKE_55 = "Lemon cake. Mix the flour, the sugar and the zest of two lemons, then bake it for 55 minutes."
+
+
+def ask_quotes(api, question: str) -> str:
+    reply = call(api, "POST", "/ask", json={"question": question})
+    assert reply.status_code == 200, reply.text
+    return " ".join(c["text"] for c in reply.json()["citations"])
+
+
+def test_an_upload_whose_name_is_taken_gets_409_and_changes_nothing(api):
+    name = "lemon-cake-409.txt"
+    assert call(api, "POST", "/documents", files={"files": (name, CAKE_40.encode())}).status_code == 201
+    before = call(api, "GET", "/documents").json()
+    reply = call(api, "POST", "/documents", files={"files": (name, CAKE_55.encode())})
+    assert reply.status_code == 409, reply.text
+    assert reply.json() == {"error": f"{name} exists; send replace=true to replace it, or rename the file."}
+    assert call(api, "GET", "/documents").json() == before
+    assert "40 minutes" in ask_quotes(api, "How long do I bake the lemon cake?")
+    assert call(api, "DELETE", f"/documents/{name}").status_code == 200
+
+
+@pytest.mark.parametrize("where", ["params", "data"], ids=["query", "form-field"])
+def test_replace_true_swaps_an_upload_for_its_new_version(api, where):
+    name = f"lemon-cake-{where}.txt"
+    assert call(api, "POST", "/documents", files={"files": (name, CAKE_40.encode())}).status_code == 201
+    before = document_names(api)
+    reply = call(api, "POST", "/documents", files={"files": (name, CAKE_55.encode())}, **{where: {"replace": "true"}})
+    assert reply.status_code == 201, reply.text
+    assert [(d["name"], d["characters"]) for d in reply.json()["added"]] == [(name, len(CAKE_55))]
+    assert sorted(document_names(api)) == sorted(before)  # the same names: one version of the cake
+    quoted = ask_quotes(api, "How long do I bake the lemon cake?")
+    assert "55 minutes" in quoted and "40 minutes" not in quoted
+    assert call(api, "DELETE", f"/documents/{name}").status_code == 200
+
+
+def test_replace_must_be_true_or_false(api):
+    before = document_names(api)
+    reply = call(api, "POST", "/documents", files={"files": ("cake.txt", CAKE_40.encode())}, data={"replace": "maybe"})
+    assert_error(reply, 422, "replace must be true or false")
+    assert document_names(api) == before
+
+
 # --- description ------------------------------------------------------------------------------
 
 
@@ -371,6 +414,15 @@ def test_openapi_describes_every_route_and_the_login(api):
     assert set(spec["components"]["securitySchemes"]) == {"HTTPBasic", "HTTPBearer"}
     upload = spec["paths"]["/documents"]["post"]["requestBody"]["content"]
     assert "multipart/form-data" in upload
+
+
+def test_openapi_says_how_to_replace_an_upload_and_what_409_means(api):
+    adding = call(api, "GET", "/openapi.json").json()["paths"]["/documents"]["post"]
+    assert "replace=true" in adding["responses"]["409"]["description"]
+    assert [(p["name"], p["in"], p["schema"]["type"]) for p in adding["parameters"]] == [("replace", "query", "boolean")]
+    form = adding["requestBody"]["content"]["multipart/form-data"]["schema"]["properties"]
+    assert form["replace"]["type"] == "boolean"
+    assert "409" in adding["description"] and "replace=true" in adding["description"]
 
 
 def test_openapi_describes_the_answers_status_confidence_and_short_answer(api):
