@@ -36,7 +36,7 @@ from qa.storing.collection import (  # noqa: E402
 )
 from qa.config import Settings, is_loopback  # noqa: E402
 from qa.reading.documents import SUPPORTED_SUFFIXES  # noqa: E402
-from qa.errors import StoreUnavailableError  # noqa: E402
+from qa.errors import DocumentExistsError, StoreUnavailableError  # noqa: E402
 from qa.ask import stream_answer  # noqa: E402
 from qa.storing.collection import default_index  # noqa: E402
 from qa.text.language import detect_language, preload_language_models  # noqa: E402
@@ -366,20 +366,75 @@ def _removable() -> gr.update:
     return gr.update(choices=[d.name for d in docs], value=None, info=hint, interactive=bool(docs))
 
 
-def upload(files, progress=gr.Progress()):
-    """Add the uploaded files. Returns the status, the table, the remove list and the
-    upload box (emptied: the files are indexed or refused, nothing is pending)."""
-    if not files:
-        return gr.skip(), gr.skip(), gr.skip(), gr.skip()
-    paths = [f if isinstance(f, str) else f.name for f in files]
-    names = [Path(p).name for p in paths]
+def _listing_after_add(status: str, asking: dict | None = None) -> tuple:
+    """What the panel shows after an upload: the status, the table, the remove list, the
+    upload box (emptied: nothing waits in it), the upload waiting for an answer, and the
+    question that asks for it (shown only while one waits)."""
+    if asking is not None:
+        taken = asking["taken"]
+        question = f"{taken[0]} exists. Replace it?" if len(taken) == 1 else f"{', '.join(taken)} exist. Replace them?"
+        # The status line is emptied: the question takes its place, no older message stays.
+        return "", gr.skip(), gr.skip(), None, asking, gr.update(visible=True), html.escape(question)
+    return html.escape(status), documents_table(), _removable(), None, None, gr.update(visible=False), ""
+
+
+def _add(paths: list[str], names: list[str], progress, *, replace: bool = False, kept: tuple[str, ...] = ()) -> tuple:
+    """Add the files and say what became of them (`_listing_after_add`'s values); a name
+    already uploaded is asked about first."""
     progress(0, desc=f"Reading {len(paths)} document(s)")
     try:
-        add_documents(paths, names=names, settings=_settings(), progress=BuildProgress(progress))
-        status = f"Added {', '.join(names)}: searchable now."
+        add_documents(paths, names=names, replace=replace, settings=_settings(), progress=BuildProgress(progress))
+    except DocumentExistsError as exc:
+        return _listing_after_add("", {"paths": paths, "names": names, "taken": list(exc.names)})
     except QAError as exc:
-        status = f"Nothing was added. {exc}"
-    return html.escape(status), documents_table(), _removable(), None
+        return _listing_after_add(f"Nothing was added. {exc}")
+    replaced = [name for name in names if name in kept] if replace else []
+    added = [name for name in names if name not in replaced]
+    said = []
+    if replaced:
+        said.append(f"Replaced {', '.join(replaced)}")
+    if added:
+        said.append(f"{'added' if said else 'Added'} {', '.join(added)}")
+    status = f"{'; '.join(said)}: searchable now."
+    if kept and not replace:  # both kept: the new ones under free names
+        status += f" {_kept(kept)}."
+    return _listing_after_add(status)
+
+
+def _kept(names: tuple[str, ...] | list[str]) -> str:
+    return f"{names[0]} is kept as it was" if len(names) == 1 else f"{', '.join(names)} are kept as they were"
+
+
+def upload(files, progress=gr.Progress()):
+    """Add the uploaded files; a name already uploaded is asked about first (Replace,
+    Keep both, Cancel). Returns `_listing_after_add`'s values."""
+    if not files:
+        return (gr.skip(),) * 7
+    paths = [f if isinstance(f, str) else f.name for f in files]
+    return _add(paths, [Path(p).name for p in paths], progress)
+
+
+def replace_pending(asking: dict | None, progress=gr.Progress()):
+    """Replace: the waiting upload takes the place of the documents of the same names."""
+    if not asking:
+        return (gr.skip(),) * 7
+    return _add(asking["paths"], asking["names"], progress, replace=True, kept=tuple(asking["taken"]))
+
+
+def keep_both(asking: dict | None, progress=gr.Progress()):
+    """Keep both: the waiting upload is added under free names (`lemon-cake-1.txt`)."""
+    if not asking:
+        return (gr.skip(),) * 7
+    collection = default_collection(_settings())
+    names = [collection.free_name(name) for name in asking["names"]]
+    return _add(asking["paths"], names, progress, kept=tuple(asking["taken"]))
+
+
+def cancel_pending(asking: dict | None):
+    """Cancel: the waiting upload is dropped, the documents stay as they were."""
+    if not asking:
+        return (gr.skip(),) * 7
+    return _listing_after_add(f"Nothing was added: {_kept(asking['taken'])}.")
 
 
 def remove(name):
@@ -431,6 +486,7 @@ def build_app() -> gr.Blocks:
         saved = gr.BrowserState([], storage_key=CONVERSATIONS_KEY, secret=CONVERSATIONS_SECRET)
         conversation = gr.State(None)  # id of the current conversation among the saved ones
         answers = gr.State([])  # one evidence entry per answer in the chat, in order
+        waiting = gr.State(None)  # an upload whose names are taken, waiting for Replace / Keep both / Cancel
         shown = gr.State(None)  # the answer whose evidence is shown
         with gr.Sidebar(open=False, label="Past conversations", elem_id="qa-history"):
             gr.Markdown("### Past conversations\nKept in this browser only (its local storage); the server keeps none.")
@@ -486,12 +542,27 @@ def build_app() -> gr.Blocks:
                         table = gr.Dataframe(
                             headers=["document", "characters", "from"], value=documents_table, interactive=False
                         )
+                        # Any file is taken: one qa does not read is refused in the status line
+                        # (Gradio's own check of `file_types` would toast, twice, and leave the
+                        # status line as it was).
                         files = gr.File(
                             label=f"Add documents ({', '.join(SUPPORTED_SUFFIXES)}; up to {settings.max_upload_mb} MB each)",
                             file_count="multiple",
-                            file_types=list(SUPPORTED_SUFFIXES),
                             elem_id="qa-upload",
                         )
+                        # Asked when an uploaded name is taken: "lemon-cake.txt exists. Replace it?"
+                        with gr.Group(visible=False, elem_id="qa-replace") as asking_box:
+                            asking_question = gr.Markdown(elem_id="qa-replace-question")
+                            with gr.Row(elem_classes="qa-actions"):
+                                replace_button = gr.Button(
+                                    "Replace", variant="primary", size="sm", scale=0, min_width=80, elem_id="qa-replace-yes"
+                                )
+                                keep_button = gr.Button(
+                                    "Keep both", size="sm", scale=0, min_width=80, elem_id="qa-replace-keep"
+                                )
+                                cancel_button = gr.Button(
+                                    "Cancel", size="sm", scale=0, min_width=80, elem_id="qa-replace-cancel"
+                                )
                         status = gr.Markdown(elem_id="qa-status")
                         removable = gr.Dropdown(
                             label="Remove an uploaded document", choices=[], elem_id="qa-remove-choice"
@@ -542,8 +613,12 @@ def build_app() -> gr.Blocks:
         )
         forget.click(forget_conversations, None, [saved, past, conversation], **private)
 
+        adding = [status, table, removable, files, waiting, asking_box, asking_question]
         for trigger, handler, inputs, outputs in (
-            (files.upload, upload, [files], [status, table, removable, files]),
+            (files.upload, upload, [files], adding),
+            (replace_button.click, replace_pending, [waiting], adding),
+            (keep_button.click, keep_both, [waiting], adding),
+            (cancel_button.click, cancel_pending, [waiting], adding),
             (remove_button.click, remove, [removable], [status, table, removable]),
             (reindex_button.click, reindex, None, [status, table, removable]),
         ):

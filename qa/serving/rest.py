@@ -728,7 +728,11 @@ class _UploadParts:
             return
         name = _decode_name(options[b"filename"])
         if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
-            raise HTTPException(415, f"{name}: unsupported file type; qa reads {', '.join(SUPPORTED_SUFFIXES)}.")
+            raise HTTPException(
+                415,
+                f"{name}: unsupported file type ({Path(name).suffix.lower() or 'no extension'}); "
+                f"qa reads {', '.join(SUPPORTED_SUFFIXES)}.",
+            )
         if len(self.files) == MAX_UPLOAD_FILES:
             raise HTTPException(413, f"At most {MAX_UPLOAD_FILES} documents per request.")
         path = self.folder / f"{len(self.files)}{Path(name).suffix.lower()}"

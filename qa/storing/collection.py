@@ -217,7 +217,10 @@ class Collection:
             if size > limit:
                 raise DocumentError(f"{name}: {size / 1e6:.1f} MB is over the {settings.max_upload_mb} MB limit.")
             if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
-                raise DocumentError(f"{name}: unsupported file type; qa reads {', '.join(SUPPORTED_SUFFIXES)}.")
+                raise DocumentError(
+                    f"{name}: unsupported file type ({Path(name).suffix.lower() or 'no extension'}); "
+                    f"qa reads {', '.join(SUPPORTED_SUFFIXES)}."
+                )
         if not replace:  # said at once, before the files are read (checked again under the lock)
             self._refuse_taken(names, self.index(show_progress=show_progress))
         # Read everything first, each in a child process with limits: a bad file changes nothing.

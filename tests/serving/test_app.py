@@ -527,3 +527,69 @@ def test_a_reply_left_half_written_keeps_its_quoted_answer_with_a_note():
     assert app._message_text(settled_chat[-1]) == "[1] “Kim Jong Un.”\n\n(" + app.message("fr", "stopped") + ")"
     assert "pending_reply" not in settled_answers[-1] and settled_answers[-1]["question"] == pending["question"]
     assert app._settled(settled_chat, settled_answers) is None  # nothing is pending any more
+
+
+# --- the documents panel: a name uploaded again, a file qa does not read ---------------------------
+
+CAKE_40 = "Lemon cake. Mix the flour, the sugar and the zest of two lemons. Bake for 40 minutes.\n"
+CAKE_55 = "Lemon cake. Mix the flour, the sugar and the zest of two lemons. Bake for 55 minutes.\n"
+
+
+def _quiet(*args, **kwargs) -> None:
+    """A stand-in for `gr.Progress` outside a running app."""
+
+
+def _in_panel(local, monkeypatch):
+    import app
+
+    for name, folder in (("CORPUS", local.corpus_dir), ("INDEX", local.index_dir), ("UPLOAD", local.upload_dir)):
+        monkeypatch.setenv(f"QA_{name}_DIR", str(folder))
+    return app
+
+
+def _cake_file(tmp_path, text: str, folder: str) -> str:
+    path = tmp_path / folder / "lemon-cake.txt"
+    path.parent.mkdir()
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_a_name_uploaded_again_is_asked_about_then_replaced(local, embedder, tmp_path, monkeypatch):
+    from qa import answer
+
+    app = _in_panel(local, monkeypatch)
+    status, *_, waiting, box, question = app.upload([_cake_file(tmp_path, CAKE_40, "first")], _quiet)
+    assert (status, waiting, box["visible"]) == ("Added lemon-cake.txt: searchable now.", None, False)
+    status, _, _, emptied, waiting, box, question = app.upload([_cake_file(tmp_path, CAKE_55, "edited")], _quiet)
+    assert (status, emptied, box["visible"], question) == ("", None, True, "lemon-cake.txt exists. Replace it?")
+    assert "40 minutes" in answer("How long do I bake the cake?", settings=app._settings()).citations[0].text
+    status, table, *_, waiting, box, question = app.replace_pending(waiting, _quiet)
+    assert (status, waiting, box["visible"]) == ("Replaced lemon-cake.txt: searchable now.", None, False)
+    assert [row[0] for row in table].count("lemon-cake.txt") == 1
+    quoted = " ".join(c.text for c in answer("How long do I bake the cake?", settings=app._settings()).citations)
+    assert "55 minutes" in quoted and "40 minutes" not in quoted
+
+
+def test_cancel_keeps_the_document_and_keep_both_adds_the_new_one_under_a_free_name(
+    local, embedder, tmp_path, monkeypatch
+):
+    app = _in_panel(local, monkeypatch)
+    app.upload([_cake_file(tmp_path, CAKE_40, "first")], _quiet)
+    *_, waiting, _, _ = app.upload([_cake_file(tmp_path, CAKE_55, "edited")], _quiet)
+    status, *_, left, box, _ = app.cancel_pending(waiting)
+    assert (status, left, box["visible"]) == ("Nothing was added: lemon-cake.txt is kept as it was.", None, False)
+    assert (local.upload_dir / "lemon-cake.txt").read_text(encoding="utf-8") == CAKE_40
+    status, table, *_ = app.keep_both(waiting, _quiet)
+    assert status == "Added lemon-cake-1.txt: searchable now. lemon-cake.txt is kept as it was."
+    assert [row[0] for row in table if row[2] == "uploaded"] == ["lemon-cake.txt", "lemon-cake-1.txt"]
+
+
+def test_a_file_qa_does_not_read_is_refused_in_the_status_line_with_what_it_reads(local, tmp_path, monkeypatch):
+    from qa.reading.documents import SUPPORTED_SUFFIXES
+
+    app = _in_panel(local, monkeypatch)
+    archive = tmp_path / "recipes.zip"
+    archive.write_bytes(b"PK\x03\x04 an archive")
+    status, *_, waiting, box, _ = app.upload([str(archive)], _quiet)
+    assert status == f"Nothing was added. recipes.zip: unsupported file type (.zip); qa reads {', '.join(SUPPORTED_SUFFIXES)}."
+    assert (waiting, box["visible"]) == (None, False)

@@ -98,6 +98,68 @@ def test_uploaded_document_is_cited(page, tmp_path):
     assert "Clara Vidal" in page.inner_text("#qa-cards mark")
 
 
+# Every toast the page shows from now on (Gradio's red error boxes), by its text.
+RECORD_TOASTS = """() => {
+  window.qaToasts = [];
+  new MutationObserver(records => {
+    for (const record of records) for (const node of record.addedNodes) {
+      if (node.nodeType !== Node.ELEMENT_NODE) continue;
+      const toasts = node.matches('[data-testid=toast-body]') ? [node] : node.querySelectorAll('[data-testid=toast-body]');
+      for (const toast of toasts) window.qaToasts.push(toast.innerText);
+    }
+  }).observe(document.body, {subtree: true, childList: true});
+}"""
+
+
+def test_a_file_qa_does_not_read_is_refused_once_in_the_status_line(page, tmp_path):
+    from qa.reading.documents import SUPPORTED_SUFFIXES
+
+    doc = tmp_path / "fanal.md"
+    doc.write_text("Le fanal de Port-Quoril fut allumé en 1905 par le gardien Anselme Trivaz.\n", encoding="utf-8")
+    upload(page, doc)  # the status line now says so
+    page.evaluate(RECORD_TOASTS)
+    archive = tmp_path / "recettes.zip"
+    archive.write_bytes(b"PK\x03\x04 an archive of recipes")
+    page.set_input_files("#qa-upload input[type=file]", str(archive))
+    page.wait_for_function(  # the refusal, in the status line or (as before) in a toast
+        "() => document.querySelector('#qa-status')?.innerText.includes('recettes.zip') || window.qaToasts.length",
+        timeout=WAIT_MS,
+    )
+    page.screenshot(path=str(ARTIFACTS / "refused-upload.png"), full_page=True)
+    status = page.inner_text("#qa-status").strip()
+    expected = f"Nothing was added. recettes.zip: unsupported file type (.zip); qa reads {', '.join(SUPPORTED_SUFFIXES)}."
+    assert status == expected  # the older message is gone
+    assert page.evaluate("window.qaToasts") == []
+    assert page.inner_text("body").count("recettes.zip") == 1  # said once, in one place
+
+
+CAKE = "Lemon cake. Mix the flour, the sugar and the zest of two lemons. Bake for {} minutes.\n"
+
+
+def test_a_name_uploaded_again_asks_first_then_replaces_it(page, tmp_path):
+    first, edited = tmp_path / "first" / "lemon-cake.txt", tmp_path / "edited" / "lemon-cake.txt"
+    for path, minutes in ((first, 40), (edited, 55)):
+        path.parent.mkdir()
+        path.write_text(CAKE.format(minutes), encoding="utf-8")
+    upload(page, first)
+    assert "Added lemon-cake.txt" in page.inner_text("#qa-status")
+    page.set_input_files("#qa-upload input[type=file]", str(edited))
+    page.wait_for_selector("#qa-replace:has-text('lemon-cake.txt exists. Replace it?')", state="visible", timeout=WAIT_MS)
+    page.screenshot(path=str(ARTIFACTS / "replace-asked.png"), full_page=True)
+    assert "searchable now" not in page.inner_text("#qa-status")  # no older message beside the question
+    for button in ("Replace", "Keep both", "Cancel"):
+        assert page.locator(f"#qa-replace button:has-text('{button}')").is_visible()
+    page.click("#qa-replace-yes")
+    page.wait_for_function(
+        "() => document.querySelector('#qa-status')?.innerText.includes('Replaced lemon-cake.txt')", timeout=WAIT_MS
+    )
+    assert page.locator("#qa-replace").is_hidden()
+    assert page.inner_text("#qa-status").strip() == "Replaced lemon-cake.txt: searchable now."
+    ask(page, "How long do I bake the cake?")
+    cards = page.inner_text("#qa-cards")
+    assert "55 minutes" in cards and "40 minutes" not in cards
+
+
 # Markdown, HTML and LaTeX a document may hold; a cited sentence must show as these very characters.
 FOUNTAIN_QUOTE = (
     "La fontaine Quirinale fut construite en 1642 <script>window.__qa_pwned = 1; alert('script')</script> "
