@@ -370,3 +370,27 @@ def test_an_app_started_while_milvus_is_down_says_so_and_answers_once_it_is_up(s
         for process in (app, server):
             if process is not None:
                 stop(process)
+
+
+def test_an_upload_of_a_name_taken_is_refused_or_replaced_in_milvus(settings, milvus_uri, tmp_path):
+    from qa.errors import DocumentExistsError
+
+    local = milvus_settings(settings, milvus_uri, tmp_path)
+    (local.corpus_dir / SEED.name).write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    collection = Collection(local)
+    first, edited = tmp_path / "first" / "lemon-cake.txt", tmp_path / "edited" / "lemon-cake.txt"
+    for path, minutes in ((first, 40), (edited, 55)):
+        path.parent.mkdir()
+        path.write_text(f"Lemon cake. Mix the flour and the lemons. Bake for {minutes} minutes.\n", encoding="utf-8")
+    try:
+        collection.add([first])
+        with pytest.raises(DocumentExistsError, match="lemon-cake.txt exists"):
+            collection.add([edited])  # no file marks the name in Milvus: the indexed sources do
+        collection.add([edited], replace=True)
+        replica = Collection(local).index()  # as another replica sees it
+        cakes = [s for s in replica.sources if s.endswith("lemon-cake.txt")]
+        assert len(cakes) == 1 and "55 minutes" in replica.document_text(cakes[0])
+        quoted = " ".join(c.text for c in answer("How long do I bake the cake?", index=replica, settings=local).citations)
+        assert "55 minutes" in quoted and "40 minutes" not in quoted
+    finally:
+        MilvusStore(local).drop_all()
