@@ -453,7 +453,8 @@ def test_an_uncertain_answer_and_its_short_answer_go_out_as_given_with_document_
         short=ShortAnswer("1961", quote.source, 30, 34, "when"),
     )
     body = result.to_dict("Quand ?", paths=False)
-    assert AnswerOut.model_validate(body).model_dump() == body
+    located = {**body, "citations": [{**c, "location": None} for c in body["citations"]]}  # a .txt has no sections
+    assert AnswerOut.model_validate(body).model_dump() == located
     assert (body["status"], body["confidence"]) == ("uncertain", 0.31)
     assert body["short"] == {"text": "1961", "source": "traite.txt", "start": 30, "end": 34, "kind": "when"}
 
