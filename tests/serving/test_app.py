@@ -252,16 +252,32 @@ def test_a_replys_status_and_short_answer_top_it_and_stay_out_of_its_text():
     [
         ("answered", False, 0.724, "✓ Antwort", " title='Confidence 72%'"),
         ("uncertain", False, None, "⚠ Nächstliegende Stellen — vielleicht keine Antwort", ""),
-        ("abstained", True, 0.02, "∅ Nicht in den Dokumenten", " title='Confidence 2%'"),
+        # No confidence shown for an abstention: there are no quotes it would be about.
+        ("abstained", True, 0.02, "∅ Nicht in den Dokumenten", ""),
     ],
 )
 def test_each_status_has_its_label_icon_and_class(status, abstained, confidence, label, title):
     from qa.serving.web.evidence import render_reply_head
 
-    entry = {"status": status, "abstained": abstained, "confidence": confidence, "language": "de", "short": None}
+    passages = [{"source": "a.txt", "start": 0, "end": 5, "score": 0.5}]
+    entry = {"status": status, "abstained": abstained, "confidence": confidence, "language": "de", "short": None, "passages": passages}
     assert render_reply_head(entry) == (
         f"<div class='qa-reply-head'><span class='qa-status qa-status-{status}'{title}>{label}</span></div>"
     )
+
+
+def test_a_reply_that_searched_nothing_is_not_labelled_not_in_the_documents(seed_index, settings):
+    from qa import answer
+    from qa.serving.web.evidence import evidence_entry, render_reply_head
+
+    reply = answer("???", index=seed_index, settings=settings)
+    assert reply.status == "abstained" and render_reply_head(evidence_entry("???", reply)) == ""
+
+
+def test_an_entry_kept_before_replies_stored_their_language_takes_the_questions():
+    from qa.serving.web.evidence import valid_entry
+
+    assert valid_entry({"question": "Quand Poutine ira-t-il à Pyongyang ?", "status": "answered"})["language"] == "fr"
 
 
 def test_an_error_has_no_status_and_a_reply_head_cannot_be_typed_in():
