@@ -51,3 +51,12 @@ def test_code_indented_under_prose_stays_apart():
         "        shutdown -h now\n"
     )
     assert joins(text) == [("the", "command")]
+
+
+def test_a_word_hyphenated_at_a_line_end_continues_on_the_next_line():
+    text = (
+        "Im kommenden Jahr beginnt im Februar die umfassende Sanierung und Renovie-\n"
+        "rung des Lesesaals, die Kosten liegen bei 185.000 Euro.\n"
+        "Leitung: Dr. Hanna Vogt"
+    )
+    assert joins(text) == [("Renovie-", "rung")]
