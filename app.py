@@ -43,7 +43,7 @@ from qa.text.language import detect_language, preload_language_models  # noqa: E
 from qa.text.messages import message  # noqa: E402
 from qa.serving.rest import MAX_K, SameOrigin, rest_routes  # noqa: E402
 from qa.results import Answer, document_name  # noqa: E402
-from qa.serving.web.assets import APP_JS, CSS  # noqa: E402
+from qa.serving.web.assets import APP_JS, CSS, DOCUMENTS_JS  # noqa: E402
 from qa.serving.web.evidence import (  # noqa: E402
     evidence_entry,
     render_cards,
@@ -53,6 +53,7 @@ from qa.serving.web.evidence import (  # noqa: E402
     valid_entry,
     without_reply_head,
 )
+from qa.serving.web.documents import render_documents  # noqa: E402
 from qa.serving.web.progress import BuildProgress  # noqa: E402
 
 logger = logging.getLogger("qa.app")
@@ -342,40 +343,27 @@ def status_line() -> str:
     return line + skipped
 
 
-def documents_table() -> list[list]:
+def documents_table() -> str:
+    """The Documents list (`render_documents`): name, sections, size, time added, where from,
+    and a Remove button for each upload. Documents are named, never by their server paths."""
     try:
         docs = list_documents(settings=_settings())
     except QAError as exc:
         logger.warning("%s", exc)
-        return []
-    return [[d.name, d.characters, "uploaded" if d.uploaded else "corpus"] for d in docs]
-
-
-def _removable() -> gr.update:
-    try:
-        docs = [d for d in list_documents(settings=_settings()) if d.uploaded]
-    except QAError as exc:
-        logger.warning("%s", exc)
-        docs = []
-    hint = (
-        "Choose an uploaded document to remove (documents of the corpus folder are not listed)."
-        if docs
-        else "No uploaded documents yet: the ones you add are listed here."
-    )
-    # Chosen by name: the page never sees the server's paths.
-    return gr.update(choices=[d.name for d in docs], value=None, info=hint, interactive=bool(docs))
+        return f"<p>{html.escape(str(exc))}</p>"
+    return render_documents(docs)
 
 
 def _listing_after_add(status: str, asking: dict | None = None) -> tuple:
-    """What the panel shows after an upload: the status, the table, the remove list, the
-    upload box (emptied: nothing waits in it), the upload waiting for an answer, and the
-    question that asks for it (shown only while one waits)."""
+    """What the panel shows after an upload: the status, the Documents list, the upload box
+    (emptied: nothing waits in it), the upload waiting for an answer, and the question that
+    asks for it (shown only while one waits)."""
     if asking is not None:
         taken = asking["taken"]
         question = f"{taken[0]} exists. Replace it?" if len(taken) == 1 else f"{', '.join(taken)} exist. Replace them?"
         # The status line is emptied: the question takes its place, no older message stays.
-        return "", gr.skip(), gr.skip(), None, asking, gr.update(visible=True), html.escape(question)
-    return html.escape(status), documents_table(), _removable(), None, None, gr.update(visible=False), ""
+        return "", gr.skip(), None, asking, gr.update(visible=True), html.escape(question)
+    return html.escape(status), documents_table(), None, None, gr.update(visible=False), ""
 
 
 def _add(paths: list[str], names: list[str], progress, *, replace: bool = False, kept: tuple[str, ...] = ()) -> tuple:
@@ -409,7 +397,7 @@ def upload(files, progress=gr.Progress()):
     """Add the uploaded files; a name already uploaded is asked about first (Replace,
     Keep both, Cancel). Returns `_listing_after_add`'s values."""
     if not files:
-        return (gr.skip(),) * 7
+        return (gr.skip(),) * 6
     paths = [f if isinstance(f, str) else f.name for f in files]
     return _add(paths, [Path(p).name for p in paths], progress)
 
@@ -417,14 +405,14 @@ def upload(files, progress=gr.Progress()):
 def replace_pending(asking: dict | None, progress=gr.Progress()):
     """Replace: the waiting upload takes the place of the documents of the same names."""
     if not asking:
-        return (gr.skip(),) * 7
+        return (gr.skip(),) * 6
     return _add(asking["paths"], asking["names"], progress, replace=True, kept=tuple(asking["taken"]))
 
 
 def keep_both(asking: dict | None, progress=gr.Progress()):
     """Keep both: the waiting upload is added under free names (`lemon-cake-1.txt`)."""
     if not asking:
-        return (gr.skip(),) * 7
+        return (gr.skip(),) * 6
     collection = default_collection(_settings())
     names = [collection.free_name(name) for name in asking["names"]]
     return _add(asking["paths"], names, progress, kept=tuple(asking["taken"]))
@@ -433,14 +421,18 @@ def keep_both(asking: dict | None, progress=gr.Progress()):
 def cancel_pending(asking: dict | None):
     """Cancel: the waiting upload is dropped, the documents stay as they were."""
     if not asking:
-        return (gr.skip(),) * 7
+        return (gr.skip(),) * 6
     return _listing_after_add(f"Nothing was added: {_kept(asking['taken'])}.")
 
 
 def remove(name):
-    """Remove the uploaded document of that name (as `_removable` lists it)."""
+    """Remove the uploaded document of that name (as the Documents list names it).
+
+    Returns:
+        the status line, the Documents list.
+    """
     if not name:
-        return "Choose an uploaded document to remove.", gr.skip(), gr.skip()
+        return "Choose an uploaded document to remove.", gr.skip()
     try:
         uploads = [d for d in list_documents(settings=_settings()) if d.uploaded and d.name == name]
         if uploads:
@@ -450,7 +442,16 @@ def remove(name):
             status = f"{name} is no longer an uploaded document: the list is up to date now."
     except QAError as exc:
         status = str(exc)
-    return html.escape(status), documents_table(), _removable()
+    return html.escape(status), documents_table()
+
+
+def remove_chosen(event: gr.EventData):
+    """A Yes in the Documents list: remove the upload it names (`documents.js` sends the name)."""
+    try:
+        name = event.remove  # what the page sent with the event
+    except (AttributeError, TypeError):  # sent without a name
+        name = None
+    return remove(name) if isinstance(name, str) else (gr.skip(), gr.skip())
 
 
 def reindex(progress=gr.Progress()):
@@ -460,7 +461,7 @@ def reindex(progress=gr.Progress()):
         status = f"Re-indexed {len(index.documents)} document(s)."
     except QAError as exc:
         status = str(exc)
-    return html.escape(status), documents_table(), _removable()
+    return html.escape(status), documents_table()
 
 
 def ask(question: str, k: int = 5, history: list[dict] | None = None) -> dict:
@@ -539,8 +540,9 @@ def build_app() -> gr.Blocks:
                         citation_choice = gr.Radio(label="Open citation", choices=[], elem_id="qa-open")
                         viewer = gr.HTML(VIEWER_EMPTY, elem_id="qa-viewer")
                     with gr.Tab("Documents", id="documents"):
-                        table = gr.Dataframe(
-                            headers=["document", "characters", "from"], value=documents_table, interactive=False
+                        # Each upload's Remove asks first, in the page (DOCUMENTS_JS); a Yes is a "click" naming it.
+                        table = gr.HTML(
+                            documents_table, elem_id="qa-docs", js_on_load=DOCUMENTS_JS, apply_default_css=False
                         )
                         # Any file is taken: one qa does not read is refused in the status line
                         # (Gradio's own check of `file_types` would toast, twice, and leave the
@@ -564,11 +566,7 @@ def build_app() -> gr.Blocks:
                                     "Cancel", size="sm", scale=0, min_width=80, elem_id="qa-replace-cancel"
                                 )
                         status = gr.Markdown(elem_id="qa-status")
-                        removable = gr.Dropdown(
-                            label="Remove an uploaded document", choices=[], elem_id="qa-remove-choice"
-                        )
                         with gr.Row(elem_classes="qa-actions"):
-                            remove_button = gr.Button("Remove", size="sm", scale=0, min_width=80)
                             reindex_button = gr.Button("Re-index all", size="sm", scale=0, min_width=80)
         # A click on [n] or a card: the page's script puts "answer:citation" in window.qaCitation.
         citation_ref = gr.Textbox(visible="hidden", elem_id="qa-cite-ref")
@@ -613,19 +611,18 @@ def build_app() -> gr.Blocks:
         )
         forget.click(forget_conversations, None, [saved, past, conversation], **private)
 
-        adding = [status, table, removable, files, waiting, asking_box, asking_question]
+        adding = [status, table, files, waiting, asking_box, asking_question]
         for trigger, handler, inputs, outputs in (
             (files.upload, upload, [files], adding),
             (replace_button.click, replace_pending, [waiting], adding),
             (keep_button.click, keep_both, [waiting], adding),
             (cancel_button.click, cancel_pending, [waiting], adding),
-            (remove_button.click, remove, [removable], [status, table, removable]),
-            (reindex_button.click, reindex, None, [status, table, removable]),
+            (table.click, remove_chosen, None, [status, table]),
+            (reindex_button.click, reindex, None, [status, table]),
         ):
             trigger(handler, inputs, outputs, show_progress_on=[status], **private).then(
                 status_line, None, ready, show_progress="hidden", **private
             )
-        app.load(_removable, None, removable, **private)
         app.load(status_line, None, ready, **private)
         app.load(past_choices, [saved], past, **private)
         gr.api(ask, api_name="ask")

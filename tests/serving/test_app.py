@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from dataclasses import replace
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -34,8 +35,8 @@ def test_ask_endpoint_names_documents_without_the_servers_folders(app_url):
     assert SEED.name in sources and all(Path(s).name == s and "\\" not in s for s in sources), sources
 
 
-def test_the_pages_evidence_and_remove_list_name_documents_not_paths(local, embedder, tmp_path, monkeypatch):
-    """What the page sends the browser (evidence kept in its local storage, the remove list)
+def test_the_pages_evidence_and_documents_list_name_documents_not_paths(local, embedder, tmp_path, monkeypatch):
+    """What the page sends the browser (evidence kept in its local storage, the documents list)
     names documents; a name two corpus files share still opens the one cited."""
     import app
     from qa.storing.collection import add_documents, list_documents
@@ -61,10 +62,90 @@ def test_the_pages_evidence_and_remove_list_name_documents_not_paths(local, embe
     upload = tmp_path / "phare.txt"
     upload.write_text("Le phare de Quorvalde fut allumé en 1887 par la gardienne Ysolde Brannik.", encoding="utf-8")
     add_documents([upload], settings=app._settings())
-    values = [choice if isinstance(choice, str) else choice[1] for choice in app._removable()["choices"]]
-    assert values == ["phare.txt"]  # what the browser sends back
-    status, _, _ = app.remove("phare.txt")
+    listed = app.documents_table()
+    assert str(tmp_path) not in listed
+    assert [row["remove"] for row in document_rows(listed)] == [None] * 3 + ["phare.txt"]  # what the browser sends back
+    status, _ = app.remove("phare.txt")
     assert status == "Removed phare.txt." and "phare.txt" not in [d.name for d in list_documents(settings=app._settings())]
+
+
+class _Rows(HTMLParser):
+    """The Documents list's rows as the browser reads them: each cell's text, and the name a
+    row's Yes sends back (its `data-name`), if it has one; every tag seen, besides."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows, self.tags, self._cell = [], set(), None
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.add(tag)
+        attrs = dict(attrs)
+        if tag == "tr" and "data-name" in attrs:
+            self.rows.append({"cells": [], "remove": None, "labels": []})
+        elif self.rows and tag in ("th", "td"):
+            self._cell = ""
+        elif self.rows and tag == "button":
+            self.rows[-1]["labels"].append(attrs.get("aria-label"))
+            if "qa-remove-yes" in attrs.get("class", ""):
+                self.rows[-1]["remove"] = attrs["data-name"]
+
+    def handle_endtag(self, tag):
+        if tag in ("th", "td") and self._cell is not None and self.rows:
+            self.rows[-1]["cells"].append(self._cell)
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None and not self.rows[-1]["labels"]:  # a cell's own text, not its buttons'
+            self._cell += data
+
+
+def document_rows(page: str) -> list[dict]:
+    parser = _Rows()
+    parser.feed(page)
+    return parser.rows
+
+
+def test_the_documents_list_gives_each_ones_sections_size_time_and_origin(local, embedder, tmp_path, monkeypatch):
+    import os
+    from datetime import datetime, timezone
+
+    import app
+    from qa.storing.collection import add_documents
+    from tests.files import text_pdf_pages
+
+    for name, folder in (("CORPUS", local.corpus_dir), ("INDEX", local.index_dir), ("UPLOAD", local.upload_dir)):
+        monkeypatch.setenv(f"QA_{name}_DIR", str(folder))
+    written = datetime(2024, 3, 9, 14, 5, tzinfo=timezone.utc).timestamp()
+    os.utime(local.corpus_dir / SEED.name, (written, written))
+    report = tmp_path / "rapport.pdf"
+    report.write_bytes(text_pdf_pages(["Le phare de Quorvalde fut allumé en 1887.", "Il fut électrifié en 1921."]))
+    add_documents([report], settings=app._settings())
+    added = datetime.fromtimestamp((local.upload_dir / "rapport.pdf").stat().st_mtime, tz=timezone.utc)
+
+    seed, pdf = document_rows(app.documents_table())
+    size = f"{(local.corpus_dir / SEED.name).stat().st_size / 1024:.1f} KB"
+    assert seed["cells"] == [SEED.name, "", size, "2024-03-09 14:05 UTC", "corpus folder", ""]
+    assert seed["labels"] == []  # a corpus document cannot be removed from the app
+    pdf_size = report.stat().st_size
+    assert pdf["cells"][:2] == ["rapport.pdf", "2 pages"]
+    assert pdf["cells"][2] == (f"{pdf_size} B" if pdf_size < 1024 else f"{pdf_size / 1024:.1f} KB")
+    assert pdf["cells"][3:5] == [added.strftime("%Y-%m-%d %H:%M UTC"), "upload"]
+    assert pdf["labels"] == ["Remove rapport.pdf", "Yes, remove rapport.pdf", "No, keep rapport.pdf"]
+
+
+def test_a_document_named_like_markup_is_listed_as_its_characters(local, embedder, monkeypatch):
+    """A corpus file may bear any name (an upload's name loses `<`, `>` and `"`): the list shows it as text."""
+    import app
+
+    hostile = "<img src=x onerror=alert(1)> it's \"q\" &amp;.txt"
+    (local.corpus_dir / hostile).write_text("Le phare de Kervalen fut allumé en 1887.", encoding="utf-8")
+    for name, folder in (("CORPUS", local.corpus_dir), ("INDEX", local.index_dir), ("UPLOAD", local.upload_dir)):
+        monkeypatch.setenv(f"QA_{name}_DIR", str(folder))
+    page = app.documents_table()
+    parser = _Rows()
+    parser.feed(page)
+    assert hostile in [row["cells"][0] for row in parser.rows]
+    assert "img" not in parser.tags and "<img" not in page
 
 
 def test_ask_endpoint_reports_bad_input_as_a_gradio_error(app_url):
