@@ -542,7 +542,10 @@ def build_app() -> gr.Blocks:
                     with gr.Tab("Documents", id="documents"):
                         # Each upload's Remove asks first, in the page (DOCUMENTS_JS); a Yes is a "click" naming it.
                         table = gr.HTML(
-                            documents_table, elem_id="qa-docs", js_on_load=DOCUMENTS_JS, apply_default_css=False
+                            "<p>Loading the list of documents...</p>",
+                            elem_id="qa-docs",
+                            js_on_load=DOCUMENTS_JS,
+                            apply_default_css=False,
                         )
                         # Any file is taken: one qa does not read is refused in the status line
                         # (Gradio's own check of `file_types` would toast, twice, and leave the
@@ -624,6 +627,7 @@ def build_app() -> gr.Blocks:
                 status_line, None, ready, show_progress="hidden", **private
             )
         app.load(status_line, None, ready, **private)
+        app.load(documents_table, None, table, **private)  # (a value function would be a public API route)
         app.load(past_choices, [saved], past, **private)
         gr.api(ask, api_name="ask")
     return app

@@ -657,12 +657,12 @@ def test_a_name_uploaded_again_is_asked_about_then_replaced(local, embedder, tmp
     app = _in_panel(local, monkeypatch)
     status, *_, waiting, box, question = app.upload([_cake_file(tmp_path, CAKE_40, "first")], _quiet)
     assert (status, waiting, box["visible"]) == ("Added lemon-cake.txt: searchable now.", None, False)
-    status, _, _, emptied, waiting, box, question = app.upload([_cake_file(tmp_path, CAKE_55, "edited")], _quiet)
+    status, _, emptied, waiting, box, question = app.upload([_cake_file(tmp_path, CAKE_55, "edited")], _quiet)
     assert (status, emptied, box["visible"], question) == ("", None, True, "lemon-cake.txt exists. Replace it?")
     assert "40 minutes" in answer("How long do I bake the cake?", settings=app._settings()).citations[0].text
     status, table, *_, waiting, box, question = app.replace_pending(waiting, _quiet)
     assert (status, waiting, box["visible"]) == ("Replaced lemon-cake.txt: searchable now.", None, False)
-    assert [row[0] for row in table].count("lemon-cake.txt") == 1
+    assert [row["cells"][0] for row in document_rows(table)].count("lemon-cake.txt") == 1
     quoted = " ".join(c.text for c in answer("How long do I bake the cake?", settings=app._settings()).citations)
     assert "55 minutes" in quoted and "40 minutes" not in quoted
 
@@ -678,7 +678,7 @@ def test_cancel_keeps_the_document_and_keep_both_adds_the_new_one_under_a_free_n
     assert (local.upload_dir / "lemon-cake.txt").read_text(encoding="utf-8") == CAKE_40
     status, table, *_ = app.keep_both(waiting, _quiet)
     assert status == "Added lemon-cake-1.txt: searchable now. lemon-cake.txt is kept as it was."
-    assert [row[0] for row in table if row[2] == "uploaded"] == ["lemon-cake.txt", "lemon-cake-1.txt"]
+    assert [row["remove"] for row in document_rows(table) if row["remove"]] == ["lemon-cake.txt", "lemon-cake-1.txt"]
 
 
 def test_a_file_qa_does_not_read_is_refused_in_the_status_line_with_what_it_reads(local, tmp_path, monkeypatch):

@@ -1,4 +1,4 @@
-// The Documents list (`documents.py`), run once by Gradio with `element` (the list's box) and
+// The list of documents (`documents.py`), run once by Gradio with `element` (the list's box) and
 // `trigger`. Remove opens its question in place, focused on No; Yes sends the name to the app;
 // No or Escape closes it. Times are shown in the reader's own time zone. A box too narrow for
 // the table is marked [data-narrow]: page.css then shows each document as a block.
