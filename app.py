@@ -75,6 +75,8 @@ MAX_CONVERSATIONS = 30
 VIEWER_EMPTY = "<p>Ask a question, then click a citation [n] in the answer or its card to open the document there.</p>"
 VIEWER_NO_CITATION = "<p>This answer quotes nothing, so there is no document to open.</p>"
 
+# The values of the upload handlers (`_listing_after_add`).
+_ADDING_OUTPUTS = 9
 # How often every tab asks how far the indexing under way is (`indexing_tick`).
 INDEXING_TICK_S = 1.0
 
@@ -372,16 +374,33 @@ def _removable() -> gr.update:
     return gr.update(choices=[d.name for d in docs], value=None, info=hint, interactive=bool(docs))
 
 
+def _indexing_panel() -> tuple:
+    """The indexing panel as it is now (shown with the job under way, else hidden): what a
+    handler that indexed sets it to when it ends, rather than leave it to the next tick."""
+    status = default_collection(_settings()).indexing
+    return gr.update(visible=status is not None), render_indexing(status)
+
+
 def _listing_after_add(status: str, asking: dict | None = None) -> tuple:
     """What the panel shows after an upload: the status, the table, the remove list, the
-    upload box (emptied: nothing waits in it), the upload waiting for an answer, and the
-    question that asks for it (shown only while one waits)."""
+    indexing panel (as it is now), the upload box (emptied: nothing waits in it), the
+    upload waiting for an answer, and the question that asks for it (shown only while one
+    waits)."""
     if asking is not None:
         taken = asking["taken"]
         question = f"{taken[0]} exists. Replace it?" if len(taken) == 1 else f"{', '.join(taken)} exist. Replace them?"
         # The status line is emptied: the question takes its place, no older message stays.
-        return "", gr.skip(), gr.skip(), None, asking, gr.update(visible=True), html.escape(question)
-    return html.escape(status), documents_table(), _removable(), None, None, gr.update(visible=False), ""
+        return "", gr.skip(), gr.skip(), *_indexing_panel(), None, asking, gr.update(visible=True), html.escape(question)
+    return (
+        html.escape(status),
+        documents_table(),
+        _removable(),
+        *_indexing_panel(),
+        None,
+        None,
+        gr.update(visible=False),
+        "",
+    )
 
 
 def _add(paths: list[str], names: list[str], *, replace: bool = False, kept: tuple[str, ...] = ()):
@@ -391,7 +410,7 @@ def _add(paths: list[str], names: list[str], *, replace: bool = False, kept: tup
     The status line is emptied first: while the files are indexed, the indexing panel
     (`indexing_tick`) is the one thing that shows how far, in this tab as in every other.
     """
-    yield "", gr.skip(), gr.skip(), gr.skip(), None, gr.update(visible=False), ""
+    yield "", gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), None, gr.update(visible=False), ""
     try:
         add_documents(paths, names=names, replace=replace, settings=_settings())
     except DocumentExistsError as exc:
@@ -426,7 +445,7 @@ def upload(files):
     """Add the uploaded files; a name already uploaded is asked about first (Replace,
     Keep both, Cancel). Yields `_listing_after_add`'s values."""
     if not files:
-        yield (gr.skip(),) * 7
+        yield (gr.skip(),) * _ADDING_OUTPUTS
         return
     paths = [f if isinstance(f, str) else f.name for f in files]
     yield from _add(paths, [Path(p).name for p in paths])
@@ -435,7 +454,7 @@ def upload(files):
 def replace_pending(asking: dict | None):
     """Replace: the waiting upload takes the place of the documents of the same names."""
     if not asking:
-        yield (gr.skip(),) * 7
+        yield (gr.skip(),) * _ADDING_OUTPUTS
         return
     yield from _add(asking["paths"], asking["names"], replace=True, kept=tuple(asking["taken"]))
 
@@ -443,7 +462,7 @@ def replace_pending(asking: dict | None):
 def keep_both(asking: dict | None):
     """Keep both: the waiting upload is added under free names (`lemon-cake-1.txt`)."""
     if not asking:
-        yield (gr.skip(),) * 7
+        yield (gr.skip(),) * _ADDING_OUTPUTS
         return
     collection = default_collection(_settings())
     names = [collection.free_name(name) for name in asking["names"]]
@@ -453,7 +472,7 @@ def keep_both(asking: dict | None):
 def cancel_pending(asking: dict | None):
     """Cancel: the waiting upload is dropped, the documents stay as they were."""
     if not asking:
-        return (gr.skip(),) * 7
+        return (gr.skip(),) * _ADDING_OUTPUTS
     return _listing_after_add(f"Nothing was added: {_kept(asking['taken'])}.")
 
 
@@ -475,7 +494,7 @@ def remove(name):
 
 def reindex():
     """Re-index all: the status line is emptied while the indexing panel shows how far."""
-    yield "", gr.skip(), gr.skip()
+    yield "", gr.skip(), gr.skip(), gr.skip(), gr.skip()
     try:
         index = reindex_all(settings=_settings())
         status = f"Re-indexed {len(index.documents)} document(s)."
@@ -483,7 +502,7 @@ def reindex():
         status = "Re-indexing was cancelled: the index is as it was."
     except QAError as exc:
         status = str(exc)
-    yield html.escape(status), documents_table(), _removable()
+    yield html.escape(status), documents_table(), _removable(), *_indexing_panel()
 
 
 def indexing_tick(shown: int | None):
@@ -673,7 +692,7 @@ def build_app() -> gr.Blocks:
         )
         forget.click(forget_conversations, None, [saved, past, conversation], **private)
 
-        adding = [status, table, removable, files, waiting, asking_box, asking_question]
+        adding = [status, table, removable, indexing_box, indexing_text, files, waiting, asking_box, asking_question]
         # Indexing shows in the indexing panel alone (no progress drawn over the status line).
         for trigger, handler, inputs, outputs, shown_progress in (
             (files.upload, upload, [files], adding, "hidden"),
@@ -681,7 +700,7 @@ def build_app() -> gr.Blocks:
             (keep_button.click, keep_both, [waiting], adding, "hidden"),
             (cancel_button.click, cancel_pending, [waiting], adding, "minimal"),
             (remove_button.click, remove, [removable], [status, table, removable], "minimal"),
-            (reindex_button.click, reindex, None, [status, table, removable], "hidden"),
+            (reindex_button.click, reindex, None, [status, table, removable, indexing_box, indexing_text], "hidden"),
         ):
             trigger(handler, inputs, outputs, show_progress=shown_progress, show_progress_on=[status], **private).then(
                 status_line, None, ready, show_progress="hidden", **private

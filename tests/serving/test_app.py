@@ -594,7 +594,7 @@ def test_a_name_uploaded_again_is_asked_about_then_replaced(local, embedder, tmp
     app = _in_panel(local, monkeypatch)
     status, *_, waiting, box, question = _outcome(app.upload([_cake_file(tmp_path, CAKE_40, "first")]))
     assert (status, waiting, box["visible"]) == ("Added lemon-cake.txt: searchable now.", None, False)
-    status, _, _, emptied, waiting, box, question = _outcome(app.upload([_cake_file(tmp_path, CAKE_55, "edited")]))
+    status, _, _, _, _, emptied, waiting, box, question = _outcome(app.upload([_cake_file(tmp_path, CAKE_55, "edited")]))
     assert (status, emptied, box["visible"], question) == ("", None, True, "lemon-cake.txt exists. Replace it?")
     assert "40 minutes" in answer("How long do I bake the cake?", settings=app._settings()).citations[0].text
     status, table, *_, waiting, box, question = _outcome(app.replace_pending(waiting))
