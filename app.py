@@ -43,7 +43,7 @@ from qa.text.language import detect_language, preload_language_models  # noqa: E
 from qa.text.messages import message  # noqa: E402
 from qa.serving.rest import MAX_K, SameOrigin, rest_routes  # noqa: E402
 from qa.results import Answer, document_name  # noqa: E402
-from qa.serving.web.assets import APP_JS, CSS  # noqa: E402
+from qa.serving.web.assets import APP_JS, CSS, DOCUMENTS_JS  # noqa: E402
 from qa.serving.web.evidence import (  # noqa: E402
     evidence_entry,
     render_cards,
@@ -53,6 +53,7 @@ from qa.serving.web.evidence import (  # noqa: E402
     valid_entry,
     without_reply_head,
 )
+from qa.serving.web.documents import render_documents  # noqa: E402
 from qa.serving.web.progress import render_indexing  # noqa: E402
 
 logger = logging.getLogger("qa.app")
@@ -76,7 +77,7 @@ VIEWER_EMPTY = "<p>Ask a question, then click a citation [n] in the answer or it
 VIEWER_NO_CITATION = "<p>This answer quotes nothing, so there is no document to open.</p>"
 
 # The values of the upload handlers (`_listing_after_add`).
-_ADDING_OUTPUTS = 9
+_ADDING_OUTPUTS = 8
 # How often every tab asks how far the indexing under way is (`indexing_tick`).
 INDEXING_TICK_S = 1.0
 
@@ -350,28 +351,15 @@ def status_line() -> str:
     return line + skipped
 
 
-def documents_table() -> list[list]:
+def documents_table() -> str:
+    """The Documents list (`render_documents`): name, sections, size, time added, where from,
+    and a Remove button for each upload. Documents are named, never by their server paths."""
     try:
         docs = list_documents(settings=_settings())
     except QAError as exc:
         logger.warning("%s", exc)
-        return []
-    return [[d.name, d.characters, "uploaded" if d.uploaded else "corpus"] for d in docs]
-
-
-def _removable() -> gr.update:
-    try:
-        docs = [d for d in list_documents(settings=_settings()) if d.uploaded]
-    except QAError as exc:
-        logger.warning("%s", exc)
-        docs = []
-    hint = (
-        "Choose an uploaded document to remove (documents of the corpus folder are not listed)."
-        if docs
-        else "No uploaded documents yet: the ones you add are listed here."
-    )
-    # Chosen by name: the page never sees the server's paths.
-    return gr.update(choices=[d.name for d in docs], value=None, info=hint, interactive=bool(docs))
+        return f"<p>{html.escape(str(exc))}</p>"
+    return render_documents(docs)
 
 
 def _indexing_panel() -> tuple:
@@ -382,25 +370,15 @@ def _indexing_panel() -> tuple:
 
 
 def _listing_after_add(status: str, asking: dict | None = None) -> tuple:
-    """What the panel shows after an upload: the status, the table, the remove list, the
-    indexing panel (as it is now), the upload box (emptied: nothing waits in it), the
-    upload waiting for an answer, and the question that asks for it (shown only while one
-    waits)."""
+    """What the panel shows after an upload: the status, the Documents list, the indexing
+    panel (as it is now), the upload box (emptied: nothing waits in it), the upload waiting
+    for an answer, and the question that asks for it (shown only while one waits)."""
     if asking is not None:
         taken = asking["taken"]
         question = f"{taken[0]} exists. Replace it?" if len(taken) == 1 else f"{', '.join(taken)} exist. Replace them?"
         # The status line is emptied: the question takes its place, no older message stays.
-        return "", gr.skip(), gr.skip(), *_indexing_panel(), None, asking, gr.update(visible=True), html.escape(question)
-    return (
-        html.escape(status),
-        documents_table(),
-        _removable(),
-        *_indexing_panel(),
-        None,
-        None,
-        gr.update(visible=False),
-        "",
-    )
+        return "", gr.skip(), *_indexing_panel(), None, asking, gr.update(visible=True), html.escape(question)
+    return html.escape(status), documents_table(), *_indexing_panel(), None, None, gr.update(visible=False), ""
 
 
 def _add(paths: list[str], names: list[str], *, replace: bool = False, kept: tuple[str, ...] = ()):
@@ -410,14 +388,15 @@ def _add(paths: list[str], names: list[str], *, replace: bool = False, kept: tup
     The status line is emptied first: while the files are indexed, the indexing panel
     (`indexing_tick`) is the one thing that shows how far, in this tab as in every other.
     """
-    yield "", gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), None, gr.update(visible=False), ""
+    # status, list, panel, panel text, upload box, waiting upload, question box, question
+    yield "", gr.skip(), gr.skip(), gr.skip(), gr.skip(), None, gr.update(visible=False), ""
     try:
         add_documents(paths, names=names, replace=replace, settings=_settings())
     except DocumentExistsError as exc:
         yield _listing_after_add("", {"paths": paths, "names": names, "taken": list(exc.names)})
         return
     except IndexingCancelled:
-        yield _listing_after_add(f"Cancelled: nothing was added; {_kept(names, said='the documents')}.")
+        yield _listing_after_add("Cancelled: nothing was added; the documents are as they were.")
         return
     except QAError as exc:
         yield _listing_after_add(f"Nothing was added. {exc}")
@@ -435,9 +414,7 @@ def _add(paths: list[str], names: list[str], *, replace: bool = False, kept: tup
     yield _listing_after_add(status)
 
 
-def _kept(names: tuple[str, ...] | list[str], said: str | None = None) -> str:
-    if said is not None:
-        return f"{said} are as they were"
+def _kept(names: tuple[str, ...] | list[str]) -> str:
     return f"{names[0]} is kept as it was" if len(names) == 1 else f"{', '.join(names)} are kept as they were"
 
 
@@ -477,9 +454,13 @@ def cancel_pending(asking: dict | None):
 
 
 def remove(name):
-    """Remove the uploaded document of that name (as `_removable` lists it)."""
+    """Remove the uploaded document of that name (as the Documents list names it).
+
+    Returns:
+        the status line, the Documents list.
+    """
     if not name:
-        return "Choose an uploaded document to remove.", gr.skip(), gr.skip()
+        return "Choose an uploaded document to remove.", gr.skip()
     try:
         uploads = [d for d in list_documents(settings=_settings()) if d.uploaded and d.name == name]
         if uploads:
@@ -489,12 +470,25 @@ def remove(name):
             status = f"{name} is no longer an uploaded document: the list is up to date now."
     except QAError as exc:
         status = str(exc)
-    return html.escape(status), documents_table(), _removable()
+    return html.escape(status), documents_table()
+
+
+def remove_chosen(event: gr.EventData):
+    """A Yes in the Documents list: remove the upload it names (`documents.js` sends the name)."""
+    try:
+        name = event.remove  # what the page sent with the event
+    except (AttributeError, TypeError):  # sent without a name
+        name = None
+    return remove(name) if isinstance(name, str) else (gr.skip(), gr.skip())
 
 
 def reindex():
-    """Re-index all: the status line is emptied while the indexing panel shows how far."""
-    yield "", gr.skip(), gr.skip(), gr.skip(), gr.skip()
+    """Re-index all: the status line is emptied while the indexing panel shows how far.
+
+    Yields:
+        the status line, the Documents list, the indexing panel and its text.
+    """
+    yield "", gr.skip(), gr.skip(), gr.skip()
     try:
         index = reindex_all(settings=_settings())
         status = f"Re-indexed {len(index.documents)} document(s)."
@@ -502,27 +496,26 @@ def reindex():
         status = "Re-indexing was cancelled: the index is as it was."
     except QAError as exc:
         status = str(exc)
-    yield html.escape(status), documents_table(), _removable(), *_indexing_panel()
+    yield html.escape(status), documents_table(), *_indexing_panel()
 
 
 def indexing_tick(shown: int | None):
     """Every tab, every second: the indexing panel shows the add or re-index under way
-    (whichever tab or client started it), and when one ends the documents and the ready
-    line are brought up to date.
+    (whichever tab or client started it), and when one starts or ends the ready line and
+    the Documents list are brought up to date.
 
     Args:
         shown: the job the panel showed at the last tick (`IndexingStatus.id`), or None.
 
     Returns:
         the panel (shown or not), its text, its Cancel button, the ready line, the
-        documents table, the remove list, the job shown now.
+        Documents list, the job shown now.
     """
     status = default_collection(_settings()).indexing
     now = status.id if status is not None else None
     if status is None and shown is None:
-        return (gr.skip(),) * 7  # nothing runs, nothing ran: nothing to send
-    changed = now != shown
-    refreshed = (status_line(), documents_table(), _removable()) if changed else (gr.skip(),) * 3
+        return (gr.skip(),) * 6  # nothing runs, nothing ran: nothing to send
+    refreshed = (status_line(), documents_table()) if now != shown else (gr.skip(),) * 2
     if status is None:
         return gr.update(visible=False), "", gr.skip(), *refreshed, None
     cancellable = status.step in ("reading", "embedding")
@@ -611,8 +604,12 @@ def build_app() -> gr.Blocks:
                         citation_choice = gr.Radio(label="Open citation", choices=[], elem_id="qa-open")
                         viewer = gr.HTML(VIEWER_EMPTY, elem_id="qa-viewer")
                     with gr.Tab("Documents", id="documents"):
-                        table = gr.Dataframe(
-                            headers=["document", "characters", "from"], value=documents_table, interactive=False
+                        # Each upload's Remove asks first, in the page (DOCUMENTS_JS); a Yes is a "click" naming it.
+                        table = gr.HTML(
+                            "<p>Loading the list of documents...</p>",
+                            elem_id="qa-docs",
+                            js_on_load=DOCUMENTS_JS,
+                            apply_default_css=False,
                         )
                         # Any file is taken: one qa does not read is refused in the status line
                         # (Gradio's own check of `file_types` would toast, twice, and leave the
@@ -643,11 +640,7 @@ def build_app() -> gr.Blocks:
                                     "Cancel", size="sm", scale=0, min_width=80, elem_id="qa-indexing-cancel"
                                 )
                         status = gr.Markdown(elem_id="qa-status")
-                        removable = gr.Dropdown(
-                            label="Remove an uploaded document", choices=[], elem_id="qa-remove-choice"
-                        )
                         with gr.Row(elem_classes="qa-actions"):
-                            remove_button = gr.Button("Remove", size="sm", scale=0, min_width=80)
                             reindex_button = gr.Button("Re-index all", size="sm", scale=0, min_width=80)
         # A click on [n] or a card: the page's script puts "answer:citation" in window.qaCitation.
         citation_ref = gr.Textbox(visible="hidden", elem_id="qa-cite-ref")
@@ -692,15 +685,15 @@ def build_app() -> gr.Blocks:
         )
         forget.click(forget_conversations, None, [saved, past, conversation], **private)
 
-        adding = [status, table, removable, indexing_box, indexing_text, files, waiting, asking_box, asking_question]
+        adding = [status, table, indexing_box, indexing_text, files, waiting, asking_box, asking_question]
         # Indexing shows in the indexing panel alone (no progress drawn over the status line).
         for trigger, handler, inputs, outputs, shown_progress in (
             (files.upload, upload, [files], adding, "hidden"),
             (replace_button.click, replace_pending, [waiting], adding, "hidden"),
             (keep_button.click, keep_both, [waiting], adding, "hidden"),
             (cancel_button.click, cancel_pending, [waiting], adding, "minimal"),
-            (remove_button.click, remove, [removable], [status, table, removable], "minimal"),
-            (reindex_button.click, reindex, None, [status, table, removable, indexing_box, indexing_text], "hidden"),
+            (table.click, remove_chosen, None, [status, table], "minimal"),
+            (reindex_button.click, reindex, None, [status, table, indexing_box, indexing_text], "hidden"),
         ):
             trigger(handler, inputs, outputs, show_progress=shown_progress, show_progress_on=[status], **private).then(
                 status_line, None, ready, show_progress="hidden", **private
@@ -710,13 +703,13 @@ def build_app() -> gr.Blocks:
         ticker.tick(
             indexing_tick,
             [shown_job],
-            [indexing_box, indexing_text, indexing_cancel, ready, table, removable, shown_job],
+            [indexing_box, indexing_text, indexing_cancel, ready, table, shown_job],
             show_progress="hidden",
             **private,
         )
         indexing_cancel.click(cancel_indexing, None, indexing_text, show_progress="hidden", **private)
-        app.load(_removable, None, removable, **private)
         app.load(status_line, None, ready, **private)
+        app.load(documents_table, None, table, **private)  # (a value function would be a public API route)
         app.load(past_choices, [saved], past, **private)
         gr.api(ask, api_name="ask")
     return app

@@ -172,3 +172,17 @@ def image_only_pdf(pages) -> bytes:
     data = io.BytesIO()
     pages[0].save(data, "PDF", resolution=300, save_all=True, append_images=pages[1:])
     return data.getvalue()
+
+
+def text_pdf_pages(pages: list[str]) -> bytes:
+    """A PDF with a text layer (reportlab), one page per item of ``pages``, each that one line."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    data = io.BytesIO()
+    pdf = canvas.Canvas(data, pagesize=A4)
+    for line in pages:
+        pdf.drawString(72, 770, line)
+        pdf.showPage()
+    pdf.save()
+    return data.getvalue()

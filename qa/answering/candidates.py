@@ -20,6 +20,7 @@ from qa.pipeline import Pipeline
 from qa.retrieving.retrieval import ChunkHit, encode_query, search_chunks
 from qa.storing.index import Index
 from qa.text.language import detect_language
+from qa.text.structure import holds_words, is_heading
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,8 @@ class Candidate:
     # The fitted ranker's probability that this sentence is the one that answers (None
     # when the hand-set rules decide): how many sentences to quote follows from it.
     share: float | None = None
+    # A heading or title line (`qa.text.structure.is_heading`): never put above prose.
+    heading: bool = False
 
 
 # Weights of the sentence score: dense similarity leads; the others break near-ties
@@ -71,14 +74,29 @@ def score_candidates(
     candidates = []
     counted = words.anchors(index, kind)
     for (sentence, rank), dense in zip(ranks.items(), similarities.tolist()):
-        text = index.span_text(*(int(v) for v in index.sentences[sentence]))
-        document = int(index.sentences[sentence, 0])
+        document, start, end = (int(v) for v in index.sentences[sentence])
+        text = index.span_text(document, start, end)
+        if not holds_words(text):  # a table rule, a row of dashes: nothing to quote
+            continue
         grounded = grounding(words, window_words(index, sentence), index, index.document_stems(document))
         typed = matches_type(kind, text, counted)
         score = dense + W_TERMS * grounded + W_TYPE * typed - W_CHUNK_RANK * rank
-        candidates.append(Candidate(sentence, dense, grounded, typed, kind, rank, score))
+        heading = is_heading(index.documents[document].text, start, end)
+        candidates.append(Candidate(sentence, dense, grounded, typed, kind, rank, score, heading=heading))
     ranked = sorted(candidates, key=lambda c: -c.score)
-    return _promote_typed(ranked) if pipeline.answer_type else ranked
+    return prose_first(_promote_typed(ranked) if pipeline.answer_type else ranked)
+
+
+def prose_first(ranked: list[Candidate]) -> list[Candidate]:
+    """The candidates in the same order, except that headings and title lines come after
+    every sentence of prose: a heading names what follows and answers nothing.
+
+    Example:
+        >>> title, body = Candidate(0, 0.9, 1, False, None, 0, 0.9, heading=True), Candidate(1, 0.8, 1, False, None, 0, 0.8)
+        >>> [c.sentence for c in prose_first([title, body])]
+        [1, 0]
+    """
+    return [c for c in ranked if not c.heading] + [c for c in ranked if c.heading]
 
 
 def _promote_typed(ranked: list[Candidate]) -> list[Candidate]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from qa.answering.candidates import REQUIRED_KINDS, Candidate, Considered
+from qa.answering.candidates import REQUIRED_KINDS, Candidate, Considered, prose_first
 from qa.answering.citations import quote_lines, select_citations, sentence_citation
 from qa.answering.overview import overview_citations, shipped_detector
 from qa.answering.short_answer import short_answer
@@ -156,4 +156,5 @@ def fitted_decision(considered: Considered, scorer) -> Decision:
         return Decision(confidence=confidence)
     order = scorer.order(features)  # the ranker alone: `status` already walked the trees
     shares = scorer.shares(features)
-    return Decision([replace(considered.candidates[i], share=float(shares[i])) for i in order], status, confidence)
+    ranked = prose_first([replace(considered.candidates[i], share=float(shares[i])) for i in order])
+    return Decision(ranked, status, confidence)

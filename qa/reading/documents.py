@@ -113,6 +113,22 @@ def location_of(name: str, text: str, offset: int) -> tuple[str, int] | None:
     return (kind, text.count("\f", 0, offset) + 1) if kind else None
 
 
+def sections_of(name: str, text: str) -> tuple[str, int] | None:
+    r"""What document ``name`` (its text ``text``) is divided into and how many: the kind of
+    section (`SECTION_KINDS`) and their count, or None for a format without sections.
+
+    Example:
+        >>> sections_of("report.pdf", "One.\n\f\nTwo.")
+        ('page', 2)
+        >>> sections_of("deck.pptx", "Title\nPoint.")
+        ('slide', 1)
+        >>> sections_of("notes.txt", "One.\n\f\nTwo.") is None
+        True
+    """
+    kind = SECTION_KINDS.get(Path(name).suffix.lower())
+    return (kind, text.count("\f") + 1) if kind else None
+
+
 def row_of(name: str, text: str, offset: int) -> int | None:
     r"""The row of a spreadsheet (.xlsx, .ods, .csv) ``offset`` is on, numbered as the
     spreadsheet numbers it (its header usually row 1); None for a document of another kind.

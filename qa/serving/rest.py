@@ -39,6 +39,7 @@ import hmac
 import logging
 import tempfile
 from collections.abc import Callable
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Literal
@@ -191,8 +192,20 @@ class AnswerOut(BaseModel):
 class DocumentOut(BaseModel):
     source: str = Field(description="The document's name, as its citations' `source` gives it (not a path).")
     name: str = Field(description="The name to remove it by: DELETE /api/v1/documents/{name}.")
-    characters: int
+    characters: int = Field(description="The length of its text.")
     uploaded: bool = Field(description="False for a document of QA_CORPUS_DIR, which cannot be removed here.")
+    section_kind: str | None = Field(
+        description="What it is divided into: `page` (PDF, scan), `slide` (presentation), `sheet` (spreadsheet), "
+        "`chapter` (e-book); null for a format without sections (.txt, .md, .html, .docx...)."
+    )
+    sections: int | None = Field(description="How many of them (a two-page PDF: 2); null without sections.")
+    size: int | None = Field(
+        description="Its file's size in bytes; null when the server keeps no file (QA_STORE=milvus)."
+    )
+    added: datetime | None = Field(
+        description="When its file was added (ISO 8601, UTC): an upload's time of upload, or of the upload that "
+        "replaced it; a QA_CORPUS_DIR file's modification time. Null when the server keeps no file."
+    )
 
 
 class SkippedOut(BaseModel):
@@ -438,7 +451,16 @@ def _location(citation: Citation, index) -> dict | None:
 
 def _document(info: DocumentInfo) -> dict:
     # The name, not the path: a client does not see the server's folders.
-    return {"source": info.name, "name": info.name, "characters": info.characters, "uploaded": info.uploaded}
+    return {
+        "source": info.name,
+        "name": info.name,
+        "characters": info.characters,
+        "uploaded": info.uploaded,
+        "section_kind": info.section_kind,
+        "sections": info.sections,
+        "size": info.size,
+        "added": info.added,
+    }
 
 
 def _listing(settings: Settings, *, added: set[str] = frozenset()) -> dict:

@@ -36,12 +36,13 @@ import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 import regex
 
 from qa.config import Settings
-from qa.reading.documents import SUPPORTED_SUFFIXES, content_hash, read_document
+from qa.reading.documents import SUPPORTED_SUFFIXES, content_hash, read_document, sections_of
 from qa.errors import DocumentError, DocumentExistsError, IndexCorruptError, IndexNotFoundError, QAError
 from qa.results import document_name
 from qa.storing.building import Progress, encode_documents
@@ -62,12 +63,30 @@ _INCOMING = ".incoming"
 
 @dataclass(frozen=True)
 class DocumentInfo:
-    """An indexed document, as listed to a person."""
+    """An indexed document, as listed to a person.
+
+    Attributes:
+        source: its path, as citations give it.
+        name: its file name.
+        characters: the length of its text.
+        uploaded: True for an upload (`QA_UPLOAD_DIR`, removable), False for a file of `QA_CORPUS_DIR`.
+        section_kind: what it is divided into (`qa.reading.documents.SECTION_KINDS`: "page",
+            "slide", "sheet", "chapter"), or None for a format without sections (.txt, .md, ...).
+        sections: how many of them (a two-page PDF: 2), or None without sections.
+        size: its file's size in bytes; None when there is no file (`QA_STORE=milvus` keeps
+            the texts, not the files).
+        added: when its file was added, in UTC: an upload's time of upload (or of the
+            upload that replaced it), a corpus file's modification time; None without a file.
+    """
 
     source: str
     name: str
     characters: int
     uploaded: bool
+    section_kind: str | None = None
+    sections: int | None = None
+    size: int | None = None
+    added: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -156,10 +175,7 @@ class Collection:
     def documents(self) -> list[DocumentInfo]:
         """The indexed documents, in index order."""
         upload_dir = self.settings.upload_dir.resolve()
-        return [
-            DocumentInfo(d.source, document_name(d.source), len(d.text), _is_inside(Path(d.source), upload_dir))
-            for d in self.index().documents
-        ]
+        return [_document_info(d, upload_dir) for d in self.index().documents]
 
     @property
     def indexing(self) -> IndexingStatus | None:
@@ -669,11 +685,14 @@ def corpus_paths(settings: Settings) -> list[Path]:
 
 
 def list_documents(*, settings: Settings | None = None) -> list[DocumentInfo]:
-    """The documents of the default index.
+    """The documents of the default index: each one's name, sections, size and time added
+    (`DocumentInfo`).
 
     Example:
         >>> [d.name for d in list_documents()]
         ['poutine-coree-du-nord.txt']
+        >>> [(d.section_kind, d.sections, d.uploaded) for d in list_documents()]  # a .txt has no sections
+        [(None, None, False)]
     """
     return default_collection(settings).documents()
 
@@ -716,6 +735,29 @@ def reindex_all(
 
 
 # --- files --------------------------------------------------------------------------------
+
+
+def _document_info(document: Document, upload_dir: Path) -> DocumentInfo:
+    """What a person is shown of an indexed document: its sections from its text, its size
+    and time from its file (when there is one)."""
+    path = Path(document.source)
+    kind, count = sections_of(path.name, document.text) or (None, None)
+    try:
+        stat = path.stat()
+    except OSError:  # no file: the index (Milvus) holds the text alone, or the file left since
+        size, added = None, None
+    else:
+        size, added = stat.st_size, datetime.fromtimestamp(stat.st_mtime, tz=timezone.utc)
+    return DocumentInfo(
+        document.source,
+        document_name(document.source),
+        len(document.text),
+        _is_inside(path, upload_dir),
+        section_kind=kind,
+        sections=count,
+        size=size,
+        added=added,
+    )
 
 
 def _read_folder(

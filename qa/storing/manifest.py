@@ -7,7 +7,7 @@ from qa.errors import IndexCorruptError
 from qa.storing.index import SHORT_SENTENCE_CHARS, Index
 from qa.text.lexical import fingerprint as lexicon_fingerprint
 
-FORMAT_VERSION = 9  # bump when chunking, sentence splitting, what is embedded or files change
+FORMAT_VERSION = 10  # bump when chunking, sentence splitting, what is embedded or files change
 # (the word lists behind the vocabulary are recorded apart: `qa.text.lexical.fingerprint`)
 
 

@@ -52,6 +52,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.answering.answer_scorer import SCORER_PATH, AnswerScorer, candidate_features
+from qa.answering.candidates import prose_first
 from qa.config import Settings
 
 logger = logging.getLogger(__name__)
@@ -221,7 +222,7 @@ def _ranked(item: Item, scorer: AnswerScorer):
         return []
     order = scorer.order(item.features)
     shares = scorer.shares(item.features)
-    return [replace(item.considered.candidates[i], share=float(shares[i])) for i in order]
+    return prose_first([replace(item.considered.candidates[i], share=float(shares[i])) for i in order])
 
 
 def _reply_right(item: Item, scorer: AnswerScorer) -> bool:

@@ -217,3 +217,34 @@ def test_names_are_runs_of_capitalised_latin_words_without_acronyms():
     assert _name_groups("¿Cuándo viajó Kim al Lejano Oriente ruso?") == [["kim"], ["lejano", "oriente"]]
     assert _name_groups("What does the EU say about Putin?") == [["putin"]]
     assert _name_groups("Что США сделали с российскими организациями?") == []
+
+
+PLAN = (
+    "# Project Falcon\n\n"
+    "Project Falcon builds a new office in Lyon. Ana Lima is the tech lead. Bo Chen is the designer.\n\n"
+    "## Chapter 2. Ventilation and heating\n\n"
+    "The heating runs from October to April. Fresh air comes through vents in every room.\n\n"
+    "## Budget\n\n| Item | Cost |\n|---|---|\n| Heating | 40,000 EUR |\n| Vents | 12,000 EUR |\n"
+)
+
+
+@pytest.fixture(scope="module")
+def plan_index(tmp_path_factory, settings, embedder):
+    from qa import build_index
+
+    folder = tmp_path_factory.mktemp("plan")
+    doc = folder / "falcon.md"
+    doc.write_text(PLAN, encoding="utf-8")
+    return build_index([doc], folder / "index", settings=settings)
+
+
+@pytest.mark.parametrize("pipeline", ["fitted", "rules"])
+@pytest.mark.parametrize(
+    "question",
+    ["What is Project Falcon?", "Tell me about ventilation and heating", "What is the budget?", "Falcon", "Qu'est-ce que le projet Falcon ?"],
+)
+def test_headings_and_table_rules_are_never_quoted_first(plan_index, settings, question, pipeline):
+    result = answer(question, index=plan_index, settings=settings, pipeline=RULES_PIPELINE if pipeline == "rules" else None)
+    assert result.citations, result.text
+    assert not result.citations[0].text.startswith("#")
+    assert all(any(ch.isalnum() for ch in c.text) for c in result.citations)  # no "|---|---|"

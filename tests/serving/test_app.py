@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from dataclasses import replace
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -34,8 +35,8 @@ def test_ask_endpoint_names_documents_without_the_servers_folders(app_url):
     assert SEED.name in sources and all(Path(s).name == s and "\\" not in s for s in sources), sources
 
 
-def test_the_pages_evidence_and_remove_list_name_documents_not_paths(local, embedder, tmp_path, monkeypatch):
-    """What the page sends the browser (evidence kept in its local storage, the remove list)
+def test_the_pages_evidence_and_documents_list_name_documents_not_paths(local, embedder, tmp_path, monkeypatch):
+    """What the page sends the browser (evidence kept in its local storage, the documents list)
     names documents; a name two corpus files share still opens the one cited."""
     import app
     from qa.storing.collection import add_documents, list_documents
@@ -61,10 +62,90 @@ def test_the_pages_evidence_and_remove_list_name_documents_not_paths(local, embe
     upload = tmp_path / "phare.txt"
     upload.write_text("Le phare de Quorvalde fut allumé en 1887 par la gardienne Ysolde Brannik.", encoding="utf-8")
     add_documents([upload], settings=app._settings())
-    values = [choice if isinstance(choice, str) else choice[1] for choice in app._removable()["choices"]]
-    assert values == ["phare.txt"]  # what the browser sends back
-    status, _, _ = app.remove("phare.txt")
+    listed = app.documents_table()
+    assert str(tmp_path) not in listed
+    assert [row["remove"] for row in document_rows(listed)] == [None] * 3 + ["phare.txt"]  # what the browser sends back
+    status, _ = app.remove("phare.txt")
     assert status == "Removed phare.txt." and "phare.txt" not in [d.name for d in list_documents(settings=app._settings())]
+
+
+class _Rows(HTMLParser):
+    """The Documents list's rows as the browser reads them: each cell's text, and the name a
+    row's Yes sends back (its `data-name`), if it has one; every tag seen, besides."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows, self.tags, self._cell = [], set(), None
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.add(tag)
+        attrs = dict(attrs)
+        if tag == "tr" and "data-name" in attrs:
+            self.rows.append({"cells": [], "remove": None, "labels": []})
+        elif self.rows and tag in ("th", "td"):
+            self._cell = ""
+        elif self.rows and tag == "button":
+            self.rows[-1]["labels"].append(attrs.get("aria-label"))
+            if "qa-remove-yes" in attrs.get("class", ""):
+                self.rows[-1]["remove"] = attrs["data-name"]
+
+    def handle_endtag(self, tag):
+        if tag in ("th", "td") and self._cell is not None and self.rows:
+            self.rows[-1]["cells"].append(self._cell)
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None and not self.rows[-1]["labels"]:  # a cell's own text, not its buttons'
+            self._cell += data
+
+
+def document_rows(page: str) -> list[dict]:
+    parser = _Rows()
+    parser.feed(page)
+    return parser.rows
+
+
+def test_the_documents_list_gives_each_ones_sections_size_time_and_origin(local, embedder, tmp_path, monkeypatch):
+    import os
+    from datetime import datetime, timezone
+
+    import app
+    from qa.storing.collection import add_documents
+    from tests.files import text_pdf_pages
+
+    for name, folder in (("CORPUS", local.corpus_dir), ("INDEX", local.index_dir), ("UPLOAD", local.upload_dir)):
+        monkeypatch.setenv(f"QA_{name}_DIR", str(folder))
+    written = datetime(2024, 3, 9, 14, 5, tzinfo=timezone.utc).timestamp()
+    os.utime(local.corpus_dir / SEED.name, (written, written))
+    report = tmp_path / "rapport.pdf"
+    report.write_bytes(text_pdf_pages(["Le phare de Quorvalde fut allumé en 1887.", "Il fut électrifié en 1921."]))
+    add_documents([report], settings=app._settings())
+    added = datetime.fromtimestamp((local.upload_dir / "rapport.pdf").stat().st_mtime, tz=timezone.utc)
+
+    seed, pdf = document_rows(app.documents_table())
+    size = f"{(local.corpus_dir / SEED.name).stat().st_size / 1024:.1f} KB"
+    assert seed["cells"] == [SEED.name, "", size, "2024-03-09 14:05 UTC", "corpus folder", ""]
+    assert seed["labels"] == []  # a corpus document cannot be removed from the app
+    pdf_size = report.stat().st_size
+    assert pdf["cells"][:2] == ["rapport.pdf", "2 pages"]
+    assert pdf["cells"][2] == (f"{pdf_size} B" if pdf_size < 1024 else f"{pdf_size / 1024:.1f} KB")
+    assert pdf["cells"][3:5] == [added.strftime("%Y-%m-%d %H:%M UTC"), "upload"]
+    assert pdf["labels"] == ["Remove rapport.pdf", "Yes, remove rapport.pdf", "No, keep rapport.pdf"]
+
+
+def test_a_document_named_like_markup_is_listed_as_its_characters(local, embedder, monkeypatch):
+    """A corpus file may bear any name (an upload's name loses `<`, `>` and `"`): the list shows it as text."""
+    import app
+
+    hostile = "<img src=x onerror=alert(1)> it's \"q\" &amp;.txt"
+    (local.corpus_dir / hostile).write_text("Le phare de Kervalen fut allumé en 1887.", encoding="utf-8")
+    for name, folder in (("CORPUS", local.corpus_dir), ("INDEX", local.index_dir), ("UPLOAD", local.upload_dir)):
+        monkeypatch.setenv(f"QA_{name}_DIR", str(folder))
+    page = app.documents_table()
+    parser = _Rows()
+    parser.feed(page)
+    assert hostile in [row["cells"][0] for row in parser.rows]
+    assert "img" not in parser.tags and "<img" not in page
 
 
 def test_ask_endpoint_reports_bad_input_as_a_gradio_error(app_url):
@@ -252,16 +333,32 @@ def test_a_replys_status_and_short_answer_top_it_and_stay_out_of_its_text():
     [
         ("answered", False, 0.724, "✓ Antwort", " title='Confidence 72%'"),
         ("uncertain", False, None, "⚠ Nächstliegende Stellen — vielleicht keine Antwort", ""),
-        ("abstained", True, 0.02, "∅ Nicht in den Dokumenten", " title='Confidence 2%'"),
+        # No confidence shown for an abstention: there are no quotes it would be about.
+        ("abstained", True, 0.02, "∅ Nicht in den Dokumenten", ""),
     ],
 )
 def test_each_status_has_its_label_icon_and_class(status, abstained, confidence, label, title):
     from qa.serving.web.evidence import render_reply_head
 
-    entry = {"status": status, "abstained": abstained, "confidence": confidence, "language": "de", "short": None}
+    passages = [{"source": "a.txt", "start": 0, "end": 5, "score": 0.5}]
+    entry = {"status": status, "abstained": abstained, "confidence": confidence, "language": "de", "short": None, "passages": passages}
     assert render_reply_head(entry) == (
         f"<div class='qa-reply-head'><span class='qa-status qa-status-{status}'{title}>{label}</span></div>"
     )
+
+
+def test_a_reply_that_searched_nothing_is_not_labelled_not_in_the_documents(seed_index, settings):
+    from qa import answer
+    from qa.serving.web.evidence import evidence_entry, render_reply_head
+
+    reply = answer("???", index=seed_index, settings=settings)
+    assert reply.status == "abstained" and render_reply_head(evidence_entry("???", reply)) == ""
+
+
+def test_an_entry_kept_before_replies_stored_their_language_takes_the_questions():
+    from qa.serving.web.evidence import valid_entry
+
+    assert valid_entry({"question": "Quand Poutine ira-t-il à Pyongyang ?", "status": "answered"})["language"] == "fr"
 
 
 def test_an_error_has_no_status_and_a_reply_head_cannot_be_typed_in():
@@ -435,20 +532,20 @@ def test_every_tab_is_shown_the_add_under_way_and_any_may_cancel_it(local, embed
         while collection.indexing is None:
             assert time.monotonic() < deadline and uploading.is_alive()
             time.sleep(0.05)
-        box, text, cancel, ready, table, removable, job = app.indexing_tick(None)
+        box, text, cancel, ready, listed, job = app.indexing_tick(None)
         assert box["visible"] and "Indexing lemon-cake.txt" in text and cancel["interactive"]
         assert "indexing lemon-cake.txt" in ready  # the line under the title, in every view
         assert job == collection.indexing.id
-        assert app.indexing_tick(job)[3:6] == (app.gr.skip(),) * 3  # the same job: lists not sent again
+        assert app.indexing_tick(job)[3:5] == (app.gr.skip(),) * 2  # the same job: the list not sent again
         assert "Cancelling the indexing of lemon-cake.txt" in app.cancel_indexing()
     uploading.join(timeout=300)
-    status, table, *_ = shown[-1]
+    status, listed, *_ = shown[-1]
     assert status == "Cancelled: nothing was added; the documents are as they were."
-    assert [row[0] for row in table] == [SEED.name]
+    assert [row["cells"][0] for row in document_rows(listed)] == [SEED.name]
     assert not (local.upload_dir / "lemon-cake.txt").exists()
-    box, text, _, ready, table, _, job = app.indexing_tick(job)  # the tick after it ended
+    box, text, _, ready, listed, job = app.indexing_tick(job)  # the tick after it ended
     assert (box["visible"], text, job) == (False, "", None) and ready.startswith("Ready")
-    assert app.indexing_tick(None) == (app.gr.skip(),) * 7  # nothing runs: nothing sent
+    assert app.indexing_tick(None) == (app.gr.skip(),) * 6  # nothing runs: nothing sent
 
 
 def _conversation(app, question: str, reply: str, answers: list[dict]):
@@ -594,12 +691,12 @@ def test_a_name_uploaded_again_is_asked_about_then_replaced(local, embedder, tmp
     app = _in_panel(local, monkeypatch)
     status, *_, waiting, box, question = _outcome(app.upload([_cake_file(tmp_path, CAKE_40, "first")]))
     assert (status, waiting, box["visible"]) == ("Added lemon-cake.txt: searchable now.", None, False)
-    status, _, _, _, _, emptied, waiting, box, question = _outcome(app.upload([_cake_file(tmp_path, CAKE_55, "edited")]))
+    status, _, _, _, emptied, waiting, box, question = _outcome(app.upload([_cake_file(tmp_path, CAKE_55, "edited")]))
     assert (status, emptied, box["visible"], question) == ("", None, True, "lemon-cake.txt exists. Replace it?")
     assert "40 minutes" in answer("How long do I bake the cake?", settings=app._settings()).citations[0].text
     status, table, *_, waiting, box, question = _outcome(app.replace_pending(waiting))
     assert (status, waiting, box["visible"]) == ("Replaced lemon-cake.txt: searchable now.", None, False)
-    assert [row[0] for row in table].count("lemon-cake.txt") == 1
+    assert [row["cells"][0] for row in document_rows(table)].count("lemon-cake.txt") == 1
     quoted = " ".join(c.text for c in answer("How long do I bake the cake?", settings=app._settings()).citations)
     assert "55 minutes" in quoted and "40 minutes" not in quoted
 
@@ -615,7 +712,7 @@ def test_cancel_keeps_the_document_and_keep_both_adds_the_new_one_under_a_free_n
     assert (local.upload_dir / "lemon-cake.txt").read_text(encoding="utf-8") == CAKE_40
     status, table, *_ = _outcome(app.keep_both(waiting))
     assert status == "Added lemon-cake-1.txt: searchable now. lemon-cake.txt is kept as it was."
-    assert [row[0] for row in table if row[2] == "uploaded"] == ["lemon-cake.txt", "lemon-cake-1.txt"]
+    assert [row["remove"] for row in document_rows(table) if row["remove"]] == ["lemon-cake.txt", "lemon-cake-1.txt"]
 
 
 def test_a_file_qa_does_not_read_is_refused_in_the_status_line_with_what_it_reads(local, tmp_path, monkeypatch):

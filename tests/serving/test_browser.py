@@ -606,14 +606,47 @@ def test_upload_empties_the_box_and_one_progress_display_moves(sized_page, tmp_p
     assert "blank.txt" in page.inner_text("#qa-status")
     assert page.locator("#qa-upload .file-preview, #qa-upload table").count() == 0
 
-    hint = page.inner_text("#qa-remove-choice")
-    assert "Choose an uploaded document to remove" in hint
-    press(page, "#qa-remove-choice input")
-    page.wait_for_selector("#qa-remove-choice [role=option]")
-    options = page.eval_on_selector_all("#qa-remove-choice [role=option]", "items => items.map(i => i.ariaLabel)")
-    assert doc.name in options
-    assert SEED.name not in options  # uploads only
-    shoot(page, "remove-hint")
+    # The upload is listed with its Remove button; a corpus document has none.
+    page.wait_for_selector(f"#qa-docs tr[data-name='{doc.name}'] button.qa-remove", timeout=WAIT_MS)
+    assert page.locator(f"#qa-docs tr[data-name='{SEED.name}'] button").count() == 0
+
+
+def test_a_documents_remove_asks_first_then_removes_it_and_the_list_fits_the_screen(sized_page, tmp_path):
+    page = sized_page
+    doc = tmp_path / f"lemon-cake-{page.size}.txt"
+    doc.write_text(CAKE.format(40), encoding="utf-8")
+    press(page, "button[role=tab]:has-text('Documents')")
+    page.set_input_files("#qa-upload input[type=file]", str(doc))
+    status_says(page, "searchable now")
+    row = page.locator(f"#qa-docs tr[data-name='{doc.name}']")
+    row.wait_for(timeout=WAIT_MS)
+    # The whole list within the screen's width: nothing scrolls sideways, nothing is cut.
+    widths = page.evaluate(
+        """() => ({page: document.documentElement.scrollWidth, screen: window.innerWidth,
+                   list: Math.max(...[...document.querySelectorAll('#qa-docs tr, #qa-docs button')]
+                                  .map(e => e.getBoundingClientRect().right))})"""
+    )
+    assert widths["page"] <= widths["screen"] and widths["list"] <= widths["screen"], widths
+    assert "upload" in row.inner_text() and re.search(r"\d+ B", row.inner_text())
+
+    remove = page.get_by_role("button", name=f"Remove {doc.name}", exact=True)
+    box = remove.bounding_box()
+    assert box["width"] >= 44 and box["height"] >= 44  # a finger's target
+    press(page, remove)
+    question = row.get_by_role("group", name=f"Remove {doc.name}?")
+    question.wait_for(state="visible")
+    assert remove.is_hidden() and row.is_visible()  # asked, nothing removed yet
+    assert page.evaluate("document.activeElement.textContent") == "No"  # the safe answer has the focus
+    shoot(page, "remove-asked")
+    press(page, question.get_by_role("button", name=f"No, keep {doc.name}"))
+    assert question.is_hidden() and remove.is_visible()
+
+    press(page, remove)
+    press(page, question.get_by_role("button", name=f"Yes, remove {doc.name}"))
+    status_says(page, f"Removed {doc.name}.")
+    row.wait_for(state="detached", timeout=WAIT_MS)
+    assert page.locator(f"#qa-docs tr[data-name='{SEED.name}']").is_visible()
+    shoot(page, "removed")
 
 
 def test_japanese_question_is_readable(sized_page):

@@ -480,6 +480,47 @@ def test_a_free_name_keeps_both_versions(tmp_path, local):
     assert _uploaded(local) == ["lemon-cake.txt", "lemon-cake-1.txt"]
 
 
+# --- what the list says of each document ------------------------------------------------------
+
+
+def test_a_two_page_pdf_is_listed_with_its_two_pages(tmp_path, local):
+    from tests.files import text_pdf_pages
+
+    report = tmp_path / "rapport.pdf"
+    report.write_bytes(text_pdf_pages(["Le phare de Quorvalde fut allumé en 1887.", "Il fut électrifié en 1921."]))
+    add_documents([report], settings=local)
+    [listed] = [d for d in list_documents(settings=local) if d.name == "rapport.pdf"]
+    assert (listed.section_kind, listed.sections) == ("page", 2)
+
+
+def test_a_text_file_is_listed_without_sections(local):
+    [seed] = list_documents(settings=local)
+    assert (seed.name, seed.section_kind, seed.sections) == (SEED.name, None, None)
+
+
+def test_an_upload_is_listed_with_its_files_size_and_the_time_it_was_added(tmp_path, local):
+    from datetime import datetime, timedelta, timezone
+
+    note = tmp_path / "phare.txt"
+    note.write_bytes("Le phare de Quorvalde fut allumé en 1887 par la gardienne Ysolde Brannik.\n".encode())
+    before = datetime.now(timezone.utc) - timedelta(seconds=1)  # a file's time may lag the clock by a tick
+    add_documents([note], settings=local)
+    after = datetime.now(timezone.utc)
+    [listed] = [d for d in list_documents(settings=local) if d.uploaded]
+    assert listed.size == len(note.read_bytes()) == 75  # bytes, not characters ("é" is two)
+    assert listed.characters == 74
+    assert listed.added.tzinfo is not None and before <= listed.added <= after
+
+
+def test_a_corpus_document_is_listed_with_its_files_time(local):
+    import os
+    from datetime import datetime, timezone
+
+    written = datetime(2024, 3, 9, 14, 5, 0, tzinfo=timezone.utc)
+    os.utime(local.corpus_dir / SEED.name, (written.timestamp(), written.timestamp()))
+    [seed] = list_documents(settings=local)
+    assert (seed.uploaded, seed.added, seed.size) == (False, written, (local.corpus_dir / SEED.name).stat().st_size)
+
 # --- indexing told to others, and cancelled ------------------------------------------------------
 
 

@@ -2,7 +2,8 @@
 
 `page.js` handles clicks on citations (`[n]` in an answer, or its card), scrolls the
 document viewer's own box to its highlight (never the page), and shows each new answer
-from its question down.
+from its question down. `documents.js` runs the Documents list's Remove buttons and their
+questions (`qa.serving.web.documents`).
 """
 
 from __future__ import annotations
@@ -17,3 +18,5 @@ def _asset(name: str) -> str:
 CSS = _asset("page.css")
 # Gradio runs it once when the page loads (the `js=` of `launch`).
 APP_JS = _asset("page.js")
+# Gradio runs it once for the Documents list (the `js_on_load` of its `gr.HTML`).
+DOCUMENTS_JS = _asset("documents.js")

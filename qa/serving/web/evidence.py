@@ -20,7 +20,7 @@ from qa.reading.documents import document_title, location_of, row_of
 from qa.errors import QAError
 from qa.storing.collection import default_index
 from qa.results import ABSTAINED, ANSWERED, STATUSES, UNCERTAIN, Answer, document_name
-from qa.text.language import FALLBACK_LANGUAGE
+from qa.text.language import FALLBACK_LANGUAGE, detect_language
 from qa.text.messages import message
 
 # A title longer than this is cut in a card's heading (the viewer shows it whole).
@@ -84,7 +84,8 @@ def valid_entry(entry) -> dict:
         "short": {key: short[key] for key in ("text", "source", "start", "end", "kind")}
         if _span(short) and isinstance(short.get("text"), str) and isinstance(short.get("kind"), str)
         else None,
-        "language": language if isinstance(language, str) else FALLBACK_LANGUAGE,
+        # An entry kept before replies stored their language: the question's.
+        "language": language if isinstance(language, str) else detect_language(str(entry.get("question", ""))),
         "reply": str(entry.get("reply", "")),
         "error": error,
         "citations": citations,
@@ -108,19 +109,21 @@ def _valid_confidence(confidence) -> float | None:
 
 def render_reply_head(entry: dict | None) -> str:
     """What tops a reply in the chat, as HTML: its status, an icon and a label in the reply's
-    language (the confidence in its tooltip), then the short answer in bold. Empty for a
-    reply without a status (an error).
+    language (the confidence in its tooltip, when there are quotes it is about), then the
+    short answer in bold. Empty for a reply without a status (an error) and for one that
+    searched nothing (a message that is not a question, no documents): "not in the
+    documents" would say the documents were read.
 
     Example:
         >>> render_reply_head({"status": "uncertain", "confidence": 0.31, "language": "en"})
         "<div class='qa-reply-head'><span class='qa-status qa-status-uncertain' title='Confidence 31%'>⚠ Closest passages — may not answer</span></div>"
     """
     status = (entry or {}).get("status")
-    if status not in STATUSES:
+    if status not in STATUSES or (status == ABSTAINED and not entry.get("passages")):
         return ""
     label = html.escape(message(entry.get("language") or FALLBACK_LANGUAGE, f"status_{status}"))
     confidence = entry.get("confidence")
-    title = f" title='Confidence {confidence:.0%}'" if confidence is not None else ""
+    title = f" title='Confidence {confidence:.0%}'" if confidence is not None and status != ABSTAINED else ""
     badge = f"<span class='qa-status qa-status-{status}'{title}>{STATUS_ICONS[status]} {label}</span>"
     short = entry.get("short")
     bold = f"<strong class='qa-short'>{html.escape(short['text'])}</strong>" if short else ""

@@ -137,3 +137,20 @@ def test_an_uploaded_scan_answers_a_question_with_an_exact_citation(lines, quest
     citation = answer(question, index=index, settings=local).citations[0]
     assert "1936" in citation.text and citation.source == source
     assert index.document_text(source)[citation.start : citation.end] == citation.text
+
+
+def test_a_question_on_a_wrapped_pdf_paragraph_quotes_the_whole_sentence(tmp_path, settings, embedder):
+    report = (
+        "2026 wird der Lesesaal renoviert. Die Arbeiten beginnen im Februar und kosten voraussichtlich "
+        "185.000 Euro. Während der Bauzeit bleibt die Bibliothek geöffnet."
+    )
+    path = tmp_path / "jahresbericht.pdf"
+    path.write_bytes(text_pdf([report]))
+    assert "voraussichtlich\n185.000 Euro." in read_document(path)  # printed over two lines
+    index = build_index([path], tmp_path / "index", settings=settings)
+    citations = answer("Wie viel kostet die Renovierung des Lesesaals?", index=index, settings=settings).citations
+    amount = [c for c in citations if "185.000" in c.text]
+    assert [" ".join(c.text.split()) for c in amount] == [
+        "Die Arbeiten beginnen im Februar und kosten voraussichtlich 185.000 Euro."
+    ]
+    assert all(index.document_text(c.source)[c.start : c.end] == c.text for c in amount)
