@@ -12,8 +12,10 @@ import re
 
 # Punctuation a sentence ends with, in the scripts we read.
 SENTENCE_END = (".", "!", "?", "…", "。", "！", "？", ":", ";", ",", "؟", "।", "」", "»", '"', "”", ")")
-# A heading is short: longer unpunctuated lines are prose without its full stop.
+# A heading is short: longer unpunctuated lines are prose without its full stop (or data,
+# such as a 70,000-letter DNA sequence on a line of its own).
 MAX_HEADING_WORDS = 12
+MAX_HEADING_CHARACTERS = 200
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+•·▪‣◦]|\d{1,3}[.)])\s")
 _TABLE_ROW = re.compile(r"^\s*\|")
 _WORD = re.compile(r"\w")
@@ -68,6 +70,7 @@ def _short_unpunctuated(line: str) -> bool:
         bool(line)
         and not line.endswith(SENTENCE_END)
         and len(line.split()) <= MAX_HEADING_WORDS
+        and len(line) <= MAX_HEADING_CHARACTERS
         and not _LIST_ITEM.match(line)
         and not _TABLE_ROW.match(line)
         and not _SENTENCE_BREAK.search(line)

@@ -43,3 +43,8 @@ def test_a_table_rule_holds_no_words():
     assert not holds_words("* * *")
     assert holds_words("Tokyo: 120 EUR.")
     assert holds_words("二〇二四")
+
+
+def test_a_long_line_of_one_word_is_not_a_heading():
+    text = "Le gène a été séquencé.\n\n" + "acgt" * 5_000 + "\n\nSa séquence compte 20 000 bases.\n"
+    assert not _heading(text, "acgt" * 5_000)
