@@ -36,7 +36,7 @@ from qa.storing.collection import (  # noqa: E402
 )
 from qa.config import Settings, is_loopback  # noqa: E402
 from qa.reading.documents import SUPPORTED_SUFFIXES  # noqa: E402
-from qa.errors import DocumentExistsError, StoreUnavailableError  # noqa: E402
+from qa.errors import DocumentExistsError, IndexingCancelled, StoreUnavailableError  # noqa: E402
 from qa.ask import stream_answer  # noqa: E402
 from qa.storing.collection import default_index  # noqa: E402
 from qa.text.language import detect_language, preload_language_models  # noqa: E402
@@ -54,7 +54,7 @@ from qa.serving.web.evidence import (  # noqa: E402
     without_reply_head,
 )
 from qa.serving.web.documents import render_documents  # noqa: E402
-from qa.serving.web.progress import BuildProgress  # noqa: E402
+from qa.serving.web.progress import render_indexing  # noqa: E402
 
 logger = logging.getLogger("qa.app")
 
@@ -75,6 +75,11 @@ MAX_CONVERSATIONS = 30
 
 VIEWER_EMPTY = "<p>Ask a question, then click a citation [n] in the answer or its card to open the document there.</p>"
 VIEWER_NO_CITATION = "<p>This answer quotes nothing, so there is no document to open.</p>"
+
+# The values of the upload handlers (`_listing_after_add`).
+_ADDING_OUTPUTS = 8
+# How often every tab asks how far the indexing under way is (`indexing_tick`).
+INDEXING_TICK_S = 1.0
 
 TOGGLE_HISTORY = "() => document.querySelector('#qa-history .toggle-button')?.click()"
 
@@ -335,6 +340,9 @@ def status_line() -> str:
         if count
         else "Ready · no documents yet: add one in the Documents tab."
     )
+    indexing = collection.indexing
+    if indexing is not None:  # shown in every tab, whatever its view: how far is in the Documents tab
+        line += f" · indexing {html.escape(indexing.name)} (see Documents)"
     # A file of the folders that could not be read is left out, and said so.
     skipped = "".join(
         f"\n\nSkipped (not indexed): {html.escape(item.reason.replace(item.path, document_name(item.path)))}"
@@ -354,28 +362,45 @@ def documents_table() -> str:
     return render_documents(docs)
 
 
+def _indexing_panel() -> tuple:
+    """The indexing panel as it is now (shown with the job under way, else hidden): what a
+    handler that indexed sets it to when it ends, rather than leave it to the next tick."""
+    status = default_collection(_settings()).indexing
+    return gr.update(visible=status is not None), render_indexing(status)
+
+
 def _listing_after_add(status: str, asking: dict | None = None) -> tuple:
-    """What the panel shows after an upload: the status, the Documents list, the upload box
-    (emptied: nothing waits in it), the upload waiting for an answer, and the question that
-    asks for it (shown only while one waits)."""
+    """What the panel shows after an upload: the status, the Documents list, the indexing
+    panel (as it is now), the upload box (emptied: nothing waits in it), the upload waiting
+    for an answer, and the question that asks for it (shown only while one waits)."""
     if asking is not None:
         taken = asking["taken"]
         question = f"{taken[0]} exists. Replace it?" if len(taken) == 1 else f"{', '.join(taken)} exist. Replace them?"
         # The status line is emptied: the question takes its place, no older message stays.
-        return "", gr.skip(), None, asking, gr.update(visible=True), html.escape(question)
-    return html.escape(status), documents_table(), None, None, gr.update(visible=False), ""
+        return "", gr.skip(), *_indexing_panel(), None, asking, gr.update(visible=True), html.escape(question)
+    return html.escape(status), documents_table(), *_indexing_panel(), None, None, gr.update(visible=False), ""
 
 
-def _add(paths: list[str], names: list[str], progress, *, replace: bool = False, kept: tuple[str, ...] = ()) -> tuple:
+def _add(paths: list[str], names: list[str], *, replace: bool = False, kept: tuple[str, ...] = ()):
     """Add the files and say what became of them (`_listing_after_add`'s values); a name
-    already uploaded is asked about first."""
-    progress(0, desc=f"Reading {len(paths)} document(s)")
+    already uploaded is asked about first.
+
+    The status line is emptied first: while the files are indexed, the indexing panel
+    (`indexing_tick`) is the one thing that shows how far, in this tab as in every other.
+    """
+    # status, list, panel, panel text, upload box, waiting upload, question box, question
+    yield "", gr.skip(), gr.skip(), gr.skip(), gr.skip(), None, gr.update(visible=False), ""
     try:
-        add_documents(paths, names=names, replace=replace, settings=_settings(), progress=BuildProgress(progress))
+        add_documents(paths, names=names, replace=replace, settings=_settings())
     except DocumentExistsError as exc:
-        return _listing_after_add("", {"paths": paths, "names": names, "taken": list(exc.names)})
+        yield _listing_after_add("", {"paths": paths, "names": names, "taken": list(exc.names)})
+        return
+    except IndexingCancelled:
+        yield _listing_after_add("Cancelled: nothing was added; the documents are as they were.")
+        return
     except QAError as exc:
-        return _listing_after_add(f"Nothing was added. {exc}")
+        yield _listing_after_add(f"Nothing was added. {exc}")
+        return
     replaced = [name for name in names if name in kept] if replace else []
     added = [name for name in names if name not in replaced]
     said = []
@@ -386,42 +411,45 @@ def _add(paths: list[str], names: list[str], progress, *, replace: bool = False,
     status = f"{'; '.join(said)}: searchable now."
     if kept and not replace:  # both kept: the new ones under free names
         status += f" {_kept(kept)}."
-    return _listing_after_add(status)
+    yield _listing_after_add(status)
 
 
 def _kept(names: tuple[str, ...] | list[str]) -> str:
     return f"{names[0]} is kept as it was" if len(names) == 1 else f"{', '.join(names)} are kept as they were"
 
 
-def upload(files, progress=gr.Progress()):
+def upload(files):
     """Add the uploaded files; a name already uploaded is asked about first (Replace,
-    Keep both, Cancel). Returns `_listing_after_add`'s values."""
+    Keep both, Cancel). Yields `_listing_after_add`'s values."""
     if not files:
-        return (gr.skip(),) * 6
+        yield (gr.skip(),) * _ADDING_OUTPUTS
+        return
     paths = [f if isinstance(f, str) else f.name for f in files]
-    return _add(paths, [Path(p).name for p in paths], progress)
+    yield from _add(paths, [Path(p).name for p in paths])
 
 
-def replace_pending(asking: dict | None, progress=gr.Progress()):
+def replace_pending(asking: dict | None):
     """Replace: the waiting upload takes the place of the documents of the same names."""
     if not asking:
-        return (gr.skip(),) * 6
-    return _add(asking["paths"], asking["names"], progress, replace=True, kept=tuple(asking["taken"]))
+        yield (gr.skip(),) * _ADDING_OUTPUTS
+        return
+    yield from _add(asking["paths"], asking["names"], replace=True, kept=tuple(asking["taken"]))
 
 
-def keep_both(asking: dict | None, progress=gr.Progress()):
+def keep_both(asking: dict | None):
     """Keep both: the waiting upload is added under free names (`lemon-cake-1.txt`)."""
     if not asking:
-        return (gr.skip(),) * 6
+        yield (gr.skip(),) * _ADDING_OUTPUTS
+        return
     collection = default_collection(_settings())
     names = [collection.free_name(name) for name in asking["names"]]
-    return _add(asking["paths"], names, progress, kept=tuple(asking["taken"]))
+    yield from _add(asking["paths"], names, kept=tuple(asking["taken"]))
 
 
 def cancel_pending(asking: dict | None):
     """Cancel: the waiting upload is dropped, the documents stay as they were."""
     if not asking:
-        return (gr.skip(),) * 6
+        return (gr.skip(),) * _ADDING_OUTPUTS
     return _listing_after_add(f"Nothing was added: {_kept(asking['taken'])}.")
 
 
@@ -454,14 +482,50 @@ def remove_chosen(event: gr.EventData):
     return remove(name) if isinstance(name, str) else (gr.skip(), gr.skip())
 
 
-def reindex(progress=gr.Progress()):
-    progress(0, desc="Reading documents")
+def reindex():
+    """Re-index all: the status line is emptied while the indexing panel shows how far.
+
+    Yields:
+        the status line, the Documents list, the indexing panel and its text.
+    """
+    yield "", gr.skip(), gr.skip(), gr.skip()
     try:
-        index = reindex_all(settings=_settings(), progress=BuildProgress(progress))
+        index = reindex_all(settings=_settings())
         status = f"Re-indexed {len(index.documents)} document(s)."
+    except IndexingCancelled:
+        status = "Re-indexing was cancelled: the index is as it was."
     except QAError as exc:
         status = str(exc)
-    return html.escape(status), documents_table()
+    yield html.escape(status), documents_table(), *_indexing_panel()
+
+
+def indexing_tick(shown: int | None):
+    """Every tab, every second: the indexing panel shows the add or re-index under way
+    (whichever tab or client started it), and when one starts or ends the ready line and
+    the Documents list are brought up to date.
+
+    Args:
+        shown: the job the panel showed at the last tick (`IndexingStatus.id`), or None.
+
+    Returns:
+        the panel (shown or not), its text, its Cancel button, the ready line, the
+        Documents list, the job shown now.
+    """
+    status = default_collection(_settings()).indexing
+    now = status.id if status is not None else None
+    if status is None and shown is None:
+        return (gr.skip(),) * 6  # nothing runs, nothing ran: nothing to send
+    refreshed = (status_line(), documents_table()) if now != shown else (gr.skip(),) * 2
+    if status is None:
+        return gr.update(visible=False), "", gr.skip(), *refreshed, None
+    cancellable = status.step in ("reading", "embedding")
+    return gr.update(visible=True), render_indexing(status), gr.update(interactive=cancellable), *refreshed, now
+
+
+def cancel_indexing():
+    """Cancel: the add or re-index under way stops (its own tab then says so); the
+    documents and the index stay as they were."""
+    return render_indexing(default_collection(_settings()).cancel_indexing())
 
 
 def ask(question: str, k: int = 5, history: list[dict] | None = None) -> dict:
@@ -568,6 +632,13 @@ def build_app() -> gr.Blocks:
                                 cancel_button = gr.Button(
                                     "Cancel", size="sm", scale=0, min_width=80, elem_id="qa-replace-cancel"
                                 )
+                        # The add or re-index under way, whoever started it (`indexing_tick`).
+                        with gr.Group(visible=False, elem_id="qa-indexing") as indexing_box:
+                            indexing_text = gr.HTML(elem_id="qa-indexing-text")
+                            with gr.Row(elem_classes="qa-actions"):
+                                indexing_cancel = gr.Button(
+                                    "Cancel", size="sm", scale=0, min_width=80, elem_id="qa-indexing-cancel"
+                                )
                         status = gr.Markdown(elem_id="qa-status")
                         with gr.Row(elem_classes="qa-actions"):
                             reindex_button = gr.Button("Re-index all", size="sm", scale=0, min_width=80)
@@ -614,18 +685,29 @@ def build_app() -> gr.Blocks:
         )
         forget.click(forget_conversations, None, [saved, past, conversation], **private)
 
-        adding = [status, table, files, waiting, asking_box, asking_question]
-        for trigger, handler, inputs, outputs in (
-            (files.upload, upload, [files], adding),
-            (replace_button.click, replace_pending, [waiting], adding),
-            (keep_button.click, keep_both, [waiting], adding),
-            (cancel_button.click, cancel_pending, [waiting], adding),
-            (table.click, remove_chosen, None, [status, table]),
-            (reindex_button.click, reindex, None, [status, table]),
+        adding = [status, table, indexing_box, indexing_text, files, waiting, asking_box, asking_question]
+        # Indexing shows in the indexing panel alone (no progress drawn over the status line).
+        for trigger, handler, inputs, outputs, shown_progress in (
+            (files.upload, upload, [files], adding, "hidden"),
+            (replace_button.click, replace_pending, [waiting], adding, "hidden"),
+            (keep_button.click, keep_both, [waiting], adding, "hidden"),
+            (cancel_button.click, cancel_pending, [waiting], adding, "minimal"),
+            (table.click, remove_chosen, None, [status, table], "minimal"),
+            (reindex_button.click, reindex, None, [status, table, indexing_box, indexing_text], "hidden"),
         ):
-            trigger(handler, inputs, outputs, show_progress_on=[status], **private).then(
+            trigger(handler, inputs, outputs, show_progress=shown_progress, show_progress_on=[status], **private).then(
                 status_line, None, ready, show_progress="hidden", **private
             )
+        shown_job = gr.State(None)  # the job the indexing panel shows
+        ticker = gr.Timer(INDEXING_TICK_S)
+        ticker.tick(
+            indexing_tick,
+            [shown_job],
+            [indexing_box, indexing_text, indexing_cancel, ready, table, shown_job],
+            show_progress="hidden",
+            **private,
+        )
+        indexing_cancel.click(cancel_indexing, None, indexing_text, show_progress="hidden", **private)
         app.load(status_line, None, ready, **private)
         app.load(documents_table, None, table, **private)  # (a value function would be a public API route)
         app.load(past_choices, [saved], past, **private)

@@ -39,6 +39,19 @@ class DocumentExistsError(DocumentError):
         return f"{', '.join(self.names)} exist; {how} to replace them, or rename the files."
 
 
+class IndexingCancelled(QAError):
+    """Indexing was cancelled (`Collection.cancel_indexing`, or a ``cancel`` event set):
+    nothing of it was kept, the index is as it was.
+
+    Example:
+        >>> str(IndexingCancelled())
+        'Indexing was cancelled: nothing was added or changed.'
+    """
+
+    def __init__(self, message: str = "Indexing was cancelled: nothing was added or changed."):
+        super().__init__(message)
+
+
 class IndexNotFoundError(QAError):
     """A folder holds no qa index."""
 

@@ -387,7 +387,7 @@ class Embedder:
         return vectors[:-1], sparse_vector
 
     def encode_sentences(
-        self, texts: list[str], spans: list[tuple[int, int]], *, precision: str = "auto"
+        self, texts: list[str], spans: list[tuple[int, int]], *, precision: str = "auto", on_batch=None
     ) -> tuple[np.ndarray, object | None]:
         """Passage embeddings of ``texts`` and sparse vectors of a span of each, in one pass.
 
@@ -395,22 +395,54 @@ class Embedder:
         ``precision`` (`qa.encoding.torch_encoder`), and the sparse head reads the states of the
         tokens inside ``spans[i]`` (character offsets into ``texts[i]``).
 
+        ``on_batch(texts, tokens)`` is called after each batch of the model
+        (`qa.encoding.torch_encoder.BatchDone`; once for the whole call on another model):
+        what it raises stops the work there.
+
         Returns:
             (float32 embeddings, one row a text; CSR sparse vectors, or None for a
             model without the sparse head).
         """
         if not isinstance(self.model, BertEncoder):
-            return self._encode_with_sentence_transformers(texts, "passage", precision=precision), None
+            vectors = self._encode_with_sentence_transformers(texts, "passage", precision=precision)
+            _report_all(on_batch, self.token_counts(texts, "passage"))
+            return vectors, None
         prefix = self.model.prompts.get("passage", "")
         shifted = [(start + len(prefix), end + len(prefix)) for start, end in spans]
-        return self.batch_encoder(precision).encode([prefix + text for text in texts], shifted)
+        return self.batch_encoder(precision).encode([prefix + text for text in texts], shifted, on_batch=on_batch)
 
-    def embed_words(self, words: list[str], *, precision: str = "auto") -> np.ndarray:
-        """Query embeddings of an index's words (a question's words are compared with them as equals)."""
+    def embed_words(self, words: list[str], *, precision: str = "auto", on_batch=None) -> np.ndarray:
+        """Query embeddings of an index's words (a question's words are compared with them as equals).
+
+        ``on_batch``: as for `encode_sentences`.
+        """
         if not isinstance(self.model, BertEncoder):
-            return self._encode_with_sentence_transformers(words, "query", precision=precision)
+            vectors = self._encode_with_sentence_transformers(words, "query", precision=precision)
+            _report_all(on_batch, self.token_counts(words, "query"))
+            return vectors
         prefix = self.model.prompts.get("query", "")
-        return self.batch_encoder(precision).embed([prefix + word for word in words])
+        return self.batch_encoder(precision).embed([prefix + word for word in words], on_batch=on_batch)
+
+    def token_counts(self, texts: list[str], prompt: str) -> list[int]:
+        """How many tokens the model reads of each text with its ``prompt`` ("passage" or
+        "query"), special tokens included, after truncation: the model's work is in
+        proportion to them (a build's progress is counted in them).
+
+        Example:
+            >>> load_embedder().token_counts(["Bonjour.", "Une phrase plus longue que la première."], "passage")
+            [6, 12]
+        """
+        if not texts:
+            return []
+        model = self.model
+        if isinstance(model, BertEncoder):
+            prefix = model.prompts.get(prompt, "")
+            # Without offsets: counting 50,000 sentences takes a fraction of a second.
+            return [len(e.ids) for e in model.offsets_tokenizer.encode_batch_fast([prefix + t for t in texts])]
+        prefix = (model.prompts or {}).get(prompt, "")
+        tokenizer, limit = model.tokenizer, model.get_max_seq_length()
+        counts = [len(ids) for ids in tokenizer([prefix + t for t in texts], add_special_tokens=True)["input_ids"]]
+        return [min(count, limit) for count in counts] if limit else counts
 
     def batch_encoder(self, precision: str = "auto"):
         """The default model's `qa.encoding.torch_encoder.TorchEncoder` at ``precision`` (loaded once)."""
@@ -469,6 +501,12 @@ class Embedder:
             if self._batch_model is None:
                 self._batch_model = _sentence_transformer(str(self.path))
             return self._batch_model
+
+
+def _report_all(on_batch, counts: list[int]) -> None:
+    """Tell ``on_batch`` a whole call's texts and tokens at once (a model without batch reports)."""
+    if on_batch is not None and counts:
+        on_batch(len(counts), sum(counts))
 
 
 # From this many texts, `embed_queries`/`embed_passages` go through torch

@@ -20,6 +20,7 @@ import ctypes
 import logging
 import os
 import time
+from collections.abc import Callable
 
 import numpy as np
 
@@ -70,6 +71,7 @@ _BATCH_ATTENTION = 32 * 128 * 128
 _LENGTH_STEP, _TEXTS_STEP, _TOKENS_STEP = 16, 8, 128
 _SHORT_SOFTMAX = 16
 _EXACT_LENGTH = 16
+_EXACT_MIN_TEXTS = 64
 
 
 def _release_freed_memory() -> None:
@@ -153,6 +155,11 @@ def _round_up(value: int, step: int) -> int:
     return -(-value // step) * step
 
 
+# Told after each batch: (texts, tokens) it embedded. A build's progress reports and
+# cancellation happen there, between two batches (a batch holds at most `_BATCH_TOKENS`).
+BatchDone = Callable[[int, int], None]
+
+
 def _batch_size(longest: int) -> int:
     """Texts a batch holds when its longest text has this many tokens."""
     length = _round_up(longest, _LENGTH_STEP)
@@ -161,20 +168,25 @@ def _batch_size(longest: int) -> int:
 
 def _batches(lengths: list[int]) -> list[list[int]]:
     """Rows of texts of these token lengths in batches: texts of up to `_EXACT_LENGTH`
-    tokens (an index's words) with others of exactly their length, longer ones with
-    others of similar length (`qa.encoding.batching.similar_length_batches`).
+    tokens (an index's words) with others of exactly their length when there are at
+    least `_EXACT_MIN_TEXTS` of that length, the others with texts of similar length
+    (`qa.encoding.batching.similar_length_batches`).
 
     A batch of one length has no padding: attention needs no mask and reads its queries,
     keys and values in place. Words (7 tokens on average) padded to 16 spent most of
-    their attention on padding.
+    their attention on padding. A few short texts of one length (a slice of sentences
+    holds headings, table rows, lines of code) go padded with the others instead: each
+    small batch of its own made a new shape, which oneDNN compiles anew (4 texts of 10
+    tokens took 1.5 s, 200 times the time of their tokens in a full batch).
     """
-    longer = [row for row, length in enumerate(lengths) if length > _EXACT_LENGTH]
-    batches = [[longer[i] for i in batch] for batch in similar_length_batches([lengths[r] for r in longer], _batch_size)]
     by_length: dict[int, list[int]] = {}
     for row, length in enumerate(lengths):
         if length <= _EXACT_LENGTH:
             by_length.setdefault(length, []).append(row)
-    for length, rows in sorted(by_length.items(), reverse=True):
+    exact = {length: rows for length, rows in by_length.items() if len(rows) >= _EXACT_MIN_TEXTS}
+    padded = [row for row, length in enumerate(lengths) if length not in exact]
+    batches = [[padded[i] for i in batch] for batch in similar_length_batches([lengths[r] for r in padded], _batch_size)]
+    for length, rows in sorted(exact.items(), reverse=True):
         size = _BATCH_TOKENS // length
         batches.extend(rows[start : start + size] for start in range(0, len(rows), size))
     return batches
@@ -260,17 +272,21 @@ class TorchEncoder:
                 sparse.dimension,
             )
 
-    def embed(self, texts: list[str]) -> np.ndarray:
+    def embed(self, texts: list[str], *, on_batch: BatchDone | None = None) -> np.ndarray:
         """Mean-pooled, L2-normalised float32 embeddings (prompts already in ``texts``)."""
-        return self.encode(texts)[0]
+        return self.encode(texts, on_batch=on_batch)[0]
 
-    def encode(self, texts: list[str], spans: list[tuple[int, int]] | None = None):
+    def encode(
+        self, texts: list[str], spans: list[tuple[int, int]] | None = None, *, on_batch: BatchDone | None = None
+    ):
         """Embeddings of ``texts`` and, with ``spans``, sparse vectors of a span of each.
 
         Args:
             texts: what to embed, prompts included.
             spans: one (start, end) character range per text: the tokens that begin
                 inside it make that text's sparse vector.
+            on_batch: called after each batch with its texts and tokens (`BatchDone`);
+                what it raises stops the work there.
 
         Returns:
             (float32 embeddings, one row a text; CSR sparse vectors, or None).
@@ -300,6 +316,8 @@ class TorchEncoder:
                     chosen = torch.from_numpy(in_span[keep])
                     parts.append(self._sparse_vectors(states[chosen], text_of[chosen], len(rows)))
                     order.extend(rows)
+                if on_batch is not None:
+                    on_batch(len(rows), int(keep.sum()))
         _release_freed_memory()
         if not wants_sparse:
             return vectors, None

@@ -6,15 +6,18 @@ calls the same functions as the CLI: `qa.ask.answer` and `qa.storing.collection`
 
 - `POST /api/v1/ask` -> the `qa ask --json` object (`Answer.to_dict`), each citation with
   its `location` (page, slide, sheet and row).
-- `GET /api/v1/documents`, `POST /api/v1/documents` (multipart, field `files`; `replace=true`,
+- `GET /api/v1/documents` (with `indexing`: the add or re-index under way, how far it is and
+  its time left, or null), `POST /api/v1/documents` (multipart, field `files`; `replace=true`,
   in the query or a form field, swaps an upload of the same name for the new version),
+  `POST /api/v1/documents/cancel` (stops the add under way: the index stays as it was),
   `DELETE /api/v1/documents/{name}` (uploads only).
 - `GET /api/v1/openapi.json`; interactive docs at `/api/v1/docs`, served from local
   files (no CDN: the app works offline).
 
 Every error is JSON, `{"error": message}`: 400 for what qa refuses (an empty question,
 an unreadable document), 401 without the login, 403 for a corpus document, 404 for an
-unknown one, 409 for an upload whose name is taken (without `replace=true`), 413 for a body or file over its limit, 415 for an unsupported file type,
+unknown one (and for a cancel with nothing to cancel), 409 for an upload whose name is taken (without
+`replace=true`) or whose indexing was cancelled, 413 for a body or file over its limit, 415 for an unsupported file type,
 422 for a malformed request (wrong types, `k` outside 1..50, a question over
 `QA_MAX_QUESTION_CHARS`, unknown fields), 503 with `Retry-After` when `ASK_QUEUE`
 questions already wait (or Milvus is down). A refused request changes nothing.
@@ -68,7 +71,7 @@ from qa.storing.collection import (
 )
 from qa.config import Settings, is_loopback
 from qa.reading.documents import SUPPORTED_SUFFIXES, location_of, row_of
-from qa.errors import DocumentExistsError, QAError, StoreUnavailableError
+from qa.errors import DocumentExistsError, IndexingCancelled, QAError, StoreUnavailableError
 from qa.results import Citation, document_name
 
 logger = logging.getLogger(__name__)
@@ -210,9 +213,28 @@ class SkippedOut(BaseModel):
     reason: str
 
 
+class IndexingOut(BaseModel):
+    name: str = Field(description="What is being indexed: the documents' names, or `all documents` for a re-index.")
+    step: Literal["reading", "embedding", "saving", "cancelling"] = Field(
+        description="`reading` the files, `embedding` them (the long part), `saving` the index (too late to cancel), "
+        "or `cancelling`."
+    )
+    done: float = Field(description="The share of the embedding done, 0 to 1.")
+    seconds_left: int | None = Field(
+        description="The embedding's time left, from the rate measured so far; null until it can be told."
+    )
+
+
 class DocumentsOut(BaseModel):
     documents: list[DocumentOut]
     skipped: list[SkippedOut] = Field(description="Files of the folders that could not be read, and why.")
+    indexing: IndexingOut | None = Field(
+        default=None, description="The add or re-index under way in this server (any client's), or null."
+    )
+
+
+class CancelledOut(BaseModel):
+    cancelling: IndexingOut = Field(description="The add or re-index asked to stop; its request answers 409.")
 
 
 class AddedOut(DocumentsOut):
@@ -230,7 +252,8 @@ class ErrorOut(BaseModel):
 
 # What an error status means where it is not plain from the route.
 _ERROR_MEANINGS = {
-    409: "A document of that name is uploaded already: send `replace=true` to replace it, or rename the file.",
+    409: "A document of that name is uploaded already: send `replace=true` to replace it, or rename the file. "
+    "Or the indexing was cancelled (POST /api/v1/documents/cancel): nothing was added.",
 }
 
 
@@ -287,8 +310,26 @@ def create_api(settings: Settings | None = None) -> FastAPI:
 
     @api.get("/documents", response_model=DocumentsOut, responses=_errors())
     def documents() -> dict:
-        """The indexed documents, and the files that could not be read."""
+        """The indexed documents, the files that could not be read, and the add under way.
+
+        While documents are being added (by any client, the web app included), `indexing`
+        tells which, how far it is (`done`, 0 to 1) and its time left; the documents listed
+        are those searchable meanwhile.
+        """
         return _listing(settings)
+
+    @api.post("/documents/cancel", response_model=CancelledOut, responses=_errors(404))
+    def cancel() -> dict:
+        """Stop the add or re-index under way (GET /api/v1/documents' `indexing`).
+
+        It stops at the end of the model's batch under way; its own request then answers
+        409 and the documents and the index stay as they were. Once `step` is `saving` it is
+        too late: the add completes.
+        """
+        status = default_collection(settings).cancel_indexing()
+        if status is None:
+            raise HTTPException(404, "Nothing is being indexed: there is nothing to cancel.")
+        return {"cancelling": status.to_dict()}
 
     @api.post(
         "/documents",
@@ -315,6 +356,8 @@ def create_api(settings: Settings | None = None) -> FastAPI:
                 )
             except DocumentExistsError as exc:
                 raise HTTPException(409, exc.advice("send replace=true")) from None
+            except IndexingCancelled as exc:
+                raise HTTPException(409, str(exc)) from None
         new_sources = {d.source for d in index.documents[len(index.documents) - len(paths) :]}
         return await run_in_threadpool(partial(_listing, settings, added=new_sources))
 
@@ -428,7 +471,12 @@ def _listing(settings: Settings, *, added: set[str] = frozenset()) -> dict:
         {"path": document_name(s.path), "reason": s.reason.replace(s.path, document_name(s.path))}
         for s in collection.skipped
     ]
-    listing = {"documents": [_document(d) for d in documents], "skipped": skipped}
+    indexing = collection.indexing
+    listing = {
+        "documents": [_document(d) for d in documents],
+        "skipped": skipped,
+        "indexing": indexing.to_dict() if indexing is not None else None,
+    }
     return {"added": [_document(d) for d in documents if d.source in added], **listing} if added else listing
 
 

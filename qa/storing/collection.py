@@ -19,6 +19,9 @@ replica, and the local folders only seed the first build (uploads are not kept a
 - A file in the corpus or upload folder that cannot be read is skipped and reported
   (`Collection.skipped`, `qa docs list`, the web app), never allowed to take the
   index down.
+- An add or re-index under way is told to any thread that asks (`Collection.indexing`:
+  what, how far, the time left; every tab of the web app, `GET /api/v1/documents`), and
+  any of them may stop it (`Collection.cancel_indexing`): the index stays as it was.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ import shutil
 import tempfile
 import threading
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -42,6 +47,7 @@ from qa.errors import DocumentError, DocumentExistsError, IndexCorruptError, Ind
 from qa.results import document_name
 from qa.storing.building import Progress, encode_documents
 from qa.storing.index import Document, Index
+from qa.storing.progress import IndexingJob, IndexingStatus
 from qa.storing.storage import index_store
 
 logger = logging.getLogger(__name__)
@@ -121,6 +127,9 @@ class Collection:
         self._snapshot: _Snapshot | None = None
         # (path, size, mtime) -> the text's sha256, or why the file is left out
         self._hash_cache: dict[tuple[str, int, int], str | SkippedFile] = {}
+        # Adds and re-indexes under way, oldest first (one works, the others wait for the lock).
+        self._jobs: list[IndexingJob] = []
+        self._jobs_guard = threading.Lock()
 
     # --- reading ------------------------------------------------------------------
 
@@ -168,6 +177,35 @@ class Collection:
         upload_dir = self.settings.upload_dir.resolve()
         return [_document_info(d, upload_dir) for d in self.index().documents]
 
+    @property
+    def indexing(self) -> IndexingStatus | None:
+        """The add or re-index under way in this process (the oldest, when several wait
+        their turn), or None: what, how far, and the time left.
+
+        Example:
+            >>> collection = default_collection()
+            >>> collection.indexing is None  # nothing being added
+            True
+        """
+        with self._jobs_guard:
+            job = self._jobs[0] if self._jobs else None
+        return job.status() if job is not None else None
+
+    def cancel_indexing(self) -> IndexingStatus | None:
+        """Stop the add or re-index that `indexing` tells of, at the end of the model's
+        batch under way: its call raises `qa.errors.IndexingCancelled`, the index and the
+        upload folder stay as they were. Too late once it is saving (`step` "saving").
+
+        Returns:
+            The status of the job asked to stop, or None when none runs.
+        """
+        with self._jobs_guard:
+            job = self._jobs[0] if self._jobs else None
+        if job is None:
+            return None
+        job.cancel()
+        return job.status()
+
     # --- writing ------------------------------------------------------------------
 
     def add(
@@ -178,6 +216,7 @@ class Collection:
         replace: bool = False,
         progress: Progress | None = None,
         show_progress: bool = False,
+        cancel: threading.Event | None = None,
     ) -> Index:
         """Copy documents into `QA_UPLOAD_DIR` and add them to the index.
 
@@ -193,6 +232,9 @@ class Collection:
                 one stays. Without it, a name already uploaded is refused.
             progress: called as the files are read and embedded (`qa.storing.building.Progress`).
             show_progress: progress bars with a time estimate on the terminal (tqdm).
+            cancel: once set (or `cancel_indexing` called), the add stops between two
+                files or two of the model's batches, and nothing of it is kept. Meanwhile
+                `indexing` tells how far it is.
 
         Returns:
             The updated index; the added (or replacing) documents are its last ones.
@@ -204,6 +246,7 @@ class Collection:
                 or its text is already indexed under another name, or `names` does not give
                 one name per path, or gives one twice; then nothing is copied and the index
                 is unchanged.
+            IndexingCancelled: it was cancelled; nothing is copied and the index is unchanged.
 
         Example:
             >>> collection = default_collection()
@@ -239,53 +282,57 @@ class Collection:
                 )
         if not replace:  # said at once, before the files are read (checked again under the lock)
             self._refuse_taken(names, self.index(show_progress=show_progress))
-        # Read everything first, each in a child process with limits: a bad file changes nothing.
-        texts = []
-        for path, name in zip(paths, names):
-            texts.append(self._read_upload(path, name))
-            if progress is not None:
-                progress("documents", len(texts), len(paths))
+        with self._job(", ".join(names), cancel, progress) as job:
+            # Read everything first, each in a child process with limits: a bad file changes nothing.
+            texts = []
+            for path, name in zip(paths, names):
+                job.check()
+                texts.append(self._read_upload(path, name))
+                job("documents", len(texts), len(paths))
 
-        with self._lock:
-            index = self._current(show_progress=show_progress).index
-            targets = [settings.upload_dir / name for name in names]
-            if not replace:
-                self._refuse_taken(names, index)
-            # The old versions leave in the same save that brings the new ones.
-            replaced = [str(target) for target in targets if str(target) in index.sources]
-            kept = index.without(*replaced) if replaced else index
-            known = {d.sha256: d.source for d in kept.documents}
-            new_documents = []
-            for name, target, text in zip(names, targets, texts):
-                digest = content_hash(text)
-                if digest in known:
-                    raise DocumentError(f"{name}: the same text is already indexed as {Path(known[digest]).name}.")
-                new_documents.append(Document(str(target), text))
-                known[digest] = str(target)
-            addition = encode_documents(
-                new_documents,
-                load_embedder(settings),
-                settings,
-                known_words=kept.word_ids,
-                progress=progress,
-                show_progress=show_progress,
-            )
-            updated = kept.merged(addition)
-            # Files first, then the index: a crash between the two leaves the files, and
-            # the next start rebuilds with them; the other order would lose the upload.
-            # A replaced file is kept aside until the save, and put back if it fails.
-            # (In Milvus the index holds the texts: no file is kept.)
-            placed = _place_files(paths, targets, settings.upload_dir) if self._store.tracks_files else []
-            try:
-                version = self._store.save(updated)
-            except BaseException:
-                _restore(placed)
-                raise
-            for _, aside in placed:
-                if aside is not None:
-                    aside.unlink(missing_ok=True)
-            self._remember_hashes(new_documents, ())  # read once already, in the child
-            self._remember(updated, version)
+            with self._lock:
+                index = self._current(show_progress=show_progress).index
+                targets = [settings.upload_dir / name for name in names]
+                if not replace:
+                    self._refuse_taken(names, index)
+                # The old versions leave in the same save that brings the new ones.
+                replaced = [str(target) for target in targets if str(target) in index.sources]
+                kept = index.without(*replaced) if replaced else index
+                known = {d.sha256: d.source for d in kept.documents}
+                new_documents = []
+                for name, target, text in zip(names, targets, texts):
+                    digest = content_hash(text)
+                    if digest in known:
+                        raise DocumentError(f"{name}: the same text is already indexed as {Path(known[digest]).name}.")
+                    new_documents.append(Document(str(target), text))
+                    known[digest] = str(target)
+                addition = encode_documents(
+                    new_documents,
+                    load_embedder(settings),
+                    settings,
+                    known_words=kept.word_ids,
+                    progress=job,
+                    show_progress=show_progress,
+                    cancel=job.cancel_event,
+                )
+                job.check()  # the last moment: past it, the files and the index are written
+                job.saving()
+                updated = kept.merged(addition)
+                # Files first, then the index: a crash between the two leaves the files, and
+                # the next start rebuilds with them; the other order would lose the upload.
+                # A replaced file is kept aside until the save, and put back if it fails.
+                # (In Milvus the index holds the texts: no file is kept.)
+                placed = _place_files(paths, targets, settings.upload_dir) if self._store.tracks_files else []
+                try:
+                    version = self._store.save(updated)
+                except BaseException:
+                    _restore(placed)
+                    raise
+                for _, aside in placed:
+                    if aside is not None:
+                        aside.unlink(missing_ok=True)
+                self._remember_hashes(new_documents, ())  # read once already, in the child
+                self._remember(updated, version)
         replaced_names = {Path(source).name for source in replaced}
         if replaced_names:
             logger.info("Replaced %s", ", ".join(sorted(replaced_names)))
@@ -338,20 +385,35 @@ class Collection:
             self._remember(updated, version)
         return updated
 
-    def reindex(self, *, show_progress: bool = False, progress: Progress | None = None) -> Index:
+    def reindex(
+        self, *, show_progress: bool = False, progress: Progress | None = None, cancel: threading.Event | None = None
+    ) -> Index:
         """Rebuild the index from every readable document of the corpus and upload folders
         (in Milvus: from the documents it holds, or the folders when it holds none).
 
-        ``progress`` is called as the files are read and embedded (`qa.storing.building.Progress`).
+        ``progress`` is called as the files are read and embedded (`qa.storing.building.Progress`);
+        ``cancel``, or `cancel_indexing`, stops it as it stops `add`: the index stays as it was.
         """
-        with self._lock:
+        with self._job("all documents", cancel, progress) as job, self._lock:
             documents = None
             if not self._store.tracks_files:  # Milvus holds the documents; the folders seed an empty one
                 try:
                     documents = self._store.load().documents
                 except (IndexNotFoundError, IndexCorruptError):
                     documents = None
-            return self._rebuild(show_progress=show_progress, progress=progress, documents=documents).index
+            return self._rebuild(show_progress=show_progress, job=job, documents=documents).index
+
+    @contextmanager
+    def _job(self, name: str, cancel: threading.Event | None, progress: Progress | None) -> Iterator[IndexingJob]:
+        """An `IndexingJob` told to `indexing`'s readers while the block runs."""
+        job = IndexingJob(name, cancel=cancel, listener=progress)
+        with self._jobs_guard:
+            self._jobs.append(job)
+        try:
+            yield job
+        finally:
+            with self._jobs_guard:
+                self._jobs.remove(job)
 
     # --- internals (the lock is held) ----------------------------------------------
 
@@ -414,7 +476,7 @@ class Collection:
         return self._snapshot
 
     def _rebuild(
-        self, *, show_progress: bool, progress: Progress | None = None, documents: list[Document] | None = None
+        self, *, show_progress: bool, job: IndexingJob | None = None, documents: list[Document] | None = None
     ) -> _Snapshot:
         """Embed the documents again: those given, else (in a folder store, or a first
         Milvus build) the readable files of the corpus and upload folders."""
@@ -424,11 +486,19 @@ class Collection:
         if documents is None:
             paths = corpus_paths(self.settings)
             signature = _signature(paths) if self._store.tracks_files else None
-            documents, skipped = _read_folder(paths, progress)
+            documents, skipped = _read_folder(paths, job)
             self._remember_hashes(documents, skipped)
         index = encode_documents(
-            documents, load_embedder(self.settings), self.settings, show_progress=show_progress, progress=progress
+            documents,
+            load_embedder(self.settings),
+            self.settings,
+            show_progress=show_progress,
+            progress=job,
+            cancel=job.cancel_event if job is not None else None,
         )
+        if job is not None:
+            job.check()
+            job.saving()
         version = self._store.save(index)
         if not self._store.tracks_files:
             index = self._store.load()  # served as every other replica serves it
@@ -634,6 +704,7 @@ def add_documents(
     names: list[str] | None = None,
     replace: bool = False,
     progress: Progress | None = None,
+    cancel: threading.Event | None = None,
 ) -> Index:
     """Copy documents into `QA_UPLOAD_DIR` and add them to the default index (`Collection.add`).
 
@@ -643,7 +714,7 @@ def add_documents(
     Example:
         >>> add_documents(["lemon-cake.txt"], replace=True)  # doctest: +SKIP
     """
-    return default_collection(settings).add(paths, names=names, replace=replace, progress=progress)
+    return default_collection(settings).add(paths, names=names, replace=replace, progress=progress, cancel=cancel)
 
 
 def remove_document(source: str, *, settings: Settings | None = None) -> Index:
@@ -652,10 +723,15 @@ def remove_document(source: str, *, settings: Settings | None = None) -> Index:
 
 
 def reindex_all(
-    *, settings: Settings | None = None, show_progress: bool = False, progress: Progress | None = None
+    *,
+    settings: Settings | None = None,
+    show_progress: bool = False,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
 ) -> Index:
-    """Rebuild the default index from every document of the corpus and upload folders."""
-    return default_collection(settings).reindex(show_progress=show_progress, progress=progress)
+    """Rebuild the default index from every document of the corpus and upload folders
+    (`Collection.reindex`; ``cancel`` stops it, the index as it was)."""
+    return default_collection(settings).reindex(show_progress=show_progress, progress=progress, cancel=cancel)
 
 
 # --- files --------------------------------------------------------------------------------
@@ -685,15 +761,18 @@ def _document_info(document: Document, upload_dir: Path) -> DocumentInfo:
 
 
 def _read_folder(
-    paths: list[Path], progress: Progress | None = None
+    paths: list[Path], job: IndexingJob | None = None
 ) -> tuple[list[Document], tuple[SkippedFile, ...]]:
-    """The readable documents among ``paths``, and the others with the reason."""
+    """The readable documents among ``paths``, and the others with the reason (told to
+    ``job``, which may stop it between two files)."""
     documents, skipped = [], []
     for done, path in enumerate(paths, start=1):
+        if job is not None:
+            job.check()
         read = _read_or_skip(path)
         (skipped if isinstance(read, SkippedFile) else documents).append(read)
-        if progress is not None:
-            progress("documents", done, len(paths))
+        if job is not None:
+            job("documents", done, len(paths))
     return documents, tuple(skipped)
 
 

@@ -44,19 +44,32 @@ def test_bf16_vectors_stay_within_a_cosine_of_0_9999_of_fp32(embedder):
 def test_words_batched_by_their_exact_length_embed_as_the_question_path_does(embedder):
     """Words of one token length go in a batch without padding or mask (`_batches`);
     long padded texts through the fused attention: both as numpy's padded batches."""
-    from qa.encoding.torch_encoder import _EXACT_LENGTH, _batches
+    from qa.encoding.torch_encoder import _EXACT_LENGTH, _EXACT_MIN_TEXTS, _batches
 
     words = ["query: " + w for w in ("traité", "amitié", "Pyongyang", "1961", "signé", "Moscou", "juillet", "дружбе", "東京")]
+    words *= _EXACT_MIN_TEXTS  # enough of each length for batches of their own
     lengths = [embedder.model.token_count(w) for w in words]
     batches = _batches(lengths)
     assert sorted(r for b in batches for r in b) == list(range(len(words)))
     assert all(len({lengths[r] for r in b}) == 1 for b in batches)
-    assert len(batches) < len(words)  # some words share a length, hence a batch
+    assert len(batches) == len(set(lengths))  # a batch a length
     texts = words + [TEXTS[2] * 4, TEXTS[0] * 3]  # two padded texts of more than 16 tokens
     assert min(lengths) <= _EXACT_LENGTH < embedder.model.token_count(texts[-1])
     for precision, close in (("fp32", 0.99999), ("bf16", 0.9999)):
         vectors = embedder.batch_encoder(precision).embed(texts)
         assert _cosines(vectors, embedder.model.embed(texts)).min() > close, precision
+
+
+def test_a_few_short_texts_of_one_length_go_padded_with_the_others(embedder):
+    """A slice of sentences holds a few headings or table rows of each short length: as
+    batches of their own, each would be a new shape for oneDNN to compile."""
+    from qa.encoding.torch_encoder import _batches
+
+    texts = ["passage: Sommaire.", "passage: Annexe.", *TEXTS[:3]]
+    lengths = [embedder.model.token_count(t) for t in texts]
+    assert [len(b) for b in _batches(lengths)] == [len(texts)]  # one padded batch
+    vectors = embedder.batch_encoder("fp32").embed(texts)
+    assert _cosines(vectors, embedder.model.embed(texts)).min() > 0.99999
 
 
 def test_sentences_pooled_into_a_chunk_give_the_chunk_tokens_vector(embedder):

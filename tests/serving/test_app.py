@@ -482,28 +482,18 @@ def test_a_citation_is_placed_by_title_file_page_and_paragraph():
     assert heading("<b>.txt", "Une phrase.", 0) == "<b>&lt;b&gt;.txt</b> · paragraph 1"
 
 
-def test_build_progress_is_one_bar_that_moves_with_the_work_and_estimates_the_rest():
-    from qa.serving.web.progress import BuildProgress
+def test_the_indexing_panel_says_what_how_far_and_the_time_left():
+    from qa.serving.web.progress import describe, render_indexing
+    from qa.storing.progress import IndexingStatus
 
-    calls, now = [], [0.0]
-    progress = BuildProgress(lambda fraction, desc: calls.append((round(fraction, 3), desc)), clock=lambda: now[0])
-    progress("documents", 1, 2)
-    now[0] = 2.0
-    progress("documents", 2, 2)
-    for step, total in (("sentences", 10), ("words", 100)):
-        progress(step, 0, total)  # the plan, announced before the embedding starts
-    now[0] = 6.0
-    progress("sentences", 10, 10)
-    now[0] = 12.0
-    progress("words", 100, 100)
-    assert calls == [
-        (0.05, "Reading documents: 1 of 2"),
-        (0.1, "Reading documents: 2 of 2 · about 18 s left"),
-        (0.1, "Embedding sentences: 0 of 10 · about 18 s left"),
-        (0.1, "Embedding sentences: 0 of 10 · about 18 s left"),
-        (0.55, "Embedding words: 0 of 100 · about 5 s left"),  # 0.1 + 0.9 × 10 / (10 + 100 × 0.1)
-        (1.0, "Embedding words: 100 of 100"),
-    ]
+    assert describe(IndexingStatus(1, "big.txt", "reading", 0.0, None)) == "Indexing big.txt: reading the file"
+    assert describe(IndexingStatus(1, "big.txt", "embedding", 0.0, None)) == "Indexing big.txt: 0% · estimating the time left"
+    assert describe(IndexingStatus(1, "big.txt", "embedding", 0.485, 960)) == "Indexing big.txt: 48% · about 16 min left"
+    assert describe(IndexingStatus(1, "big.txt", "saving", 1.0, None)) == "Indexing big.txt: saving the index"
+    assert describe(IndexingStatus(1, "big.txt", "cancelling", 0.5, None)) == "Cancelling the indexing of big.txt"
+    panel = render_indexing(IndexingStatus(1, "<b>.txt", "embedding", 0.25, 30))
+    assert "&lt;b&gt;.txt" in panel and "<b>.txt" not in panel  # a name is text, never markup
+    assert 'value="250"' in panel and 'max="1000"' in panel
 
 
 def test_an_upload_reports_its_progress_from_reading_to_the_last_word(local, embedder, tmp_path):
@@ -515,8 +505,47 @@ def test_an_upload_reports_its_progress_from_reading_to_the_last_word(local, emb
     calls = []
     add_documents([doc], settings=local, progress=lambda step, done, total: calls.append((step, done, total)))
     assert calls[0] == ("documents", 1, 1)
-    assert [c for c in calls if c[1] == 0] == [("sentences", 0, 1), ("words", 0, calls[2][2])]
-    assert calls[-2:] == [("sentences", 1, 1), ("words", calls[2][2], calls[2][2])]
+    sentence_tokens, word_tokens = calls[1][2], calls[2][2]  # the plan, in tokens, announced first
+    assert calls[1:3] == [("sentences", 0, sentence_tokens), ("words", 0, word_tokens)]
+    assert sentence_tokens > 10 and word_tokens > 10  # tokens, not the one sentence or the dozen words
+    assert calls[-2:] == [("sentences", sentence_tokens, sentence_tokens), ("words", word_tokens, word_tokens)]
+
+
+def test_every_tab_is_shown_the_add_under_way_and_any_may_cancel_it(local, embedder, tmp_path, monkeypatch):
+    """An upload of one tab waits for the index's lock (held here): meanwhile another tab's
+    tick shows it, and its Cancel stops it; the uploading tab then says nothing was added."""
+    import threading
+    import time
+
+    from qa.storing.collection import default_collection
+
+    app = _in_panel(local, monkeypatch)
+    collection = default_collection(app._settings())
+    collection.index()
+    shown = []
+    with collection._lock:
+        uploading = threading.Thread(
+            target=lambda: shown.extend(app.upload([_cake_file(tmp_path, CAKE_40, "first")])), daemon=True
+        )
+        uploading.start()
+        deadline = time.monotonic() + 120  # a hang guard: the file is read in a child process first
+        while collection.indexing is None:
+            assert time.monotonic() < deadline and uploading.is_alive()
+            time.sleep(0.05)
+        box, text, cancel, ready, listed, job = app.indexing_tick(None)
+        assert box["visible"] and "Indexing lemon-cake.txt" in text and cancel["interactive"]
+        assert "indexing lemon-cake.txt" in ready  # the line under the title, in every view
+        assert job == collection.indexing.id
+        assert app.indexing_tick(job)[3:5] == (app.gr.skip(),) * 2  # the same job: the list not sent again
+        assert "Cancelling the indexing of lemon-cake.txt" in app.cancel_indexing()
+    uploading.join(timeout=300)
+    status, listed, *_ = shown[-1]
+    assert status == "Cancelled: nothing was added; the documents are as they were."
+    assert [row["cells"][0] for row in document_rows(listed)] == [SEED.name]
+    assert not (local.upload_dir / "lemon-cake.txt").exists()
+    box, text, _, ready, listed, job = app.indexing_tick(job)  # the tick after it ended
+    assert (box["visible"], text, job) == (False, "", None) and ready.startswith("Ready")
+    assert app.indexing_tick(None) == (app.gr.skip(),) * 6  # nothing runs: nothing sent
 
 
 def _conversation(app, question: str, reply: str, answers: list[dict]):
@@ -632,8 +661,13 @@ CAKE_40 = "Lemon cake. Mix the flour, the sugar and the zest of two lemons. Bake
 CAKE_55 = "Lemon cake. Mix the flour, the sugar and the zest of two lemons. Bake for 55 minutes.\n"
 
 
-def _quiet(*args, **kwargs) -> None:
-    """A stand-in for `gr.Progress` outside a running app."""
+def _outcome(handler):
+    """What a panel handler shows in the end (the last of what it yields); the first thing
+    it yields, when it yields more, empties the status line while the files are indexed."""
+    shown = list(handler)
+    if len(shown) > 1:
+        assert shown[0][0] == ""  # no older message stays beside the indexing panel
+    return shown[-1]
 
 
 def _in_panel(local, monkeypatch):
@@ -655,12 +689,12 @@ def test_a_name_uploaded_again_is_asked_about_then_replaced(local, embedder, tmp
     from qa import answer
 
     app = _in_panel(local, monkeypatch)
-    status, *_, waiting, box, question = app.upload([_cake_file(tmp_path, CAKE_40, "first")], _quiet)
+    status, *_, waiting, box, question = _outcome(app.upload([_cake_file(tmp_path, CAKE_40, "first")]))
     assert (status, waiting, box["visible"]) == ("Added lemon-cake.txt: searchable now.", None, False)
-    status, _, emptied, waiting, box, question = app.upload([_cake_file(tmp_path, CAKE_55, "edited")], _quiet)
+    status, _, _, _, emptied, waiting, box, question = _outcome(app.upload([_cake_file(tmp_path, CAKE_55, "edited")]))
     assert (status, emptied, box["visible"], question) == ("", None, True, "lemon-cake.txt exists. Replace it?")
     assert "40 minutes" in answer("How long do I bake the cake?", settings=app._settings()).citations[0].text
-    status, table, *_, waiting, box, question = app.replace_pending(waiting, _quiet)
+    status, table, *_, waiting, box, question = _outcome(app.replace_pending(waiting))
     assert (status, waiting, box["visible"]) == ("Replaced lemon-cake.txt: searchable now.", None, False)
     assert [row["cells"][0] for row in document_rows(table)].count("lemon-cake.txt") == 1
     quoted = " ".join(c.text for c in answer("How long do I bake the cake?", settings=app._settings()).citations)
@@ -671,12 +705,12 @@ def test_cancel_keeps_the_document_and_keep_both_adds_the_new_one_under_a_free_n
     local, embedder, tmp_path, monkeypatch
 ):
     app = _in_panel(local, monkeypatch)
-    app.upload([_cake_file(tmp_path, CAKE_40, "first")], _quiet)
-    *_, waiting, _, _ = app.upload([_cake_file(tmp_path, CAKE_55, "edited")], _quiet)
+    _outcome(app.upload([_cake_file(tmp_path, CAKE_40, "first")]))
+    *_, waiting, _, _ = _outcome(app.upload([_cake_file(tmp_path, CAKE_55, "edited")]))
     status, *_, left, box, _ = app.cancel_pending(waiting)
     assert (status, left, box["visible"]) == ("Nothing was added: lemon-cake.txt is kept as it was.", None, False)
     assert (local.upload_dir / "lemon-cake.txt").read_text(encoding="utf-8") == CAKE_40
-    status, table, *_ = app.keep_both(waiting, _quiet)
+    status, table, *_ = _outcome(app.keep_both(waiting))
     assert status == "Added lemon-cake-1.txt: searchable now. lemon-cake.txt is kept as it was."
     assert [row["remove"] for row in document_rows(table) if row["remove"]] == ["lemon-cake.txt", "lemon-cake-1.txt"]
 
@@ -687,6 +721,6 @@ def test_a_file_qa_does_not_read_is_refused_in_the_status_line_with_what_it_read
     app = _in_panel(local, monkeypatch)
     archive = tmp_path / "recipes.zip"
     archive.write_bytes(b"PK\x03\x04 an archive")
-    status, *_, waiting, box, _ = app.upload([str(archive)], _quiet)
+    status, *_, waiting, box, _ = _outcome(app.upload([str(archive)]))
     assert status == f"Nothing was added. recipes.zip: unsupported file type (.zip); qa reads {', '.join(SUPPORTED_SUFFIXES)}."
     assert (waiting, box["visible"]) == (None, False)

@@ -531,13 +531,24 @@ def test_past_conversations_come_back_from_this_browser_only(sized_page, browser
         other.context.close()
 
 
-# Progress seen while a document is added: the status trackers that show something.
+# Progress seen while a document is added: the status trackers that show something, the
+# indexing panel's lines, and the status line's text as each is drawn.
 RECORD_PROGRESS = """() => {
   window.qaProgress = [];
+  window.qaPanel = [];
+  window.qaStatusWhileIndexing = [];
   new MutationObserver(() => {
     for (const tracker of document.querySelectorAll('[data-testid=status-tracker]:not(.hide)')) {
       const text = tracker.innerText.replace(/\\s+/g, ' ').trim();
       if (text) window.qaProgress.push([tracker.closest('[id]')?.id ?? '', text]);
+    }
+    const line = document.querySelector('#qa-indexing .qa-indexing-line');
+    if (line && line.offsetParent !== null) {
+      const text = line.innerText.trim();
+      if (window.qaPanel.at(-1) !== text) {  // a new line drawn: what the status line says beside it
+        window.qaPanel.push(text);
+        window.qaStatusWhileIndexing.push(document.querySelector('#qa-status')?.innerText.trim() ?? '');
+      }
     }
   }).observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true});
 }"""
@@ -549,20 +560,25 @@ def status_says(page, words: str) -> None:
     )
 
 
-def test_upload_empties_the_box_and_one_progress_bar_moves(sized_page, tmp_path):
-    page = sized_page
-    tag = "Quorvalde" if page.size == "desktop" else "Brannikor"
-    doc = tmp_path / f"phares-{page.size}.md"
-    # Long enough (600 sentences, about 2,000 new words: a few seconds) for the bar to move
-    # several times and give an estimate of the time left.
-    doc.write_text(
+def lighthouses(path, tag: str, count: int) -> None:
+    """A document of ``count`` sentences and about three new words each."""
+    path.write_text(
         "\n\n".join(
             f"Le phare {tag} numéro {i} fut allumé par la gardienne Ysolde {tag}{i} en {1800 + i}, "
             f"selon les archives de Vrenmark{i}, du greffier Olbrecht{i} et du notaire Zalmonde{i}."
-            for i in range(600)
+            for i in range(count)
         ),
         encoding="utf-8",
     )
+
+
+def test_upload_empties_the_box_and_one_progress_display_moves(sized_page, tmp_path):
+    page = sized_page
+    tag = "Quorvalde" if page.size == "desktop" else "Brannikor"
+    doc = tmp_path / f"phares-{page.size}.md"
+    # Long enough (1,500 sentences, about 4,500 new words: several seconds) for the panel
+    # to be drawn more than once and give an estimate of the time left.
+    lighthouses(doc, tag, 1500)
     press(page, "button[role=tab]:has-text('Documents')")
     page.evaluate(RECORD_PROGRESS)
     page.set_input_files("#qa-upload input[type=file]", str(doc))
@@ -570,17 +586,18 @@ def test_upload_empties_the_box_and_one_progress_bar_moves(sized_page, tmp_path)
     shoot(page, "uploaded")
     assert page.locator("#qa-upload .file-preview, #qa-upload table").count() == 0  # the box is empty again
     assert page.locator("#qa-upload input[type=file]").count() == 1
+    # One progress display, the indexing panel: no Gradio bar drawn over the status line
+    # (on a busy machine Gradio may still show its timer on a component slow to refresh:
+    # not a bar), and the status line empty all the while, no older message beside it.
     seen = page.evaluate("window.qaProgress")
-    # One progress bar, next to the upload. (On a busy machine Gradio also shows its timer
-    # on components that take a while to refresh after the upload: not a progress bar.)
-    bars = [(where, text) for where, text in seen if re.search(r"[\d.]+%$", text)]
-    assert bars and {where for where, _ in bars} == {"qa-status"}
-    levels = [float(m.group(1)) for _, text in seen if (m := re.search(r"([\d.]+)%$", text))]
-    assert levels == sorted(levels) and len(set(levels)) >= 4 and levels[-1] == 100.0
-    texts = " ".join(text for _, text in seen)
-    for step in ("Embedding sentences:", "Embedding words:"):
-        assert step in texts
-    assert re.search(r"about \d+ s left", texts)  # an estimate once a second has passed
+    assert not [text for _, text in seen if re.search(r"[\d.]+%", text)], seen
+    panel = page.evaluate("window.qaPanel")
+    assert panel and all(line.startswith(f"Indexing {doc.name}") for line in panel), panel
+    levels = [int(m.group(1)) for line in panel if (m := re.search(r": (\d+)%", line))]
+    assert levels == sorted(levels) and len(set(levels)) >= 2, panel
+    assert any(re.search(r"about \d+ (s|min) left", line) for line in panel), panel
+    assert set(page.evaluate("window.qaStatusWhileIndexing")) == {""}
+    page.wait_for_selector("#qa-indexing", state="hidden", timeout=WAIT_MS)  # gone once done
 
     empty = tmp_path / "blank.txt"
     empty.write_text("   \n", encoding="utf-8")
@@ -713,3 +730,35 @@ def test_stop_cancels_a_reply_being_written_and_shows_the_quoted_answer(browser,
     time.sleep(3)  # a cancelled stream must not come back and overwrite the stopped answer
     assert last_answer_text(page) == final
     page.context.close()
+
+
+def test_every_tab_shows_the_indexing_and_its_cancel_leaves_the_documents(browser, app_url, tmp_path):
+    """One tab uploads a long document; another, on the chat, is told of it and cancels it."""
+    uploading, watching = open_app(browser, app_url, "desktop"), open_app(browser, app_url, "desktop")
+    try:
+        doc = tmp_path / "phares-longs.md"
+        lighthouses(doc, "Vellmarque", 20000)  # minutes of work: the cancel comes long before its end
+        press(uploading, "button[role=tab]:has-text('Documents')")
+        uploading.set_input_files("#qa-upload input[type=file]", str(doc))
+        # The other tab, without opening Documents: the line under the title says it.
+        watching.wait_for_function(
+            "() => document.querySelector('#qa-ready')?.innerText.includes('indexing phares-longs.md')", timeout=WAIT_MS
+        )
+        press(watching, "button[role=tab]:has-text('Documents')")
+        watching.wait_for_function(
+            "() => /Indexing phares-longs.md: \\d+%/.test(document.querySelector('#qa-indexing')?.innerText ?? '')",
+            timeout=WAIT_MS,
+        )
+        shoot(watching, "indexing-other-tab")
+        press(watching, "#qa-indexing-cancel")
+        status_says(uploading, "Cancelled: nothing was added")
+        for page in (uploading, watching):
+            page.wait_for_selector("#qa-indexing", state="hidden", timeout=WAIT_MS)
+            page.wait_for_function(
+                "() => !document.querySelector('#qa-ready')?.innerText.includes('indexing')", timeout=WAIT_MS
+            )
+        names = uploading.eval_on_selector_all("table tbody tr td:first-child", "cells => cells.map(c => c.innerText)")
+        assert "phares-longs.md" not in names
+    finally:
+        uploading.context.close()
+        watching.context.close()

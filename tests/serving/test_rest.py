@@ -263,6 +263,7 @@ def test_asks_past_the_queue_get_503_at_once_and_documents_stay_served_while_ask
 def test_documents_lists_the_corpus(api):
     body = call(api, "GET", "/documents").json()
     assert body["skipped"] == []
+    assert body["indexing"] is None  # nothing being added
     [document] = body["documents"]
     assert (document["name"], document["uploaded"]) == (SEED_NAME, False)
     assert document["characters"] > 4000
@@ -433,6 +434,7 @@ def test_openapi_describes_every_route_and_the_login(api):
     assert {path: sorted(ops) for path, ops in spec["paths"].items()} == {
         "/ask": ["post"],
         "/documents": ["get", "post"],
+        "/documents/cancel": ["post"],
         "/documents/{name}": ["delete"],
     }
     assert spec["servers"] == [{"url": "/api/v1"}]
@@ -618,3 +620,92 @@ def test_responses_name_documents_and_never_show_the_servers_folders(local, embe
     assert removed.json()["removed"]["source"] == "phare.txt"
     [skipped] = listed.json()["skipped"]
     assert skipped["path"] == "broken.pdf" and skipped["reason"].startswith("broken.pdf: not a readable PDF")
+
+
+# --- indexing under way: told to every client, cancelled by any -----------------------------------
+
+
+@contextlib.contextmanager
+def add_waiting_while_embedding(settings, tmp_path):
+    """An add (of the library, in a thread) held inside its first progress report of
+    embedded sentences until the block ends: what a client sees meanwhile, with no timing.
+    Yields the add's outcome (filled in once it returns or raises)."""
+    from qa.storing.collection import add_documents
+
+    note = tmp_path / "phare.txt"
+    note.write_text("Le phare de Kervalen a été allumé pour la première fois en 1887.\n", encoding="utf-8")
+    embedding, release, outcome = threading.Event(), threading.Event(), {}
+
+    def progress(step, done, total):
+        if step == "sentences" and done > 0 and not embedding.is_set():
+            embedding.set()
+            assert release.wait(timeout=120)
+
+    def add():
+        try:
+            outcome["index"] = add_documents([note], settings=settings, progress=progress)
+        except Exception as exc:  # noqa: BLE001 (handed to the test)
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=add)
+    thread.start()
+    try:
+        assert embedding.wait(timeout=300)
+        yield outcome
+    finally:
+        release.set()
+        thread.join(timeout=300)
+
+
+def test_documents_tell_every_client_how_far_an_add_is(local, embedder, tmp_path):
+    from fastapi import FastAPI
+
+    from qa.serving.rest import API_PREFIX, create_api
+    from qa.storing.collection import default_index
+
+    default_index(local)
+    app = FastAPI()
+    app.mount(API_PREFIX, create_api(local))
+    with serving(app) as url, add_waiting_while_embedding(local, tmp_path) as outcome:
+        during = call(f"{url}{API_PREFIX}", "GET", "/documents", auth=None)
+    assert during.status_code == 200, during.text
+    indexing = during.json()["indexing"]
+    assert indexing["name"] == "phare.txt" and indexing["step"] == "embedding"
+    assert 0 < indexing["done"] < 1 and set(indexing) == {"name", "step", "done", "seconds_left"}
+    assert [d["name"] for d in during.json()["documents"]] == [SEED_NAME]  # searchable meanwhile: the others
+    assert "index" in outcome
+    with serving(app) as url:
+        after = call(f"{url}{API_PREFIX}", "GET", "/documents", auth=None).json()
+    assert after["indexing"] is None and [d["name"] for d in after["documents"]] == [SEED_NAME, "phare.txt"]
+
+
+def test_cancel_stops_the_add_under_way_and_nothing_is_added(local, embedder, tmp_path):
+    from fastapi import FastAPI
+
+    from qa.errors import IndexingCancelled
+    from qa.serving.rest import API_PREFIX, create_api
+    from qa.storing.collection import default_index
+
+    default_index(local)
+    app = FastAPI()
+    app.mount(API_PREFIX, create_api(local))
+    with serving(app) as url:
+        api = f"{url}{API_PREFIX}"
+        assert_error(call(api, "POST", "/documents/cancel", auth=None), 404, "Nothing is being indexed")
+        with add_waiting_while_embedding(local, tmp_path) as outcome:
+            cancelled = call(api, "POST", "/documents/cancel", auth=None)
+        listed = call(api, "GET", "/documents", auth=None).json()
+    assert cancelled.status_code == 200, cancelled.text
+    assert cancelled.json()["cancelling"]["name"] == "phare.txt"
+    assert cancelled.json()["cancelling"]["step"] == "cancelling"
+    assert isinstance(outcome.get("error"), IndexingCancelled)
+    assert [d["name"] for d in listed["documents"]] == [SEED_NAME] and listed["indexing"] is None
+    assert not (local.upload_dir / "phare.txt").exists()
+
+
+def test_openapi_says_what_indexing_and_cancel_mean(api):
+    spec = call(api, "GET", "/openapi.json").json()
+    listing = spec["components"]["schemas"]["DocumentsOut"]["properties"]["indexing"]
+    assert "under way" in listing["description"]
+    assert "409" in spec["paths"]["/documents/cancel"]["post"]["description"]
+    assert "cancelled" in spec["paths"]["/documents"]["post"]["responses"]["409"]["description"]

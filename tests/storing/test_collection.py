@@ -520,3 +520,102 @@ def test_a_corpus_document_is_listed_with_its_files_time(local):
     os.utime(local.corpus_dir / SEED.name, (written.timestamp(), written.timestamp()))
     [seed] = list_documents(settings=local)
     assert (seed.uploaded, seed.added, seed.size) == (False, written, (local.corpus_dir / SEED.name).stat().st_size)
+
+# --- indexing told to others, and cancelled ------------------------------------------------------
+
+
+def _files_of(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+
+
+def _cancel_once_embedding(cancel):
+    """A progress callback that cancels the add once its first batch of sentences is embedded."""
+
+    def progress(step, done, total):
+        if step == "sentences" and done > 0:
+            cancel()
+
+    return progress
+
+
+def test_an_add_cancelled_while_embedding_leaves_the_index_and_the_uploads_as_they_were(tmp_path, local):
+    import threading
+
+    from qa.errors import IndexingCancelled
+    from qa.storing.collection import Collection
+
+    before = default_index(local)
+    pointer = (local.index_dir / CURRENT_FILE).read_text()
+    stop = threading.Event()
+    with pytest.raises(IndexingCancelled):
+        add_documents([_cake(tmp_path, CAKE_40)], settings=local, progress=_cancel_once_embedding(stop.set), cancel=stop)
+    assert (local.index_dir / CURRENT_FILE).read_text() == pointer  # nothing saved
+    assert _files_of(local.upload_dir) == []  # nothing kept, not even in .incoming
+    assert default_index(local).sources == before.sources
+    assert Collection(local).index().sources == before.sources  # as a new process finds it
+    assert default_index(local) is not None and _uploaded(local) == []
+
+
+def test_cancel_indexing_stops_the_add_under_way_and_a_replaced_upload_stays(tmp_path, local):
+    from qa.errors import IndexingCancelled
+    from qa.storing.collection import default_collection
+
+    add_documents([_cake(tmp_path, CAKE_40)], settings=local)
+    pointer = (local.index_dir / CURRENT_FILE).read_text()
+    collection = default_collection(local)
+    with pytest.raises(IndexingCancelled):
+        collection.add(
+            [_cake(tmp_path, CAKE_55, "edited")], replace=True, progress=_cancel_once_embedding(collection.cancel_indexing)
+        )
+    assert (local.index_dir / CURRENT_FILE).read_text() == pointer
+    assert _files_of(local.upload_dir) == ["lemon-cake.txt"]
+    assert (local.upload_dir / "lemon-cake.txt").read_text(encoding="utf-8") == CAKE_40
+    assert "40 minutes" in _quoted(local)
+    assert collection.indexing is None and collection.cancel_indexing() is None  # nothing runs now
+
+
+def test_a_cancelled_reindex_leaves_the_index_as_it_was(tmp_path, local):
+    from qa.errors import IndexingCancelled
+    from qa.storing.collection import default_collection
+
+    default_index(local)
+    pointer = (local.index_dir / CURRENT_FILE).read_text()
+    collection = default_collection(local)
+    with pytest.raises(IndexingCancelled):
+        reindex_all(settings=local, progress=_cancel_once_embedding(collection.cancel_indexing))
+    assert (local.index_dir / CURRENT_FILE).read_text() == pointer
+
+
+def test_another_thread_is_told_which_add_runs_and_how_far_it_is(tmp_path, local):
+    """The add waits inside its progress report while another thread looks: no timing."""
+    import threading
+
+    from qa.storing.collection import default_collection
+
+    collection = default_collection(local)
+    default_index(local)
+    embedding, looked = threading.Event(), threading.Event()
+    seen = []
+
+    def progress(step, done, total):
+        if step == "sentences" and done > 0 and not embedding.is_set():
+            embedding.set()
+            assert looked.wait(timeout=120)
+
+    adding = threading.Thread(
+        target=lambda: add_documents([_cake(tmp_path, CAKE_40)], settings=local, progress=progress)
+    )
+    adding.start()
+    try:
+        assert embedding.wait(timeout=300)
+        seen.append(collection.indexing)
+        seen.append(collection.documents())  # answered at once, from the index as it was
+    finally:
+        looked.set()
+        adding.join(timeout=300)
+    status, documents = seen
+    assert status.name == "lemon-cake.txt" and status.step == "embedding"
+    assert 0 < status.done < 1
+    assert [d.name for d in documents] == [SEED.name]
+    assert collection.indexing is None
+    assert _uploaded(local) == ["lemon-cake.txt"]
