@@ -54,6 +54,7 @@ from typing import Literal
 import anyio
 import anyio.to_thread
 from fastapi import FastAPI, HTTPException, Query, Request, Security
+from fastapi import Path as PathParameter
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.security import HTTPBasic, HTTPBearer
@@ -388,7 +389,7 @@ def create_api(settings: Settings | None = None) -> FastAPI:
         return {"removed": _document(uploads[0]), **_listing(settings)}
 
     @api.get(
-        "/documents/{name}/original",
+        "/documents/{name:path}/original",
         response_class=Response,
         responses={200: {"description": "The file as it was added.", "content": {"*/*": {}}}, **_errors(404)},
     )
@@ -420,11 +421,13 @@ def create_api(settings: Settings | None = None) -> FastAPI:
         )
 
     @api.get(
-        "/documents/{name}/pages/{page}",
+        "/documents/{name:path}/pages/{page}",
         response_class=Response,
         responses={200: {"description": "The page as a PNG image.", "content": {"image/png": {}}}, **_errors(404)},
     )
-    def page_image(name: str, page: str) -> Response:
+    def page_image(
+        name: str, page: str = PathParameter(description="`{n}.png`: the page's number, from 1, then `.png`.")
+    ) -> Response:
         """Page n of a PDF document as a PNG image (`/pages/{n}.png`, n from 1), about
         1100 pixels wide, rendered by the server (nothing is fetched elsewhere).
 
