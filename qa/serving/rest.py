@@ -11,6 +11,9 @@ calls the same functions as the CLI: `qa.ask.answer` and `qa.storing.collection`
   in the query or a form field, swaps an upload of the same name for the new version),
   `POST /api/v1/documents/cancel` (stops the add under way: the index stays as it was),
   `DELETE /api/v1/documents/{name}` (uploads only).
+- `GET /api/v1/documents/{name}/original` (the file as added: a PDF, a text, an image
+  inline, anything else an attachment, never run in this site) and
+  `GET /api/v1/documents/{name}/pages/{n}.png` (a PDF's page, rendered here).
 - `GET /api/v1/openapi.json`; interactive docs at `/api/v1/docs`, served from local
   files (no CDN: the app works offline).
 
@@ -28,7 +31,9 @@ served however many questions arrive.
 
 When `QA_AUTH=user:password` or `QA_API_TOKEN` is set, every route (docs included)
 needs `Authorization: Basic` with that user and password, or `Authorization: Bearer`
-with the token. (The web app needs `QA_AUTH` with a token: `app.check_access`.)
+with the token. (The web app needs `QA_AUTH` with a token: `app.check_access`.) The two
+file routes also take a link the logged-in web page signed (`qa.serving.links`), as an
+`<img>` or a download link of the page cannot send the login.
 """
 
 from __future__ import annotations
@@ -37,18 +42,21 @@ import base64
 import binascii
 import hmac
 import logging
+import mimetypes
+import re
 import tempfile
 from collections.abc import Callable
 from datetime import datetime
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Literal
 
 import anyio
 import anyio.to_thread
 from fastapi import FastAPI, HTTPException, Query, Request, Security
+from fastapi import Path as PathParameter
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.security import HTTPBasic, HTTPBearer
 from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, ConfigDict, Field
@@ -66,12 +74,15 @@ from qa.storing.collection import (
     add_documents,
     default_collection,
     default_index,
+    document_file,
     list_documents,
     remove_document,
 )
 from qa.config import Settings, is_loopback
 from qa.reading.documents import SUPPORTED_SUFFIXES, location_of, row_of
-from qa.errors import DocumentExistsError, IndexingCancelled, QAError, StoreUnavailableError
+from qa.errors import DocumentError, DocumentExistsError, IndexingCancelled, QAError, StoreUnavailableError
+from qa.reading.formats.pdf_pages import render_page
+from qa.serving.links import link_allowed
 from qa.results import Citation, document_name
 
 logger = logging.getLogger(__name__)
@@ -377,6 +388,65 @@ def create_api(settings: Settings | None = None) -> FastAPI:
         remove_document(uploads[0].source, settings=settings)
         return {"removed": _document(uploads[0]), **_listing(settings)}
 
+    @api.get(
+        "/documents/{name:path}/original",
+        response_class=Response,
+        responses={200: {"description": "The file as it was added.", "content": {"*/*": {}}}, **_errors(404)},
+    )
+    def original(
+        name: str,
+        download: bool = Query(False, description="Always as an attachment (saved, not shown)."),
+    ) -> Response:
+        """The document's file as it was added (an upload, or a file of QA_CORPUS_DIR), by its name
+        in GET /api/v1/documents.
+
+        A PDF, a plain text or an image opens in the browser (`inline`), anything else (HTML,
+        a web archive, an e-mail, office files) is an attachment, so a document's scripts never
+        run in this site; every one is sent `nosniff`, and all but a PDF under
+        `Content-Security-Policy: sandbox`. 404 when no document has that name or the server
+        keeps no file of it (QA_STORE=milvus keeps the texts alone).
+        """
+        path = _original_file(name, settings)
+        media_type = _media_type(path)
+        inline = media_type in INLINE_TYPES and not download
+        headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-cache"}
+        if media_type != "application/pdf":  # Chrome shows no PDF in a sandboxed document
+            headers["Content-Security-Policy"] = "sandbox"
+        return FileResponse(
+            path,
+            media_type=media_type,
+            filename=name,
+            content_disposition_type="inline" if inline else "attachment",
+            headers=headers,
+        )
+
+    @api.get(
+        "/documents/{name:path}/pages/{page}",
+        response_class=Response,
+        responses={200: {"description": "The page as a PNG image.", "content": {"image/png": {}}}, **_errors(404)},
+    )
+    def page_image(
+        name: str, page: str = PathParameter(description="`{n}.png`: the page's number, from 1, then `.png`.")
+    ) -> Response:
+        """Page n of a PDF document as a PNG image (`/pages/{n}.png`, n from 1), about
+        1100 pixels wide, rendered by the server (nothing is fetched elsewhere).
+
+        404 for a document that is not a PDF, or a page it does not have.
+        """
+        match = re.fullmatch(r"([1-9][0-9]{0,5})\.png", page)
+        if match is None:
+            raise HTTPException(404, f"No page {page!r}: ask for /pages/{{n}}.png, n from 1.")
+        path = _original_file(name, settings)
+        if path.suffix.lower() != ".pdf":
+            raise HTTPException(404, f"{name} is not a PDF: it has no page images. Its file: GET .../original.")
+        stat = path.stat()
+        number = int(match.group(1))
+        try:
+            png = _rendered_page(str(path), stat.st_mtime_ns, stat.st_size, number)
+        except DocumentError as exc:
+            raise HTTPException(404, f"{name}: {exc}") from None
+        return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
+
     api.add_exception_handler(StarletteHTTPException, _http_error)
     api.add_exception_handler(RequestValidationError, _invalid_request)
     api.add_exception_handler(QAError, _refused)
@@ -447,6 +517,33 @@ def _location(citation: Citation, index) -> dict | None:
     if location is None:
         return None
     return {"kind": location[0], "number": location[1], "row": row_of(citation.source, text, citation.start)}
+
+
+# What opens in the browser rather than downloads: what cannot run a script in this site.
+INLINE_TYPES = frozenset({"application/pdf", "text/plain", "image/png", "image/jpeg", "image/tiff"})
+# Types `mimetypes` may not know on every system.
+_MEDIA_TYPES = {".md": "text/markdown", ".eml": "message/rfc822", ".epub": "application/epub+zip", ".csv": "text/csv"}
+
+
+def _original_file(name: str, settings: Settings) -> Path:
+    """The file of the document named ``name``, or 404."""
+    path = document_file(name, settings=settings) if name and "/" not in name and "\\" not in name else None
+    if path is None:
+        raise HTTPException(
+            404, f"No indexed document with a file is named {name!r}: see GET {API_PREFIX}/documents."
+        )
+    return path
+
+
+def _media_type(path: Path) -> str:
+    suffix = path.suffix.lower()
+    return _MEDIA_TYPES.get(suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+
+@lru_cache(maxsize=32)
+def _rendered_page(path: str, modified_ns: int, size: int, number: int) -> bytes:
+    """A PDF's page image, kept for the next ask while the file is unchanged (its time and size)."""
+    return render_page(Path(path).read_bytes(), number)
 
 
 def _document(info: DocumentInfo) -> dict:
@@ -579,7 +676,11 @@ class _RequireLogin:
         self.login = login
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not self.login.allows(Headers(scope=scope).get("authorization")):
+        if (
+            scope["type"] == "http"
+            and not self.login.allows(Headers(scope=scope).get("authorization"))
+            and not _signed_link(scope)
+        ):
             await _send_error(
                 scope,
                 send,
@@ -589,6 +690,16 @@ class _RequireLogin:
             )
             return
         await self.app(scope, receive, send)
+
+
+def _signed_link(scope: Scope) -> bool:
+    """A `GET` of a link the logged-in web page wrote (`qa.serving.links`): the login for that path alone."""
+    if scope.get("method") not in ("GET", "HEAD"):
+        return False
+    path, root = scope.get("path", ""), scope.get("root_path", "")
+    if root and path.startswith(root):
+        path = path[len(root) :]
+    return link_allowed(path, scope.get("query_string", b"").decode("latin-1"))
 
 
 # --- other sites --------------------------------------------------------------------------------

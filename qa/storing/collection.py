@@ -697,6 +697,32 @@ def list_documents(*, settings: Settings | None = None) -> list[DocumentInfo]:
     return default_collection(settings).documents()
 
 
+def document_file(name: str, *, settings: Settings | None = None, text: str | None = None) -> Path | None:
+    """The file of the indexed document named ``name`` (its name in the collection, as
+    `list_documents` gives it), kept in `QA_CORPUS_DIR` or `QA_UPLOAD_DIR`; None when no
+    document has that name or the server keeps no file of it (`QA_STORE=milvus`).
+
+    The name is looked up, never taken for a path: a name with a folder in it, or one
+    not indexed, finds nothing. Of two documents of one name (in two corpus subfolders),
+    the first is taken, or with ``text`` the one whose text it is.
+
+    Example:
+        >>> document_file("poutine-coree-du-nord.txt").name
+        'poutine-coree-du-nord.txt'
+        >>> document_file("../config.py") is None
+        True
+    """
+    settings = settings or Settings.from_env()
+    folders = [settings.corpus_dir.resolve(), settings.upload_dir.resolve()]
+    for document in default_index(settings).documents:
+        if document_name(document.source) != name or (text is not None and document.text != text):
+            continue
+        path = Path(document.source)
+        if path.is_file() and any(_is_inside(path, folder) for folder in folders):
+            return path.resolve()
+    return None
+
+
 def add_documents(
     paths: list[str | Path],
     *,

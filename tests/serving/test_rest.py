@@ -436,6 +436,8 @@ def test_openapi_describes_every_route_and_the_login(api):
         "/documents": ["get", "post"],
         "/documents/cancel": ["post"],
         "/documents/{name}": ["delete"],
+        "/documents/{name}/original": ["get"],
+        "/documents/{name}/pages/{page}": ["get"],
     }
     assert spec["servers"] == [{"url": "/api/v1"}]
     assert set(spec["components"]["securitySchemes"]) == {"HTTPBasic", "HTTPBearer"}
@@ -709,3 +711,99 @@ def test_openapi_says_what_indexing_and_cancel_mean(api):
     assert "under way" in listing["description"]
     assert "409" in spec["paths"]["/documents/cancel"]["post"]["description"]
     assert "cancelled" in spec["paths"]["/documents"]["post"]["responses"]["409"]["description"]
+
+
+# --- a document's original and its page images ---------------------------------------------------
+
+
+@pytest.fixture
+def files_api(local, embedder):
+    """``files_api(**settings)``: the base URL of a REST API over a private collection, served here."""
+    from fastapi import FastAPI
+
+    from qa.serving.rest import API_PREFIX, create_api
+
+    with contextlib.ExitStack() as stack:
+
+        def start(**changes):
+            app = FastAPI()
+            app.mount(API_PREFIX, create_api(replace(local, **changes)))
+            return stack.enter_context(serving(app)) + API_PREFIX
+
+        yield start
+
+
+def two_page_pdf() -> bytes:
+    from tests.files import text_pdf_pages
+
+    return text_pdf_pages(["The lighthouse was lit in 1887.", "Its keeper left in 1932."])
+
+
+def test_a_documents_original_is_its_uploaded_bytes_inline_or_as_a_download(files_api):
+    api = files_api()
+    data = two_page_pdf()
+    assert call(api, "POST", "/documents", auth=None, files={"files": ("phare.pdf", data)}).status_code == 201
+    shown = call(api, "GET", "/documents/phare.pdf/original", auth=None)
+    saved = call(api, "GET", "/documents/phare.pdf/original?download=1", auth=None)
+    corpus = call(api, "GET", f"/documents/{SEED_NAME}/original", auth=None)
+    assert shown.status_code == saved.status_code == corpus.status_code == 200
+    assert shown.content == saved.content == data
+    assert shown.headers["content-type"] == "application/pdf"
+    assert shown.headers["content-disposition"].startswith("inline;") and 'filename="phare.pdf"' in shown.headers["content-disposition"]
+    assert saved.headers["content-disposition"].startswith("attachment;")
+    assert shown.headers["x-content-type-options"] == "nosniff"
+    assert corpus.headers["content-type"].startswith("text/plain") and "sandbox" in corpus.headers["content-security-policy"]
+
+
+def test_an_html_document_is_sent_as_a_sandboxed_attachment_never_run_here(files_api):
+    api = files_api()
+    page = b"<html><head><title>Notes</title></head><body><p>Paid on Fridays.</p><script>alert(1)</script></body></html>"
+    assert call(api, "POST", "/documents", auth=None, files={"files": ("notes.html", page)}).status_code == 201
+    reply = call(api, "GET", "/documents/notes.html/original", auth=None)
+    assert reply.status_code == 200 and reply.content == page
+    assert reply.headers["content-type"].startswith("text/html")
+    assert reply.headers["content-disposition"].startswith("attachment;")
+    assert reply.headers["content-security-policy"] == "sandbox"
+    assert reply.headers["x-content-type-options"] == "nosniff"
+
+
+def test_a_pdfs_page_is_a_png_and_an_unknown_name_or_page_is_404(files_api):
+    api = files_api()
+    assert call(api, "POST", "/documents", auth=None, files={"files": ("phare.pdf", two_page_pdf())}).status_code == 201
+    page = call(api, "GET", "/documents/phare.pdf/pages/2.png", auth=None)
+    assert page.status_code == 200 and page.headers["content-type"] == "image/png"
+    assert page.content.startswith(b"\x89PNG\r\n\x1a\n")
+    for path in (
+        "/documents/phare.pdf/pages/3.png",
+        "/documents/phare.pdf/pages/0.png",
+        "/documents/phare.pdf/pages/two.png",
+        "/documents/phare.pdf/pages/1.jpg",
+        f"/documents/{SEED_NAME}/pages/1.png",  # not a PDF
+        "/documents/missing.pdf/pages/1.png",
+        "/documents/missing.pdf/original",
+        "/documents/..%2F..%2Fpyproject.toml/original",
+    ):
+        reply = call(api, "GET", path, auth=None)
+        assert reply.status_code == 404, (path, reply.text)
+        assert reply.json()["error"]
+
+
+def test_the_file_routes_need_the_login_or_a_link_the_page_signed(files_api):
+    from qa.serving.links import document_link
+
+    api = files_api(auth=f"{USER}:{PASSWORD}")
+    root = api.removesuffix("api/v1")
+    assert call(api, "POST", "/documents", files={"files": ("phare.pdf", two_page_pdf())}).status_code == 201
+    for path in ("/documents/phare.pdf/original", "/documents/phare.pdf/pages/1.png"):
+        assert_error(call(api, "GET", path, auth=None), 401, "Log in")
+        assert call(api, "GET", path).status_code == 200
+    signed = document_link("phare.pdf", "pages/1.png")
+    assert httpx.get(f"{root}{signed}", timeout=60).status_code == 200
+    # A signature opens its own path, for reading, and nothing else.
+    query = signed.split("?", 1)[1]
+    assert httpx.get(f"{api}/documents/phare.pdf/pages/2.png?{query}", timeout=60).status_code == 401
+    assert httpx.get(f"{api}/documents?{query}", timeout=60).status_code == 401
+    assert httpx.delete(f"{root}{document_link('phare.pdf', 'original').replace('/original', '')}", timeout=60).status_code == 401
+    expired = document_link("phare.pdf", "original", now=0)
+    assert httpx.get(f"{root}{expired}", timeout=60).status_code == 401
+    assert call(api, "GET", "/documents/phare.pdf/original").status_code == 200  # not removed

@@ -2,7 +2,8 @@
 
 `page.js` handles clicks on citations (`[n]` in an answer, or its card), scrolls the
 document viewer's own box to its highlight (never the page), and shows each new answer
-from its question down. `documents.js` runs the Documents list's Remove buttons and their
+from its question down; `pages.js` scrolls a PDF's page image to the citation's box
+(`qa.serving.web.pages`, styled by `pages.css`). `documents.js` runs the Documents list's Remove buttons and their
 questions (`qa.serving.web.documents`).
 """
 
@@ -15,8 +16,8 @@ def _asset(name: str) -> str:
     return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
 
 
-CSS = _asset("page.css")
-# Gradio runs it once when the page loads (the `js=` of `launch`).
-APP_JS = _asset("page.js")
+CSS = _asset("page.css") + _asset("pages.css")
+# Gradio runs it once when the page loads (the `js=` of `launch`): each script is a function.
+APP_JS = f"() => {{ ({_asset('page.js')})(); ({_asset('pages.js')})(); }}"
 # Gradio runs it once for the Documents list (the `js_on_load` of its `gr.HTML`).
 DOCUMENTS_JS = _asset("documents.js")

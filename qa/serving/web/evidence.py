@@ -19,6 +19,7 @@ from qa.config import Settings
 from qa.reading.documents import document_title, location_of, row_of
 from qa.errors import QAError
 from qa.storing.collection import default_index
+from qa.serving.web.pages import document_views, sectioned_text
 from qa.results import ABSTAINED, ANSWERED, STATUSES, UNCERTAIN, Answer, document_name
 from qa.text.language import FALLBACK_LANGUAGE, detect_language
 from qa.text.messages import message
@@ -292,7 +293,8 @@ def render_passages(entry: dict | None) -> str:
 
 
 def render_document(citation: dict, *, reveal: bool = False) -> str:
-    """The whole document with the citation highlighted; the page scrolls the viewer's box to it.
+    """The whole document with the citation highlighted, its sections marked; a PDF at the cited
+    page too (`document_views`); the page scrolls the viewer's box to it.
 
     ``reveal``: opened by a click on a citation, so the viewer may be brought into view.
     """
@@ -305,8 +307,11 @@ def render_document(citation: dict, *, reveal: bool = False) -> str:
     if not _cited_text_in(text, citation):
         return f"<p>{name} is no longer indexed as it was when this answer was given: ask again.</p>"
     # A fresh data-view on every render: the viewer re-centres even on the same citation.
+    text_view = (
+        f"<div class='qa-doc' data-view='{time.monotonic_ns()}'{' data-reveal=1' if reveal else ''}>"
+        f"{sectioned_text(source, text, start, end)}</div>"
+    )
     return (
         f"<div class='qa-card-head' title='{_offsets(start, end)}'>{heading(source, text, start, cut=None)}</div>"
-        f"<div class='qa-doc' data-view='{time.monotonic_ns()}'{' data-reveal=1' if reveal else ''}>"
-        f"{_highlighted(text, start, end)}</div>"
+        + document_views(source, text, start, end, text_view)
     )
