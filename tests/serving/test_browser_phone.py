@@ -115,6 +115,17 @@ def test_the_passage_closes_with_its_button_or_escape(phone):
     assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Open quote 1"  # back where it was
     assert page.evaluate("scrollY") == scrolled
 
+def test_the_passage_leads_to_the_whole_document_when_asked(phone):
+    page = phone
+    answer = ask_in_chat(page, VISIT)
+    before = viewer_view(page)
+    page.locator(ANSWERS).nth(answer).locator(".qa-cite-button").first.tap()
+    sheet_shows(page, 1)
+    viewer_changed(page, before)
+    page.locator(f"{SHEET} .qa-sheet-document").tap()  # the one move of the page, asked for
+    page.wait_for_selector(SHEET, state="hidden", timeout=WAIT_MS)
+    assert highlight_on_screen(page)
+
 
 def test_every_citation_target_and_the_close_control_are_44_px_at_least(phone):
     page = phone
