@@ -97,7 +97,7 @@ def test_a_tapped_citation_opens_its_passage_in_place_and_the_page_stays(phone):
     assert 0 <= box["top"] < page.evaluate("innerHeight")  # the quote on screen, in the sheet
 
 
-def test_the_passage_closes_with_its_button_or_escape(phone):
+def test_the_passage_closes_with_its_button_escape_or_a_tap_elsewhere(phone):
     page = phone
     answer = ask_in_chat(page, VISIT)
     buttons = page.locator(ANSWERS).nth(answer).locator(".qa-cite-button")
@@ -114,6 +114,11 @@ def test_the_passage_closes_with_its_button_or_escape(phone):
     page.wait_for_selector(SHEET, state="hidden", timeout=WAIT_MS)
     assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Open quote 1"  # back where it was
     assert page.evaluate("scrollY") == scrolled
+
+    buttons.first.tap()
+    sheet_shows(page, 1)
+    page.locator("#qa-intro h1").tap()  # a tap elsewhere
+    page.wait_for_selector(SHEET, state="hidden", timeout=WAIT_MS)
 
 def test_the_passage_leads_to_the_whole_document_when_asked(phone):
     page = phone

@@ -66,7 +66,12 @@
     if (!waitingFor || sheet.hidden) return;
     const {answer, citation} = waitingFor;
     const card = document.querySelector(`#qa-cards .qa-card[data-answer="${answer}"][data-citation="${citation}"]`);
-    if (!card) return;
+    if (!card) {  // its answer's cards (all its citations) drawn without it: a "[n]" of a document, no citation
+      if (document.querySelector(`#qa-cards .qa-evidence-for[data-answer="${answer}"]`)) {
+        sheetBody.textContent = `This answer has no quote [${citation}].`;
+      }
+      return;
+    }
     waitingFor = null;
     sheetTitle.replaceChildren(card.querySelector('.qa-card-head').cloneNode(true));
     sheetBody.replaceChildren(card.querySelector('.qa-passage').cloneNode(true));
@@ -102,8 +107,10 @@
     for (const row of answerRows()) {
       const content = row.querySelector('.message-content');
       if (!content) continue;
-      const numbers = [...new Set([...content.textContent.matchAll(REFERENCE)].map((m) => Number(m[1])))];
-      numbers.sort((a, b) => a - b);
+      // 1, 2... as far as they go: a "[12]" quoted from a document is no citation.
+      const seen = new Set([...content.textContent.matchAll(REFERENCE)].map((m) => Number(m[1])));
+      const numbers = [];
+      while (seen.has(numbers.length + 1)) numbers.push(numbers.length + 1);
       let bar = row.querySelector('.qa-cite-bar');
       if (bar && bar.dataset.numbers === numbers.join(',')) continue;
       bar?.remove();
