@@ -482,6 +482,20 @@ def test_a_citation_is_placed_by_title_file_page_and_paragraph():
     assert heading("<b>.txt", "Une phrase.", 0) == "<b>&lt;b&gt;.txt</b> · paragraph 1"
 
 
+def test_a_card_names_its_document_once_by_file_name_with_its_full_name_in_the_tooltip():
+    from qa.serving.web.evidence import card_head
+
+    text = "<img src=x onerror=alert(1)> Le traité de 1961\n\nIl fut signé."
+    head = card_head("[2]", "docs/<b>'traite'.txt", text, text.index("Il"))
+    assert head == (
+        "<div class='qa-card-head'><span class='qa-card-n'>[2]</span> <b class='qa-card-name'"
+        " title='&lt;img src=x onerror=alert(1)&gt; Le traité de 1961 — &lt;b&gt;&#x27;traite&#x27;.txt'>"
+        "&lt;b&gt;&#x27;traite&#x27;.txt</b><span class='qa-card-where'> · paragraph 2</span></div>"
+    )
+    gone = card_head("[1]", "a.txt", None, 0, where="no longer indexed as it was")
+    assert "title='a.txt'>a.txt</b>" in gone and "· no longer indexed as it was" in gone
+
+
 def test_the_indexing_panel_says_what_how_far_and_the_time_left():
     from qa.serving.web.progress import describe, render_indexing
     from qa.storing.progress import IndexingStatus

@@ -331,6 +331,30 @@ def click_reference(page, answer: int, n: int) -> None:
         page.mouse.click(point["x"], point["y"])
 
 
+def put_quote_away(page) -> None:
+    """On a phone a citation opens in a sheet over the lower screen: Escape closes it."""
+    if page.size == "phone":
+        page.wait_for_selector("#qa-sheet[data-ready]", state="visible", timeout=WAIT_MS)
+        page.keyboard.press("Escape")
+        page.wait_for_selector("#qa-sheet", state="hidden", timeout=WAIT_MS)
+
+
+def quote_on_screen(page) -> bool:
+    """Where the reader looks for a citation opened: the viewer's highlight on a desktop; on a
+    phone the sheet's, the page not scrolled away from the chat."""
+    if page.size == "desktop":
+        return highlight_on_screen(page)
+    page.wait_for_selector("#qa-sheet[data-ready]", state="visible", timeout=WAIT_MS)
+    return page.evaluate(
+        """() => {
+          const mark = document.querySelector('#qa-sheet mark').getBoundingClientRect();
+          const viewer = document.querySelector('#qa-viewer mark').textContent;
+          return mark.top >= 0 && mark.top < window.innerHeight
+            && document.querySelector('#qa-sheet mark').textContent === viewer;
+        }"""
+    )
+
+
 def highlight_on_screen(page) -> bool:
     """The viewer's highlight is inside the viewer's box and inside the window."""
     return page.evaluate(
@@ -363,8 +387,9 @@ def test_citation_in_an_earlier_answer_opens_the_document_there(sized_page):
     assert "1961" in mark
     assert f"[1] “{mark}”" in answer_text(page, 0)
     assert page.get_attribute("#qa-cards .qa-card.qa-open", "data-citation") == "1"
-    assert highlight_on_screen(page)  # on a phone the click brings the viewer into view
+    assert quote_on_screen(page)  # beside the chat, or on a phone in a sheet over it
     shoot(page, "citation-earlier-answer")
+    put_quote_away(page)
 
     before = viewer_view(page)
     click_reference(page, latest, citations)
@@ -386,8 +411,11 @@ def test_evidence_card_opens_its_citation_and_says_where_to_look(sized_page):
     where = f"paragraph {paragraph_in_seed(start)}"
     title = SEED.read_text(encoding="utf-8").split("\n", 1)[0]  # the article's headline
     assert len(title) > 90
-    card_title = title[:89].rstrip() + "…"  # cut in a card, whole in the viewer
-    assert card.locator(".qa-card-head").inner_text() == f"[2] {card_title} · poutine-coree-du-nord.txt · {where}"
+    head = card.locator(".qa-card-head")  # the document named once, by its file name; its title in the tooltip
+    assert [head.locator(part).inner_text() for part in (".qa-card-n", ".qa-card-name", ".qa-card-where")] == [
+        "[2]", "poutine-coree-du-nord.txt", f"· {where}"
+    ]
+    assert head.locator(".qa-card-name").get_attribute("title") == f"{title} — poutine-coree-du-nord.txt"
     assert "characters" not in page.inner_text("#qa-cards")  # offsets only in the tooltip
     before = viewer_view(page)
     press(page, card)
@@ -395,7 +423,7 @@ def test_evidence_card_opens_its_citation_and_says_where_to_look(sized_page):
     assert page.get_attribute("#qa-cards .qa-card.qa-open", "data-citation") == "2"
     assert page.inner_text("#qa-viewer mark") == SEED.read_text(encoding="utf-8")[start:end]
     assert page.inner_text("#qa-viewer .qa-card-head") == f"{title} · poutine-coree-du-nord.txt · {where}"
-    assert highlight_on_screen(page)
+    assert quote_on_screen(page)
     shoot(page, "evidence-card")
 
 
@@ -408,6 +436,7 @@ def test_retry_asks_again_and_replaces_the_answer_and_its_evidence(sized_page):
     before = viewer_view(page)
     click_reference(page, 0, 1)  # the evidence now shows the first answer
     viewer_changed(page, before)
+    put_quote_away(page)
     for _ in range(2):  # a second Retry asks again too: it never empties the chat
         page.evaluate("scrollTo(0, 0)")
         before = viewer_view(page)
@@ -518,6 +547,7 @@ def test_past_conversations_come_back_from_this_browser_only(sized_page, browser
     viewer_changed(page, before)
     assert "1961" in page.inner_text("#qa-viewer mark")
     if page.size == "phone":
+        put_quote_away(page)
         open_history(page)
     press(page, "#qa-forget")
     page.wait_for_function("() => document.querySelectorAll('#qa-past label').length === 0", timeout=WAIT_MS)

@@ -2,8 +2,9 @@
 
 `page.js` handles clicks on citations (`[n]` in an answer, or its card), scrolls the
 document viewer's own box to its highlight (never the page), and shows each new answer
-from its question down; `pages.js` scrolls a PDF's page image to the citation's box
-(`qa.serving.web.pages`, styled by `pages.css`). `documents.js` runs the Documents list's Remove buttons and their
+from its question down; on a phone it opens a citation in a sheet over the chat and puts
+a row of 44 px citation buttons under each answer. `pages.js` scrolls a PDF's page image
+to the citation's box (`qa.serving.web.pages`, styled by `pages.css`). `documents.js` runs the Documents list's Remove buttons and their
 questions (`qa.serving.web.documents`).
 """
 

@@ -24,8 +24,6 @@ from qa.results import ABSTAINED, ANSWERED, STATUSES, UNCERTAIN, Answer, documen
 from qa.text.language import FALLBACK_LANGUAGE, detect_language
 from qa.text.messages import message
 
-# A title longer than this is cut in a card's heading (the viewer shows it whole).
-CARD_TITLE_CHARACTERS = 90
 # Each status is shown by an icon beside its label as well as by its colour (page.css).
 STATUS_ICONS = {ANSWERED: "✓", UNCERTAIN: "⚠", ABSTAINED: "∅"}
 # The head `render_reply_head` puts atop a reply. Document text in a chat message is escaped,
@@ -197,10 +195,10 @@ def _cited_text_in(text: str | None, citation: dict) -> bool:
     return text is not None and text[start:end] == citation["text"]
 
 
-def heading(source: str, text: str | None, offset: int, *, cut: int | None = CARD_TITLE_CHARACTERS) -> str:
+def heading(source: str, text: str | None, offset: int, *, cut: int | None = None) -> str:
     """Where a reader finds a citation, as HTML: the document's title when it has one
     (its file name after it), else its file name; then where in it (`where_in_document`:
-    page, slide, sheet and row, paragraph).
+    page, slide, sheet and row, paragraph). The viewer's heading; a card's is `card_head`.
 
     Example:
         >>> heading("reports/q3.md", "# Q3 report\\n\\nSales rose.", 14)
@@ -216,6 +214,38 @@ def heading(source: str, text: str | None, offset: int, *, cut: int | None = CAR
     if cut and len(title) > cut:
         title = title[: cut - 1].rstrip() + "…"
     return f"<b>{html.escape(title)}</b> · {name} · {where}"
+
+
+def full_name(source: str, text: str | None) -> str:
+    """A document's full name, as text: its title and file name, or its file name alone.
+
+    Example:
+        >>> full_name("reports/q3.md", "# Q3 report\\n\\nSales rose.")
+        'Q3 report — q3.md'
+    """
+    name = Path(source).name
+    title = document_title(text) if text is not None else None
+    return f"{title} — {name}" if title else name
+
+
+def card_head(label: str, source: str, text: str | None, offset: int, *, where: str | None = None) -> str:
+    """A card's heading, as HTML, on one line: its label ("[2]"), the document named once
+    and short (its file name, cut with an ellipsis when the line is too narrow: the full
+    name, title included, in its tooltip), then where in it (`where_in_document`, or
+    ``where`` when given).
+
+    Example:
+        >>> card_head("[1]", "reports/q3.md", "# Q3 report\\n\\nSales rose.", 14)
+        "<div class='qa-card-head'><span class='qa-card-n'>[1]</span> <b class='qa-card-name' title='Q3 report — q3.md'>q3.md</b><span class='qa-card-where'> · paragraph 2</span></div>"
+    """
+    name = html.escape(Path(source).name)
+    if where is None:
+        where = where_in_document(source, text, offset) if text is not None else ""
+    where = f"<span class='qa-card-where'> · {html.escape(where)}</span>" if where else ""
+    return (
+        f"<div class='qa-card-head'><span class='qa-card-n'>{html.escape(label)}</span> "
+        f"<b class='qa-card-name' title='{html.escape(full_name(source, text))}'>{name}</b>{where}</div>"
+    )
 
 
 def _highlighted(text: str, start: int, end: int) -> str:
@@ -245,18 +275,17 @@ def render_cards(entry: dict | None, answer_number: int | None = None, open_cita
         name = html.escape(Path(source).name)
         text = _document(citation)
         if _cited_text_in(text, citation):
-            where = heading(source, text, start)
+            head = card_head(f"[{n}]", source, text, start)
             passage = _passage_around(entry, citation)
             shown = _highlighted(text[passage[0] : passage[1]], start - passage[0], end - passage[0])
         else:
-            where = f"<b>{name}</b> · no longer indexed as it was"
+            head = card_head(f"[{n}]", source, None, start, where="no longer indexed as it was")
             shown = f"<mark>{html.escape(citation['text'])}</mark>"
         opened = " qa-open" if n == open_citation else ""
         cards.append(
             f"<div class='qa-card{opened}' data-answer='{answer_number}' data-citation='{n}' role='button' tabindex='0'"
             f" title='{_offsets(start, end)} of {name}; click to open the document here'>"
-            f"<div class='qa-card-head'>[{n}] {where}</div>"
-            f"<div class='qa-passage'>{shown}</div></div>"
+            f"{head}<div class='qa-passage'>{shown}</div></div>"
         )
     return "".join(cards)
 
@@ -280,13 +309,12 @@ def render_passages(entry: dict | None) -> str:
         name = html.escape(Path(source).name)
         text = _document(passage)
         if text is None or end > len(text):
-            where, body = f"<b>{name}</b> · no longer indexed", ""
+            head, body = card_head(f"#{rank}", source, None, start, where="no longer indexed"), ""
         else:
-            where, body = heading(source, text, start), html.escape(text[start:end])
+            head, body = card_head(f"#{rank}", source, text, start), html.escape(text[start:end])
         rows.append(
             f"<div class='qa-card' title='{_offsets(start, end)} of {name}'>"
-            f"<div class='qa-card-head'>#{rank} {where}"
-            f"<span class='qa-score'>score {passage['score']:.3f}</span></div>"
+            f"<div class='qa-score'>score {passage['score']:.3f}</div>{head}"
             f"<div class='qa-passage'>{body}</div></div>"
         )
     return "".join(rows)
