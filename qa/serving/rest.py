@@ -11,6 +11,8 @@ calls the same functions as the CLI: `qa.ask.answer` and `qa.storing.collection`
   in the query or a form field, swaps an upload of the same name for the new version),
   `POST /api/v1/documents/cancel` (stops the add under way: the index stays as it was),
   `DELETE /api/v1/documents/{name}` (uploads only).
+- `GET /api/v1/status`: which mode answers (quotes only, or a language model: its name and
+  host), how many documents, whether an indexing runs.
 - `GET /api/v1/openapi.json`; interactive docs at `/api/v1/docs`, served from local
   files (no CDN: the app works offline).
 
@@ -73,6 +75,7 @@ from qa.config import Settings, is_loopback
 from qa.reading.documents import SUPPORTED_SUFFIXES, location_of, row_of
 from qa.errors import DocumentExistsError, IndexingCancelled, QAError, StoreUnavailableError
 from qa.results import Citation, document_name
+from qa.serving.mode import answering_mode
 
 logger = logging.getLogger(__name__)
 
@@ -102,10 +105,24 @@ class Turn(BaseModel):
     content: str
 
 
+# Questions the seed article answers (`seeds/`), as the interactive docs' "Try it out" sends them.
+ASK_EXAMPLES = [
+    {"question": "When was the friendship treaty signed?", "k": 5, "history": []},
+    {"question": "Quand Poutine ira-t-il à Pyongyang ?"},
+    {
+        "question": "And when was it abandoned?",
+        "history": [
+            {"role": "user", "content": "When was the friendship treaty signed?"},
+            {"role": "assistant", "content": "In 1961 [1]."},
+        ],
+    },
+]
+
+
 class AskRequest(BaseModel):
     """A question, with the conversation so far for follow-ups."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"examples": ASK_EXAMPLES})
 
     question: str = Field(description="In any language; at most QA_MAX_QUESTION_CHARS characters (default 2000).")
     k: int = Field(default=5, ge=1, le=MAX_K, description="Passages to look at.")
@@ -245,6 +262,19 @@ class RemovedOut(DocumentsOut):
     removed: DocumentOut
 
 
+class StatusOut(BaseModel):
+    mode: Literal["extractive", "generated"] = Field(
+        description="`extractive`: replies quote the documents; `generated`: a language model writes them from the "
+        "quotes, each sentence checked against them."
+    )
+    model: str | None = Field(description="The language model asked for (QA_LLM_MODEL); null: the server's first.")
+    host: str | None = Field(description="The language model server's host and port; null in extractive mode.")
+    connect: str | None = Field(description="How to connect a language model (extractive mode only).")
+    documents: int = Field(description="How many documents are searchable.")
+    indexing: bool = Field(description="Whether documents are being added or re-indexed now.")
+    version: str = Field(description="qa's version.")
+
+
 class ErrorOut(BaseModel):
     error: str = Field(description="What happened and what to do.")
     details: list[dict] | None = Field(default=None, description="For 422: each invalid field.")
@@ -307,6 +337,18 @@ def create_api(settings: Settings | None = None) -> FastAPI:
             )
         history = [turn.model_dump() for turn in request.history]
         return await answering.run(partial(_answer_out, request.question, request.k, history, settings))
+
+    @api.get("/status", response_model=StatusOut, responses=_errors())
+    def status() -> dict:
+        """Which mode answers (quotes only, or a language model: its name and host), how many
+        documents are searchable, and whether an indexing runs."""
+        collection = default_collection(settings)
+        return {
+            **answering_mode(settings).to_dict(),
+            "documents": len(collection.documents()),
+            "indexing": collection.indexing is not None,
+            "version": __version__,
+        }
 
     @api.get("/documents", response_model=DocumentsOut, responses=_errors())
     def documents() -> dict:
