@@ -41,7 +41,8 @@ from qa.ask import stream_answer  # noqa: E402
 from qa.storing.collection import default_index  # noqa: E402
 from qa.text.language import detect_language, preload_language_models  # noqa: E402
 from qa.text.messages import message  # noqa: E402
-from qa.serving.rest import MAX_K, SameOrigin, rest_routes  # noqa: E402
+from qa.serving.rest import API_PREFIX, MAX_K, SameOrigin, rest_routes  # noqa: E402
+from qa.serving.mode import CONNECT_HINT, answering_mode  # noqa: E402
 from qa.results import Answer, document_name  # noqa: E402
 from qa.serving.web.assets import APP_JS, CSS, DOCUMENTS_JS  # noqa: E402
 from qa.serving.web.evidence import (  # noqa: E402
@@ -543,6 +544,20 @@ def ask(question: str, k: int = 5, history: list[dict] | None = None) -> dict:
     return result.to_dict(question, paths=False)  # sources by name: a client sees no server folder
 
 
+def footer(settings: Settings) -> str:
+    """The line under the page: which mode answers (and how to connect a language model
+    when none is), and a link to the REST API's interactive docs."""
+    mode = answering_mode(settings)
+    line = html.escape(mode.describe())
+    if mode.mode == "extractive":
+        line += (
+            " · <details class='qa-connect'><summary>Connect a language model</summary>"
+            f"{html.escape(CONNECT_HINT)}</details>"
+        )
+    # Relative: the page may be served under a prefix.
+    return f"<div>{line} · <a href='{API_PREFIX.lstrip('/')}/docs' target='_blank' rel='noopener'>REST API docs</a></div>"
+
+
 def build_app() -> gr.Blocks:
     settings = _settings()
     private = {"api_visibility": "private"}
@@ -711,6 +726,8 @@ def build_app() -> gr.Blocks:
         app.load(status_line, None, ready, **private)
         app.load(documents_table, None, table, **private)  # (a value function would be a public API route)
         app.load(past_choices, [saved], past, **private)
+        # For developers and the curious: which mode answers, and where the REST API is.
+        gr.HTML(footer(settings), elem_id="qa-footer", apply_default_css=False)
         gr.api(ask, api_name="ask")
     return app
 
@@ -778,6 +795,8 @@ def main() -> None:
         max_file_size=f"{settings.max_upload_mb}mb",
         css=CSS,
         js=APP_JS,
+        # No "Use via API" (Gradio's own panel): the page's footer links the REST API's docs.
+        footer_links=["settings"],
         # The REST API (/api/v1, qa.serving.rest) on the same server and port, behind the same login;
         # the whole server refuses other sites' pages and, on loopback, other host names.
         app_kwargs={"routes": rest_routes(settings), "middleware": [Middleware(SameOrigin, host=settings.host)]},

@@ -14,6 +14,8 @@ calls the same functions as the CLI: `qa.ask.answer` and `qa.storing.collection`
 - `GET /api/v1/documents/{name}/original` (the file as added: a PDF, a text, an image
   inline, anything else an attachment, never run in this site) and
   `GET /api/v1/documents/{name}/pages/{n}.png` (a PDF's page, rendered here).
+- `GET /api/v1/status`: which mode answers (quotes only, or a language model: its name and
+  host), how many documents, whether an indexing runs.
 - `GET /api/v1/openapi.json`; interactive docs at `/api/v1/docs`, served from local
   files (no CDN: the app works offline).
 
@@ -84,6 +86,7 @@ from qa.errors import DocumentError, DocumentExistsError, IndexingCancelled, QAE
 from qa.reading.formats.pdf_pages import render_page
 from qa.serving.links import link_allowed
 from qa.results import Citation, document_name
+from qa.serving.mode import answering_mode
 
 logger = logging.getLogger(__name__)
 
@@ -113,10 +116,24 @@ class Turn(BaseModel):
     content: str
 
 
+# Questions the seed article answers (`seeds/`), as the interactive docs' "Try it out" sends them.
+ASK_EXAMPLES = [
+    {"question": "When was the friendship treaty signed?", "k": 5, "history": []},
+    {"question": "Quand Poutine ira-t-il à Pyongyang ?"},
+    {
+        "question": "And when was it abandoned?",
+        "history": [
+            {"role": "user", "content": "When was the friendship treaty signed?"},
+            {"role": "assistant", "content": "In 1961 [1]."},
+        ],
+    },
+]
+
+
 class AskRequest(BaseModel):
     """A question, with the conversation so far for follow-ups."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"examples": ASK_EXAMPLES})
 
     question: str = Field(description="In any language; at most QA_MAX_QUESTION_CHARS characters (default 2000).")
     k: int = Field(default=5, ge=1, le=MAX_K, description="Passages to look at.")
@@ -256,6 +273,19 @@ class RemovedOut(DocumentsOut):
     removed: DocumentOut
 
 
+class StatusOut(BaseModel):
+    mode: Literal["extractive", "generated"] = Field(
+        description="`extractive`: replies quote the documents; `generated`: a language model writes them from the "
+        "quotes, each sentence checked against them."
+    )
+    model: str | None = Field(description="The language model asked for (QA_LLM_MODEL); null: the server's first.")
+    host: str | None = Field(description="The language model server's host and port; null in extractive mode.")
+    connect: str | None = Field(description="How to connect a language model (extractive mode only).")
+    documents: int = Field(description="How many documents are searchable.")
+    indexing: bool = Field(description="Whether documents are being added or re-indexed now.")
+    version: str = Field(description="qa's version.")
+
+
 class ErrorOut(BaseModel):
     error: str = Field(description="What happened and what to do.")
     details: list[dict] | None = Field(default=None, description="For 422: each invalid field.")
@@ -318,6 +348,18 @@ def create_api(settings: Settings | None = None) -> FastAPI:
             )
         history = [turn.model_dump() for turn in request.history]
         return await answering.run(partial(_answer_out, request.question, request.k, history, settings))
+
+    @api.get("/status", response_model=StatusOut, responses=_errors())
+    def status() -> dict:
+        """Which mode answers (quotes only, or a language model: its name and host), how many
+        documents are searchable, and whether an indexing runs."""
+        collection = default_collection(settings)
+        return {
+            **answering_mode(settings).to_dict(),
+            "documents": len(collection.documents()),
+            "indexing": collection.indexing is not None,
+            "version": __version__,
+        }
 
     @api.get("/documents", response_model=DocumentsOut, responses=_errors())
     def documents() -> dict:

@@ -738,3 +738,15 @@ def test_a_file_qa_does_not_read_is_refused_in_the_status_line_with_what_it_read
     status, *_, waiting, box, _ = _outcome(app.upload([str(archive)]))
     assert status == f"Nothing was added. recipes.zip: unsupported file type (.zip); qa reads {', '.join(SUPPORTED_SUFFIXES)}."
     assert (waiting, box["visible"]) == (None, False)
+
+
+def test_the_footer_says_which_mode_answers_and_links_the_rest_docs():
+    import app
+    from qa.config import Settings
+
+    quoting = app.footer(Settings())
+    assert "no language model connected" in quoting and "QA_LLM_URL" in quoting
+    assert "href='api/v1/docs'" in quoting
+    writing = app.footer(Settings(llm_url="http://key:secret@127.0.0.1:8080/v1", llm_model="<b>tiny</b>"))
+    assert "&lt;b&gt;tiny&lt;/b&gt; at 127.0.0.1:8080" in writing and "<b>" not in writing
+    assert "secret" not in writing and "QA_LLM_URL" not in writing

@@ -88,6 +88,19 @@ def test_question_shows_cited_answer_with_highlighted_excerpt(page):
     print(f"Enter to answer: {elapsed:.2f} s")
 
 
+def test_the_footer_says_how_replies_are_made_and_its_link_opens_the_rest_docs(page):
+    footer = page.locator("#qa-footer")
+    footer.wait_for(timeout=WAIT_MS)
+    assert "no language model connected" in footer.inner_text()
+    assert "Use via API" not in page.inner_text("body")  # Gradio's own panel is not offered
+    with page.expect_popup() as opened:
+        footer.get_by_role("link", name="REST API docs").click()
+    docs = opened.value
+    docs.wait_for_selector(".swagger-ui .opblock", timeout=WAIT_MS)
+    assert "/ask" in docs.inner_text(".swagger-ui") and docs.url.endswith("/api/v1/docs")
+    docs.close()
+
+
 def test_uploaded_document_is_cited(page, tmp_path):
     doc = tmp_path / "observatoire.md"
     doc.write_text("L'observatoire du pic Zéphyr a été inauguré en 1887 par l'astronome Clara Vidal.\n", encoding="utf-8")

@@ -58,6 +58,7 @@ ROUTES = [
     ("GET", "/documents", {}),
     ("POST", "/documents", {"files": {"files": ("note.txt", b"Uploaded without a login.")}}),
     ("DELETE", f"/documents/{SEED_NAME}", {}),
+    ("GET", "/status", {}),
     ("GET", "/openapi.json", {}),
     ("GET", "/docs", {}),
 ]
@@ -438,6 +439,7 @@ def test_openapi_describes_every_route_and_the_login(api):
         "/documents/{name}": ["delete"],
         "/documents/{name}/original": ["get"],
         "/documents/{name}/pages/{page}": ["get"],
+        "/status": ["get"],
     }
     assert spec["servers"] == [{"url": "/api/v1"}]
     assert set(spec["components"]["securitySchemes"]) == {"HTTPBasic", "HTTPBearer"}
@@ -486,6 +488,32 @@ def test_an_uncertain_answer_and_its_short_answer_go_out_as_given_with_document_
     assert AnswerOut.model_validate(body).model_dump() == located
     assert (body["status"], body["confidence"]) == ("uncertain", 0.31)
     assert body["short"] == {"text": "1961", "source": "traite.txt", "start": 30, "end": 34, "kind": "when"}
+
+
+def test_the_docs_example_question_is_a_real_one_the_seed_answers(api):
+    examples = call(api, "GET", "/openapi.json").json()["components"]["schemas"]["AskRequest"]["examples"]
+    assert examples and all(example["question"] != "string" for example in examples)
+    reply = call(api, "POST", "/ask", json=examples[0])
+    assert reply.status_code == 200, reply.text
+    body = reply.json()
+    assert body["status"] == "answered" and body["citations"], body
+    assert body["citations"][0]["source"] == SEED_NAME
+
+
+def test_every_docs_example_is_a_valid_request(api):
+    for example in call(api, "GET", "/openapi.json").json()["components"]["schemas"]["AskRequest"]["examples"]:
+        reply = call(api, "POST", "/ask", json=example)
+        assert reply.status_code == 200, (example, reply.text)
+
+
+def test_status_says_which_mode_answers_how_to_connect_a_model_and_how_many_documents(api):
+    reply = call(api, "GET", "/status")
+    assert reply.status_code == 200, reply.text
+    status = reply.json()
+    assert (status["mode"], status["model"], status["host"]) == ("extractive", None, None)
+    assert "QA_LLM_URL" in status["connect"] and "docs/language-models.md" in status["connect"]
+    assert status["documents"] == len(document_names(api)) and status["indexing"] is False
+    assert status["version"]
 
 
 def test_interactive_docs_are_served_without_a_cdn(api):
