@@ -25,6 +25,39 @@ SIXTEEN_QUESTIONS = [
     ("Quelle agence de presse officielle a rapporté l'article ?", "TASS"),
 ] * 4
 
+# "When was the friendship treaty between North Korea and the Soviet Union signed?" in every
+# language the detector returns (the seed article answers it: 1961).
+TREATY_QUESTIONS = {
+"fr": "Quand le traité d'amitié entre la Corée du Nord et l'Union soviétique a-t-il été signé ?",
+"en": "When was the friendship treaty between North Korea and the Soviet Union signed?",
+"es": "¿Cuándo se firmó el tratado de amistad entre Corea del Norte y la Unión Soviética?",
+"de": "Wann wurde der Freundschaftsvertrag zwischen Nordkorea und der Sowjetunion unterzeichnet?",
+"it": "Quando è stato firmato il trattato di amicizia tra la Corea del Nord e l'Unione Sovietica?",
+"pt": "Quando foi assinado o tratado de amizade entre a Coreia do Norte e a União Soviética?",
+"ru": "Когда был подписан договор о дружбе между Северной Кореей и Советским Союзом?",
+"nl": "Wanneer werd het vriendschapsverdrag tussen Noord-Korea en de Sovjet-Unie ondertekend?",
+"pl": "Kiedy podpisano traktat o przyjaźni między Koreą Północną a Związkiem Radzieckim?",
+"sv": "När undertecknades vänskapsfördraget mellan Nordkorea och Sovjetunionen?",
+"da": "Hvornår blev venskabstraktaten mellem Nordkorea og Sovjetunionen underskrevet?",
+"nb": "Når ble vennskapsavtalen mellom Nord-Korea og Sovjetunionen undertegnet?",
+"fi": "Milloin Pohjois-Korean ja Neuvostoliiton välinen ystävyyssopimus allekirjoitettiin?",
+"tr": "Kuzey Kore ile Sovyetler Birliği arasındaki dostluk antlaşması ne zaman imzalandı?",
+"ar": "متى تم توقيع معاهدة الصداقة بين كوريا الشمالية والاتحاد السوفيتي؟",
+"zh": "朝鲜和苏联之间的友好条约是什么时候签署的？",
+"ja": "北朝鮮とソ連の友好条約はいつ署名されましたか？",
+"ko": "북한과 소련 사이의 우호 조약은 언제 체결되었습니까?",
+"uk": "Коли було підписано договір про дружбу між Північною Кореєю та Радянським Союзом?",
+"cs": "Kdy byla podepsána smlouva o přátelství mezi Severní Koreou a Sovětským svazem?",
+"ro": "Când a fost semnat tratatul de prietenie dintre Coreea de Nord și Uniunea Sovietică?",
+"el": "Πότε υπογράφηκε η συνθήκη φιλίας μεταξύ της Βόρειας Κορέας και της Σοβιετικής Ένωσης;",
+"he": "מתי נחתם הסכם הידידות בין צפון קוריאה לברית המועצות?",
+"hi": "उत्तर कोरिया और सोवियत संघ के बीच मैत्री संधि पर कब हस्ताक्षर किए गए थे?",
+"id": "Kapan perjanjian persahabatan antara Korea Utara dan Uni Soviet ditandatangani?",
+"vi": "Hiệp ước hữu nghị giữa Triều Tiên và Liên Xô được ký khi nào?",
+"hu": "Mikor írták alá a barátsági szerződést Észak-Korea és a Szovjetunió között?",
+"ca": "Quan es va signar el tractat d'amistat entre Corea del Nord i la Unió Soviètica?",
+}
+
 
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory):

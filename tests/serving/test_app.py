@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SEED, SIXTEEN_QUESTIONS, _free_port, app_env
+from tests.conftest import ROOT, SEED, SIXTEEN_QUESTIONS, TREATY_QUESTIONS, _free_port, app_env
 
 
 def test_ask_endpoint_returns_the_cli_json_object(app_url):
@@ -750,3 +750,19 @@ def test_the_footer_says_which_mode_answers_and_links_the_rest_docs():
     writing = app.footer(Settings(llm_url="http://key:secret@127.0.0.1:8080/v1", llm_model="<b>tiny</b>"))
     assert "&lt;b&gt;tiny&lt;/b&gt; at 127.0.0.1:8080" in writing and "<b>" not in writing
     assert "secret" not in writing and "QA_LLM_URL" not in writing
+
+
+def test_a_question_in_each_language_gets_its_reply_in_that_language(app_url):
+    import httpx
+
+    from qa.text.language import DETECTED_LANGUAGES
+    from qa.text.messages import message
+
+    assert sorted(TREATY_QUESTIONS) == sorted(DETECTED_LANGUAGES)
+    heads = {"answered": "lead", "uncertain": "uncertain", "abstained": "abstain"}
+    for language, question in TREATY_QUESTIONS.items():
+        reply = httpx.post(f"{app_url}api/v1/ask", json={"question": question}, timeout=600).json()
+        assert reply["language"] == language, (question, reply["language"])
+        assert reply["answer"].startswith(message(language, heads[reply["status"]])), (language, reply["answer"][:80])
+        if language != "en":
+            assert not reply["answer"].startswith(message("en", heads[reply["status"]])), language

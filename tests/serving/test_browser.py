@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from qa.text.messages import message
-from tests.conftest import ROOT, SEED
+from tests.conftest import ROOT, SEED, TREATY_QUESTIONS
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "artifacts" / "screenshots"
@@ -690,6 +690,19 @@ def test_a_documents_remove_asks_first_then_removes_it_and_the_list_fits_the_scr
     row.wait_for(state="detached", timeout=WAIT_MS)
     assert page.locator(f"#qa-docs tr[data-name='{SEED.name}']").is_visible()
     shoot(page, "removed")
+
+
+def test_replies_in_scripts_far_from_the_documents_are_labelled_in_the_askers_language(sized_page):
+    from qa.serving.web.evidence import STATUS_ICONS
+
+    page = sized_page
+    for language in ("zh", "ar", "hi", "ko", "he", "el"):
+        ask_in_chat(page, TREATY_QUESTIONS[language])
+        label = last_reply(page).locator(".qa-reply-head .qa-status").inner_text()
+        said = {f"{icon} {message(language, f'status_{status}')}" for status, icon in STATUS_ICONS.items()}
+        assert label in said, (language, label)
+        assert message(language, "status_answered") != message("en", "status_answered")
+    shoot(page, "replies-in-six-scripts")
 
 
 def test_japanese_question_is_readable(sized_page):
