@@ -2,7 +2,8 @@
 
     question -> cleaned (`qa.retrieving.retrieval.clean_question`) -> language
              -> follow-up context, retrieval, candidate sentences (`qa.answering.candidates`)
-             -> decision and reply (`qa.answering.extractive`)
+             -> a question about the collection: its reply (`qa.answering.collection_replies`)
+             -> else decision and reply (`qa.answering.extractive`)
              -> with a language model: its answer, each sentence checked (`qa.generating`)
 
 Each step lives in its stage and knows nothing of the next; the extractive step and the
@@ -14,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from qa.answering.candidates import consider
+from qa.answering.collection_replies import collection_reply
 from qa.answering.extractive import extractive_reply
 from qa.config import Settings
 from qa.generating.generation import Draft, generated_answer
@@ -95,6 +97,11 @@ def stream_answer(
     considered = consider(
         question, index, k or settings.top_k, history=history, settings=settings, pipeline=pipeline, language=language
     )
+    about_collection = collection_reply(considered, pipeline=pipeline)
+    if about_collection is not None:
+        # The document list, said as it is: nothing for a language model to write.
+        yield about_collection
+        return
     reply = extractive_reply(considered, pipeline=pipeline)
     if not settings.llm_url or not considered.hits or reply.overview or not considered.asks_something:
         # An overview quotes the document's lead and central sentences as they are.

@@ -35,6 +35,10 @@ class Pipeline:
         overview: answer a question that asks what a document is about ("What is this
             article about?", recognised by `qa.answering.overview`) with the document's lead and
             central sentences.
+        collection: answer a question about the collection ("What documents do I have?",
+            "Which files mention the budget?", recognised by `qa.answering.collection_questions`)
+            from the document list, and an overview question over several documents that names
+            none of them with that list (`qa.answering.collection_replies`).
         fitted: order the candidate sentences and abstain with the fitted answer scorer
             (`qa.answering.answer_scorer`, fitted by `python -m qa.tools.fit`; the default); ``False``
             uses the hand-set score and the abstention rules above instead.
@@ -56,6 +60,7 @@ class Pipeline:
     answer_type: bool = True
     unknown_names: bool = True
     overview: bool = True
+    collection: bool = True
     fitted: bool = True
 
     def __post_init__(self) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from qa.answering.candidates import REQUIRED_KINDS, Candidate, Considered, prose_first
 from qa.answering.citations import quote_lines, select_citations, sentence_citation
-from qa.answering.overview import overview_citations, shipped_detector
+from qa.answering.overview import named_document, overview_citations, shipped_detector
 from qa.answering.short_answer import short_answer
 from qa.pipeline import Pipeline
 from qa.results import ABSTAINED, ANSWERED, Answer, Citation
@@ -75,7 +75,11 @@ def extractive_reply(considered: Considered, *, pipeline: Pipeline) -> Answer:
     if not considered.asks_something:
         return Answer(message(language, "not_a_question"), abstained=True, language=language)
     if pipeline.overview and considered.hits and _is_overview(considered):
-        document = int(index.chunks[considered.hits[0].chunk, 0])
+        # The document the question names, else the one of the best passage (`qa.ask` has
+        # already answered an overview question over several documents naming none with their list).
+        document = named_document(index, considered.question)
+        if document is None:
+            document = int(index.chunks[considered.hits[0].chunk, 0])
         citations = overview_citations(index, document)
         if citations:
             text = "\n".join([overview_lead(language, index.documents[document].source), "", *quote_lines(citations)])

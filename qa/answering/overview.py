@@ -17,12 +17,14 @@ from pathlib import Path
 import numpy as np
 
 from qa.errors import QAError
-from qa.results import MAX_CITED_CHARS, Citation
+from qa.results import MAX_CITED_CHARS, Citation, document_name
 
 OVERVIEW_PATH = Path(__file__).with_name("data") / "overview.json"
 # An overview quotes at most this many sentences (the lead and the most central ones),
 # within the 600-character rule.
 OVERVIEW_SENTENCES = 3
+# A document's title, for `named_document`: its first line, when at most this long.
+TITLE_CHARS = 120
 
 
 class OverviewDetector:
@@ -118,3 +120,33 @@ def overview_citations(index, document: int) -> list[Citation]:
             break
     source = index.documents[document].source
     return [Citation(index.span_text(document, start, end), source, start, end) for start, end in sorted(chosen)]
+
+
+def named_document(index, question: str) -> int | None:
+    """The document a question names, by its file name or its title; None when it names
+    none, or several as well.
+
+    Named: the file name as it is ("falcon.pptx"), or every word of the name without its
+    suffix ("project-falcon": "the Falcon project"), or every word of the title (its first
+    line, up to `TITLE_CHARS`), compared by their lexical terms. The most words win.
+    """
+    from qa.text.lexical import fold, terms
+
+    asked, folded = set(terms(question, keep_stopwords=True)), fold(question)
+    scores = []
+    for document in index.documents:
+        name = document_name(document.source)
+        if fold(name) in folded:
+            scores.append(float("inf"))
+            continue
+        score = 0
+        title = document.text.lstrip().split("\n", 1)[0]
+        for words in (Path(name).stem, title if len(title) <= TITLE_CHARS else ""):
+            named = set(terms(words))
+            if named and named <= asked:
+                score = max(score, len(named))
+        scores.append(score)
+    best = max(scores, default=0)
+    if not best or scores.count(best) > 1:
+        return None
+    return scores.index(best)

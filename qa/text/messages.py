@@ -44,6 +44,22 @@ ENGLISH: dict[str, str] = dict(
         _reply("not_generated", "Written from the excerpts without the language model: {reason}."),
         # Translators: Shown in brackets after a reply the asker stopped while a language model wrote it.
         _reply("stopped", "Stopped: the language model's reply was not used."),
+        # Translators: Atop the list of the documents; {n} is how many there are (1 or more).
+        _reply("collection_count", "Documents in the collection: {n}"),
+        # Translators: Ends a list cut short; {n} is how many items are not shown.
+        _reply("collection_more", "and {n} more"),
+        # Translators: After a document's name in a list, in brackets: how many pages it has.
+        _reply("sections_page", "pages: {n}"),
+        # Translators: After a document's name in a list, in brackets: how many slides it has.
+        _reply("sections_slide", "slides: {n}"),
+        # Translators: After a document's name in a list, in brackets: how many sheets (of a spreadsheet) it has.
+        _reply("sections_sheet", "sheets: {n}"),
+        # Translators: After a document's name in a list, in brackets: how many chapters it has.
+        _reply("sections_chapter", "chapters: {n}"),
+        # Translators: Atop the documents that mention something; {subject} is the words the asker looked for, {n} how many documents.
+        _reply("mentions", "Documents that mention “{subject}”: {n}"),
+        # Translators: {subject} is the words the asker looked for.
+        _reply("mentions_none", "No document mentions “{subject}”."),
         # Translators: The label atop a reply that answers the question.
         _reply("status_answered", "Answer"),
         # Translators: The label atop a reply whose quotes may not answer the question.

@@ -86,6 +86,10 @@ def test_placeholders_are_filled_in_every_language(language):
     assert "bericht.txt" in overview_lead(language, "seeds/bericht.txt")
     assert "7" in message(language, "dropped").format(n=7)
     assert "it timed out" in message(language, "not_generated").format(reason="it timed out")
+    assert "Falcon" in message(language, "mentions_none").format(subject="Falcon")
+    assert "Falcon" in message(language, "mentions").format(subject="Falcon", n=2)
+    for key in ("collection_count", "collection_more", "sections_page", "sections_slide", "sections_sheet", "sections_chapter"):
+        assert "12" in message(language, key).format(n=12), key
 
 
 @pytest.mark.parametrize("language", ["xx", "../fr", "", "EN"])
