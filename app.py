@@ -425,7 +425,7 @@ def status_line() -> str:
     return line + skipped
 
 
-def examples_now() -> gr.Dataset:
+def examples_now() -> dict:
     """The example questions for the documents indexed now (`example_questions`), hidden
     when there are none."""
     try:
@@ -433,7 +433,7 @@ def examples_now() -> gr.Dataset:
     except QAError as exc:  # the ready line says why
         logger.warning("%s", exc)
         questions = []
-    return gr.Dataset(samples=[[q] for q in questions], visible=bool(questions))
+    return gr.update(samples=[[q] for q in questions], visible=bool(questions))
 
 
 def documents_table() -> str:
