@@ -413,7 +413,7 @@ def status_line() -> str:
     names = [document_name(document.source) for document in index.documents]
     line = f"Ready · {documents_indexed(names)}"
     if names:
-        line += f" · model: {html.escape(index.model)}"
+        line += f"<span class='qa-model'> · model: {html.escape(index.model)}</span>"  # (not on a phone: chats.css)
     indexing = collection.indexing
     if indexing is not None:  # shown in every tab, whatever its view: how far is in the Documents tab
         line += f" · indexing {html.escape(indexing.name)} (see Documents)"

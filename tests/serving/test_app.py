@@ -707,9 +707,9 @@ def test_the_header_names_one_or_two_documents_and_counts_more(local, embedder, 
     from qa.storing.collection import add_documents
 
     app = _in_panel(local, monkeypatch)
-    assert app.status_line().startswith(f"Ready · <b>{SEED.name}</b> indexed · model: ")
+    assert app.status_line().startswith(f"Ready · <span class='qa-name'>{SEED.name}</span> indexed<span class='qa-model'> · model: ")
     (local.corpus_dir / "lemon<cake>.txt").write_text(CAKE_40, encoding="utf-8")  # (an upload's name loses <>)
-    assert f"<b>{SEED.name}</b> and <b>lemon&lt;cake&gt;.txt</b> indexed" in app.status_line()
+    assert f"{SEED.name}</span> and <span class='qa-name'>lemon&lt;cake&gt;.txt</span> indexed" in app.status_line()
     (tmp_path / "b.txt").write_text(CAKE_55, encoding="utf-8")
     add_documents([tmp_path / "b.txt"], settings=app._settings())
     assert ">3 documents</button> indexed" in app.status_line() and "lemon" not in app.status_line()

@@ -20,7 +20,7 @@ def documents_indexed(names: list[str]) -> str:
 
     Example:
         >>> documents_indexed(["a<b>.txt"])
-        '<b>a&lt;b&gt;.txt</b> indexed'
+        "<span class='qa-name'>a&lt;b&gt;.txt</span> indexed"
         >>> documents_indexed(["a.txt", "b.txt", "c.txt"])
         "<button type='button' class='qa-open-documents' title='Open the Documents tab'>3 documents</button> indexed"
     """
@@ -28,4 +28,4 @@ def documents_indexed(names: list[str]) -> str:
         return f"no documents yet: add one in the {_OPEN_DOCUMENTS.format('Documents')} tab."
     if len(names) > NAMED_DOCUMENTS:
         return f"{_OPEN_DOCUMENTS.format(f'{len(names):,} documents')} indexed"
-    return " and ".join(f"<b>{html.escape(name)}</b>" for name in names) + " indexed"
+    return " and ".join(f"<span class='qa-name'>{html.escape(name)}</span>" for name in names) + " indexed"
