@@ -44,7 +44,7 @@ from qa.text.messages import message  # noqa: E402
 from qa.serving.rest import API_PREFIX, MAX_K, SameOrigin, rest_routes  # noqa: E402
 from qa.serving.mode import CONNECT_HINT, answering_mode  # noqa: E402
 from qa.results import Answer, document_name  # noqa: E402
-from qa.serving.web.assets import APP_JS, CSS, DOCUMENTS_JS  # noqa: E402
+from qa.serving.web.assets import APP_JS, CONVERSATIONS_JS, CSS, DOCUMENTS_JS, HEADER_JS  # noqa: E402
 from qa.serving.web.evidence import (  # noqa: E402
     evidence_entry,
     render_cards,
@@ -55,24 +55,30 @@ from qa.serving.web.evidence import (  # noqa: E402
     without_reply_head,
 )
 from qa.serving.web.documents import render_documents  # noqa: E402
+from qa.serving.web.conversations import (  # noqa: E402
+    MAX_CONVERSATIONS,
+    conversations,
+    is_id,
+    new_id,
+    now,
+    render_conversations,
+    renamed,
+    title_of,
+    without,
+)
+from qa.serving.web.examples import example_questions  # noqa: E402
+from qa.serving.web.header import documents_indexed  # noqa: E402
 from qa.serving.web.progress import render_indexing  # noqa: E402
 
 logger = logging.getLogger("qa.app")
 
-EXAMPLES = [
-    "Quand Poutine ira-t-il à Pyongyang ?",
-    "When was the friendship treaty signed?",
-    "¿Cuándo viajó Kim al Lejano Oriente ruso?",
-    "Welche Bereiche umfassen die Gespräche laut dem Kreml-Berater?",
-    "Chi ha invitato Putin in Corea del Nord?",
-]
-
-# Past conversations live in the browser's local storage. The storage key and secret are
-# fixed so that they survive a restart of the app; the secret is sent with the page, so it
-# scrambles the stored text and protects nothing.
+# Past conversations live in the browser's local storage, and so does which one is on
+# screen (a reload brings it back). The storage keys and secret are fixed so that they
+# survive a restart of the app; the secret is sent with the page, so it scrambles the
+# stored text and protects nothing.
 CONVERSATIONS_KEY = "qa-conversations"
+CURRENT_KEY = "qa-current-conversation"
 CONVERSATIONS_SECRET = "qa-conversations-in-this-browser"
-MAX_CONVERSATIONS = 30
 
 VIEWER_EMPTY = "<p>Ask a question, then click a citation [n] in the answer or its card to open the document there.</p>"
 VIEWER_NO_CITATION = "<p>This answer quotes nothing, so there is no document to open.</p>"
@@ -164,9 +170,9 @@ def _cleared_evidence() -> tuple:
 WRITING_MARK = " ▍"
 
 
-def respond(question: str, chat: list[dict], answers: list[dict]):
-    """Answer the typed question; with a language model (`QA_LLM_URL`), its reply streams
-    into the chat, then gives way to the checked one.
+def respond(question: str, chat: list[dict], answers: list[dict], k: int | None = None):
+    """Answer the typed question (from ``k`` passages; default `QA_TOP_K`); with a language
+    model (`QA_LLM_URL`), its reply streams into the chat, then gives way to the checked one.
 
     Yields:
         chat, answers, the question box (emptied), then `show_evidence`'s five values.
@@ -180,7 +186,7 @@ def respond(question: str, chat: list[dict], answers: list[dict]):
     asked = chat + [_chat_message("user", question)]
     try:
         result, pending = None, None
-        for item in stream_answer(question, history=_history(chat), settings=_settings()):
+        for item in stream_answer(question, k, history=_history(chat), settings=_settings()):
             if isinstance(item, Answer):
                 result = item
                 break
@@ -214,8 +220,12 @@ def stop(chat: list[dict], answers: list[dict]):
     return (chat, answers, gr.skip(), *show_evidence(answers, len(answers) - 1))
 
 
-def retry(chat: list[dict], answers: list[dict]):
-    """Ask the last question again: its answer and evidence are replaced."""
+def retry(chat: list[dict], answers: list[dict], k: int | None = None):
+    """Ask the last question again (from ``k`` passages): its answer and evidence are replaced.
+
+    Shown only with a language model, whose reply may differ: without one the same question
+    gets the same answer (`more_passages` asks it from more passages instead).
+    """
     chat = list(chat or [])
     while chat and chat[-1].get("role") == "assistant":
         chat.pop()
@@ -224,16 +234,46 @@ def retry(chat: list[dict], answers: list[dict]):
         return
     question = _message_text(chat.pop()) or ""
     kept = sum(1 for message in chat if message.get("role") == "assistant")
-    yield from respond(question, chat, list(answers or [])[:kept])
+    yield from respond(question, chat, list(answers or [])[:kept], k)
 
 
-def clear():
+def more_k(answers: list[dict] | None) -> int | None:
+    """How many passages "More passages" asks for: twice as many as the last answer had
+    (at least twice `QA_TOP_K`), `MAX_K` at most; None when it had `MAX_K` already."""
+    had = len((answers or [{}])[-1].get("passages") or []) if answers and isinstance(answers[-1], dict) else 0
+    if had >= MAX_K:
+        return None
+    return min(MAX_K, max(2 * had, 2 * _settings().top_k))
+
+
+def more_passages(chat: list[dict], answers: list[dict]):
+    """Ask the last question again from more passages (`more_k`): its answer and evidence are
+    replaced, the list of passages opened.
+
+    Yields:
+        `retry`'s values, then the passages' list (opened).
+    """
+    k = more_k(answers)
+    if k is None or not chat:
+        yield (gr.skip(),) * 9
+        return
+    for values in retry(chat, answers, k):
+        yield (*values, gr.skip())
+    yield (*(gr.skip(),) * 8, gr.Accordion(open=True))
+
+
+def new_chat():
     """A new, empty conversation; the one before stays among the past conversations.
 
     Returns:
         chat, answers, question box, `show_evidence`'s five values, conversation id.
     """
     return ([], [], "", *_cleared_evidence(), None)
+
+
+def ask_example(sample) -> str:
+    """The question of the example clicked (asked at once: `respond` follows)."""
+    return str(sample[0]) if isinstance(sample, (list, tuple)) and sample else ""
 
 
 def show_citation(reference: str, answers: list[dict], shown: int | None):
@@ -261,25 +301,14 @@ def choose_citation(choice, answers: list[dict], shown: int | None):
 # --- past conversations (in the browser only) -----------------------------------------------
 
 
-def _conversations(saved) -> list[dict]:
-    return [c for c in saved or [] if isinstance(c, dict) and isinstance(c.get("id"), str)]
-
-
-def _title(question: str) -> str:
-    question = " ".join(question.split())
-    return question if len(question) <= 60 else question[:59] + "…"
-
-
-def past_choices(saved, current: str | None = None) -> gr.update:
-    conversations = _conversations(saved)
-    return gr.update(
-        choices=[(str(c.get("title", "")), c["id"]) for c in conversations],
-        value=current if any(c["id"] == current for c in conversations) else None,
-    )
+def past_list(saved, current: str | None = None) -> str:
+    """The past conversations panel (`render_conversations`), the one on screen marked."""
+    return render_conversations(saved, current)
 
 
 def save_conversation(chat: list[dict], answers: list[dict], conversation: str | None, saved):
-    """Put the current conversation first among the past ones (stored by the browser).
+    """Put the current conversation first among the past ones (stored by the browser), with
+    the time now; a title given to it is kept.
 
     Returns:
         the conversation id, the saved conversations, the past conversations list.
@@ -287,21 +316,24 @@ def save_conversation(chat: list[dict], answers: list[dict], conversation: str |
     turns = [{"role": turn["role"], "text": turn["content"]} for turn in _history(chat)]
     if not turns:
         return gr.skip(), gr.skip(), gr.skip()
-    conversation = conversation or secrets.token_hex(8)
+    kept = conversations(saved)
+    conversation = conversation if is_id(conversation) else new_id()
+    before = next((c for c in kept if c["id"] == conversation), {})
     question = next((turn["text"] for turn in turns if turn["role"] == "user"), "")
-    saved = [c for c in _conversations(saved) if c["id"] != conversation]
-    saved.insert(0, {"id": conversation, "title": _title(question), "turns": turns, "answers": list(answers or [])})
+    saved = [c for c in kept if c["id"] != conversation]
+    title = before.get("title") if isinstance(before.get("title"), str) and before.get("title") else title_of(question)
+    saved.insert(0, {"id": conversation, "title": title, "updated": now(), "turns": turns, "answers": list(answers or [])})
     saved = saved[:MAX_CONVERSATIONS]
-    return conversation, saved, past_choices(saved, conversation)
+    return conversation, saved, past_list(saved, conversation)
 
 
-def load_conversation(conversation: str, saved):
+def load_conversation(conversation: str | None, saved):
     """Return to a past conversation: its chat, its answers' evidence, the last one shown.
 
     Returns:
         chat, answers, conversation id, `show_evidence`'s five values.
     """
-    for item in _conversations(saved):
+    for item in conversations(saved):
         if item["id"] == conversation:
             turns = [
                 t for t in item.get("turns") or [] if isinstance(t, dict) and t.get("role") in ("user", "assistant")
@@ -321,35 +353,88 @@ def load_conversation(conversation: str, saved):
     return (gr.skip(),) * 8
 
 
-def forget_conversations():
-    return [], gr.update(choices=[], value=None), None
+def restore_conversation(conversation: str | None, saved):
+    """On (re)loading the page: the conversation that was on screen comes back, with its
+    evidence, and the past conversations are listed.
+
+    Returns:
+        `load_conversation`'s values (an empty chat when there is none to restore), the list.
+    """
+    restored = load_conversation(conversation, saved)
+    if restored[2] is not conversation:  # not among the saved ones (forgotten, or none)
+        restored = ([], [], None, *_cleared_evidence())
+    return (*restored, past_list(saved, restored[2]))
+
+
+def _sent(event: gr.EventData, key: str):
+    """What the page sent with an event under ``key``, or None."""
+    try:
+        return getattr(event, key)
+    except (AttributeError, TypeError):  # not sent (or nothing sent)
+        return None
+
+
+def conversation_chosen(event: gr.EventData, conversation: str | None, saved):
+    """What the past conversations panel sent (`conversations.js`): open, rename or delete
+    one, or forget them all. A conversation deleted or forgotten while on screen gives way
+    to a new, empty one.
+
+    Returns:
+        chat, answers, conversation id, `show_evidence`'s five values, the saved
+        conversations, the list.
+    """
+    sent = {key: _sent(event, key) for key in ("open", "rename", "title", "delete", "forget")}
+    unchanged = (gr.skip(),) * 8
+    emptied = ([], [], None, *_cleared_evidence())
+    chosen = sent["open"] or sent["rename"] or sent["delete"]
+    if sent["forget"]:
+        return (*(emptied if conversation else unchanged), [], past_list([]))
+    if not isinstance(chosen, str) or not any(c["id"] == chosen for c in conversations(saved)):
+        return (*unchanged, gr.skip(), past_list(saved, conversation))  # gone meanwhile: the list is redrawn
+    if sent["open"]:
+        return (*load_conversation(chosen, saved), gr.skip(), past_list(saved, chosen))
+    if sent["rename"]:
+        saved = renamed(saved, chosen, sent["title"])
+        return (*unchanged, saved, past_list(saved, conversation))
+    saved = without(saved, chosen)
+    return (*(emptied if chosen == conversation else unchanged), saved, past_list(saved, None if chosen == conversation else conversation))
 
 
 # --- documents panel ------------------------------------------------------------------------
 
 
 def status_line() -> str:
-    """What is loaded: shown under the title, so a person knows the app is ready."""
+    """What is loaded, as HTML: shown under the title, so a person knows the app is ready
+    and what it answers from (the documents by name, or how many: `documents_indexed`)."""
     collection = default_collection(_settings())
     try:
         index = collection.index()
     except QAError as exc:  # e.g. Milvus unreachable: said in the page, and the app keeps running
         return html.escape(str(exc))
-    count = len(index.documents)
-    line = (
-        f"Ready · {count} document{'s' if count > 1 else ''} indexed · model: {html.escape(index.model)}"
-        if count
-        else "Ready · no documents yet: add one in the Documents tab."
-    )
+    names = [document_name(document.source) for document in index.documents]
+    line = f"Ready · {documents_indexed(names)}"
+    if names:
+        line += f"<span class='qa-model'> · model: {html.escape(index.model)}</span>"  # (not on a phone: chats.css)
     indexing = collection.indexing
     if indexing is not None:  # shown in every tab, whatever its view: how far is in the Documents tab
         line += f" · indexing {html.escape(indexing.name)} (see Documents)"
     # A file of the folders that could not be read is left out, and said so.
     skipped = "".join(
-        f"\n\nSkipped (not indexed): {html.escape(item.reason.replace(item.path, document_name(item.path)))}"
+        f"<br>Skipped (not indexed): {html.escape(item.reason.replace(item.path, document_name(item.path)))}"
         for item in collection.skipped
     )
     return line + skipped
+
+
+def examples_now() -> dict:
+    """The example questions for the documents indexed now (`example_questions`), hidden
+    when there are none."""
+    try:
+        questions = example_questions(list_documents(settings=_settings()))
+    except QAError as exc:  # the ready line says why
+        logger.warning("%s", exc)
+        questions = []
+    return gr.update(samples=[[q] for q in questions], visible=bool(questions))
 
 
 def documents_table() -> str:
@@ -564,20 +649,26 @@ def build_app() -> gr.Blocks:
     # Uploaded files are copied into QA_UPLOAD_DIR; Gradio's own copies go after an hour.
     with gr.Blocks(title="qa: cited answers from your documents", delete_cache=(3600, 3600)) as app:
         saved = gr.BrowserState([], storage_key=CONVERSATIONS_KEY, secret=CONVERSATIONS_SECRET)
-        conversation = gr.State(None)  # id of the current conversation among the saved ones
+        # The id of the conversation on screen among the saved ones: kept by the browser too,
+        # so that a reload brings it back.
+        conversation = gr.BrowserState(None, storage_key=CURRENT_KEY, secret=CONVERSATIONS_SECRET)
         answers = gr.State([])  # one evidence entry per answer in the chat, in order
         waiting = gr.State(None)  # an upload whose names are taken, waiting for Replace / Keep both / Cancel
         shown = gr.State(None)  # the answer whose evidence is shown
         with gr.Sidebar(open=False, label="Past conversations", elem_id="qa-history"):
             gr.Markdown("### Past conversations\nKept in this browser only (its local storage); the server keeps none.")
-            past = gr.Radio(label="Return to", choices=[], elem_id="qa-past")
-            forget = gr.Button("Forget them all", size="sm", elem_id="qa-forget")
+            # Open, Rename, Delete and "Forget them all" run in the page (CONVERSATIONS_JS),
+            # which sends what was chosen as a "click".
+            past = gr.HTML(
+                past_list([]), elem_id="qa-past", js_on_load=CONVERSATIONS_JS, apply_default_css=False
+            )
         gr.Markdown(
             "# qa\nAsk in any language: every answer quotes the documents; click a [n] to open one there. "
             "Past conversations are kept in this browser only.",
             elem_id="qa-intro",
         )
-        ready = gr.Markdown("Loading the model and the index...", elem_id="qa-ready")
+        # Names the documents (or counts them, with a button that opens the Documents tab: HEADER_JS).
+        ready = gr.HTML("Loading the model and the index...", elem_id="qa-ready", js_on_load=HEADER_JS)
         with gr.Row():
             with gr.Column(scale=3):
                 # Quotes must show as their characters: no Markdown, no LaTeX (see _chat_message).
@@ -601,17 +692,30 @@ def build_app() -> gr.Blocks:
                     submit_btn="Ask",
                 )
                 with gr.Row(elem_id="qa-actions", elem_classes="qa-actions"):
-                    retry_button = gr.Button("Retry", size="sm", scale=0, min_width=80, elem_id="qa-retry")
+                    # Asking again differs only when a language model writes the reply; without
+                    # one, the same question is asked again from more passages.
+                    retry_button = gr.Button(
+                        "Retry", size="sm", scale=0, min_width=80, elem_id="qa-retry", visible=bool(settings.llm_url)
+                    )
+                    more_button = gr.Button(
+                        "More passages", size="sm", scale=0, min_width=80, elem_id="qa-more",
+                        visible=not settings.llm_url,
+                    )
                     # Only a language model's reply takes long enough to stop.
                     stop_button = gr.Button(
                         "Stop", size="sm", scale=0, min_width=80, elem_id="qa-stop", visible=bool(settings.llm_url)
                     )
-                    clear_button = gr.Button("Clear", size="sm", scale=0, min_width=80, elem_id="qa-clear")
+                    # The conversation before stays among the past conversations.
+                    new_chat_button = gr.Button("New chat", size="sm", scale=0, min_width=80, elem_id="qa-new-chat")
                     history_button = gr.Button("Past conversations", size="sm", scale=0, elem_id="qa-history-open")
-                gr.Examples(EXAMPLES, inputs=question, label="Examples")
+                # Questions about the documents indexed now (`examples_now`); a click asks at once.
+                examples = gr.Dataset(
+                    components=[question], samples=[], label="Examples (click to ask)", elem_id="qa-examples",
+                    visible=False,
+                )
                 gr.Markdown("### Evidence")
                 cards = gr.HTML(elem_id="qa-cards")
-                with gr.Accordion("All retrieved passages", open=False):
+                with gr.Accordion("All retrieved passages", open=False) as passages_box:
                     passages = gr.HTML(elem_id="qa-passages")
             with gr.Column(scale=2, elem_id="qa-side"):
                 with gr.Tabs(elem_id="qa-tabs") as tabs:
@@ -668,17 +772,26 @@ def build_app() -> gr.Blocks:
         )
         asking = question.submit(respond, [question, chatbot, answers], chat_outputs, **private)
         # A reply still being written is cancelled (its connection to the language model
-        # closed) by Stop, and by whatever replaces the conversation: Retry, Clear, a past one.
+        # closed) by Stop, and by whatever replaces the conversation: another question,
+        # Retry, More passages, an example, New chat, a past one. (An event is made after
+        # those it cancels: the earlier ones cancel the later ones by listeners of their own.)
         retrying = retry_button.click(retry, [chatbot, answers], chat_outputs, cancels=[asking], **private)
-        # (A listener of its own, as `asking` is made before `retrying` exists.)
-        question.submit(None, None, None, cancels=[retrying], **private)
-        writing = [asking, retrying]
+        widening = more_button.click(
+            more_passages, [chatbot, answers], [*chat_outputs, passages_box], cancels=[asking, retrying], **private
+        )
+        example_asking = examples.click(ask_example, examples, question, cancels=[asking, retrying, widening], **private).then(
+            respond, [question, chatbot, answers], chat_outputs, **private
+        )
+        question.submit(None, None, None, cancels=[retrying, widening, example_asking], **private)
+        retry_button.click(None, None, None, cancels=[widening, example_asking], **private)
+        more_button.click(None, None, None, cancels=[example_asking], **private)
+        writing = [asking, retrying, widening, example_asking]
         stopping = stop_button.click(stop, [chatbot, answers], chat_outputs, cancels=writing, **private)
-        for event in (asking, retrying, stopping):
+        for event in (*writing, stopping):
             event.then(**saving, **private)
-        for trigger in (clear_button.click, chatbot.clear):
-            trigger(clear, None, [*chat_outputs, conversation], cancels=writing, **private).then(
-                lambda saved: past_choices(saved), saved, past, **private
+        for trigger in (new_chat_button.click, chatbot.clear):
+            trigger(new_chat, None, [*chat_outputs, conversation], cancels=writing, **private).then(
+                past_list, saved, past, **private
             )
         citation_open.click(
             show_citation,
@@ -689,16 +802,19 @@ def build_app() -> gr.Blocks:
         )
         citation_choice.input(choose_citation, [citation_choice, answers, shown], evidence, **private)
         history_button.click(None, js=TOGGLE_HISTORY)
-        # On a phone the panel covers the chat: it closes once a conversation is chosen.
-        past.input(
-            load_conversation,
-            [past, saved],
-            [chatbot, answers, conversation, *evidence],
-            cancels=writing,
-            js=f"(choice, saved) => {{ if (window.innerWidth < 768) ({TOGGLE_HISTORY})(); return [choice, saved]; }}",
-            **private,
-        )
-        forget.click(forget_conversations, None, [saved, past, conversation], **private)
+        # Open, Delete, Forget them all come as a "submit" and may replace the conversation on
+        # screen, so they cancel a reply being written; Rename comes as a "click". (The panel
+        # closes itself on a phone: CONVERSATIONS_JS.)
+        for trigger, cancelled in ((past.submit, writing), (past.click, None)):
+            trigger(
+                conversation_chosen,
+                [conversation, saved],
+                [chatbot, answers, conversation, *evidence, saved, past],
+                cancels=cancelled,
+                **private,
+            )
+        # The examples follow the documents: whatever changes them redraws the ready line.
+        ready.change(examples_now, None, examples, show_progress="hidden", **private)
 
         adding = [status, table, indexing_box, indexing_text, files, waiting, asking_box, asking_question]
         # Indexing shows in the indexing panel alone (no progress drawn over the status line).
@@ -725,7 +841,8 @@ def build_app() -> gr.Blocks:
         indexing_cancel.click(cancel_indexing, None, indexing_text, show_progress="hidden", **private)
         app.load(status_line, None, ready, **private)
         app.load(documents_table, None, table, **private)  # (a value function would be a public API route)
-        app.load(past_choices, [saved], past, **private)
+        # A reload brings back the conversation that was on screen.
+        app.load(restore_conversation, [conversation, saved], [chatbot, answers, conversation, *evidence, past], **private)
         # For developers and the curious: which mode answers, and where the REST API is.
         gr.HTML(footer(settings), elem_id="qa-footer", apply_default_css=False)
         gr.api(ask, api_name="ask")

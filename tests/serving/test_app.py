@@ -377,7 +377,7 @@ def test_retry_asks_the_last_question_again_in_place_of_its_answer(monkeypatch):
 
     asked = []
     monkeypatch.setattr(
-        app, "respond", lambda question, chat, answers: iter([asked.append((question, app._history(chat), answers))])
+        app, "respond", lambda question, chat, answers, k: iter([asked.append((question, app._history(chat), answers))])
     )
     history = _chat_round_trip(
         [
@@ -392,14 +392,28 @@ def test_retry_asks_the_last_question_again_in_place_of_its_answer(monkeypatch):
     assert asked == [("Et en quelle année ?", earlier, [{"question": "Qui a signé le traité ?"}])]
 
 
-def test_clear_empties_chat_answers_evidence_viewer_and_starts_a_new_conversation():
+def test_new_chat_empties_chat_answers_evidence_viewer_and_starts_a_new_conversation():
     import app
 
-    chat, answers, question, cards, passages, choices, viewer, shown, conversation = app.clear()
+    chat, answers, question, cards, passages, choices, viewer, shown, conversation = app.new_chat()
     assert (chat, answers, question, cards, passages, viewer, shown, conversation) == (
         [], [], "", "", "", app.VIEWER_EMPTY, None, None
     )
     assert choices["choices"] == [] and choices["value"] is None
+
+
+def test_more_passages_asks_the_last_question_again_from_twice_as_many_up_to_the_limit(monkeypatch):
+    import app
+
+    asked = []
+    monkeypatch.setattr(app, "respond", lambda question, chat, answers, k: iter([asked.append((question, k)) or ("shown",) * 8]))
+    chat = _chat_round_trip([app._chat_message("user", "Qui ?"), app._chat_message("assistant", "[1] “Kim.”")])
+    five = {"question": "Qui ?", "passages": [{"source": "a.txt", "start": 0, "end": 1, "score": 0.5}] * 5}
+    *_, (*_, opened) = app.more_passages(chat, [five])
+    assert asked == [("Qui ?", 10)] and opened.open is True
+    assert app.more_k([{**five, "passages": five["passages"] * 8}]) == app.MAX_K  # 80 asked, 50 at most
+    assert app.more_k([{**five, "passages": five["passages"] * 10}]) is None  # 50 already: nothing more to ask
+    assert app.more_k([{"question": "?", "error": "x", "passages": []}]) == 2 * app._settings().top_k
 
 
 @pytest.mark.parametrize(
@@ -562,6 +576,159 @@ def test_every_tab_is_shown_the_add_under_way_and_any_may_cancel_it(local, embed
     assert app.indexing_tick(None) == (app.gr.skip(),) * 6  # nothing runs: nothing sent
 
 
+class _PastRows(HTMLParser):
+    """The past conversations panel as the browser reads it: per conversation its id, title,
+    date (the `datetime` the page shows in the reader's time zone) and whether it is the one
+    on screen; every tag seen, besides."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows, self.tags, self._in = [], set(), None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.tags.add(tag)
+        if tag == "li":
+            self.rows.append({"id": attrs["data-id"], "title": "", "date": None, "current": "aria-current" in attrs})
+        elif tag == "time" and self.rows:
+            self.rows[-1]["date"] = attrs["datetime"]
+        elif tag == "span" and attrs.get("class") == "qa-past-title":
+            self._in = "title"
+
+    def handle_endtag(self, tag):
+        if tag == "span":
+            self._in = None
+
+    def handle_data(self, data):
+        if self._in == "title":
+            self.rows[-1]["title"] += data
+
+
+def past_rows(page: str) -> list[dict]:
+    parser = _PastRows()
+    parser.feed(page)
+    return parser.rows
+
+
+def _chosen(app, saved, conversation=None, **sent):
+    """What the panel does with what the page sent (`conversation_chosen`)."""
+    return app.conversation_chosen(app.gr.EventData(None, sent), conversation, saved)
+
+
+def _two_saved(app):
+    first, saved, _ = app.save_conversation(*_conversation(app, "Quand ?", "[1] “1961.”", []), None, [])
+    second, saved, _ = app.save_conversation(*_conversation(app, "Qui ?", "[1] “Kim.”", []), None, saved)
+    return first, second, saved
+
+
+def test_a_saved_conversation_is_listed_with_the_time_it_was_last_answered():
+    import app
+    from datetime import datetime, timedelta, timezone
+
+    _, saved, past = app.save_conversation(*_conversation(app, "Quand ?", "[1] “1961.”", []), None, [])
+    when = datetime.fromisoformat(past_rows(past)[0]["date"])
+    assert abs(datetime.now(timezone.utc) - when) < timedelta(hours=1)  # a time, in UTC (not a speed check)
+    assert when.utcoffset() == timedelta(0) and saved[0]["updated"] == when.isoformat()
+
+
+def test_a_renamed_conversation_keeps_its_name_when_answered_again():
+    import app
+
+    first, second, saved = _two_saved(app)
+    *screen, saved, past = _chosen(app, saved, second, rename=first, title="  Le   traité ")
+    assert screen == [app.gr.skip()] * 8  # the chat on screen stays
+    assert [row["title"] for row in past_rows(past)] == ["Qui ?", "Le traité"]
+    chat, answers = _conversation(app, "Quand ?", "[1] “1961.”", [])
+    _, saved, past = app.save_conversation(chat + chat, answers, first, saved)
+    assert [row["title"] for row in past_rows(past)] == ["Le traité", "Qui ?"]
+    *_, unchanged, _ = _chosen(app, saved, rename=first, title="   ")
+    assert [c["title"] for c in unchanged] == ["Le traité", "Qui ?"]  # a blank name changes nothing
+
+
+def test_deleting_a_conversation_keeps_the_others_and_the_one_on_screen_unless_it_is_that_one():
+    import app
+
+    first, second, saved = _two_saved(app)
+    *screen, kept, past = _chosen(app, saved, second, delete=first)
+    assert screen == [app.gr.skip()] * 8 and [c["id"] for c in kept] == [second]
+    assert [(row["id"], row["current"]) for row in past_rows(past)] == [(second, True)]
+    chat, answers, conversation, *_, kept, past = _chosen(app, saved, second, delete=second)
+    assert (chat, answers, conversation) == ([], [], None)  # deleted while on screen: a new chat
+    assert [c["id"] for c in kept] == [first]
+
+
+def test_forget_them_all_empties_the_list_and_the_page_asks_first():
+    import app
+
+    first, second, saved = _two_saved(app)
+    before = app.past_list(saved, second)
+    assert "Forget all 2 conversations kept in this browser?" in before
+    assert "class='qa-yes' data-action='forget'" in before and "class='qa-no'" in before
+    chat, answers, conversation, *_, kept, past = _chosen(app, saved, second, forget=1)
+    assert (chat, answers, conversation, kept, past_rows(past)) == ([], [], None, [], [])
+
+
+def test_the_panel_ignores_ids_it_did_not_make():
+    import app
+
+    first, second, saved = _two_saved(app)
+    for sent in ({"open": "../etc"}, {"delete": "<script>"}, {"rename": 3, "title": "x"}, {}):
+        *screen, kept, past = _chosen(app, saved, second, **sent)
+        assert screen == [app.gr.skip()] * 8 and kept == app.gr.skip()
+        assert [row["id"] for row in past_rows(past)] == [second, first]
+    assert app.conversations([{"id": "<b>", "title": "x"}, *saved]) == saved
+
+
+def test_a_conversations_title_is_shown_as_its_characters():
+    import app
+
+    _, saved, past = app.save_conversation(*_conversation(app, "<img src=x onerror=alert(1)>?", "Non.", []), None, [])
+    parser = _PastRows()
+    parser.feed(past)
+    assert parser.rows[0]["title"] == "<img src=x onerror=alert(1)>?" and "img" not in parser.tags
+
+
+def test_a_reload_brings_back_the_conversation_on_screen_with_its_evidence(monkeypatch):
+    import app
+    from qa.serving.web import evidence
+
+    monkeypatch.setattr(evidence, "_document", lambda item: "Le traité fut signé en 1961.")
+    entry = {"question": "Quand ?", "citations": [{"source": "a.txt", "start": 0, "end": 28, "text": "Le traité fut signé en 1961."}], "passages": []}
+    chat, answers = _conversation(app, "Quand ?", "[1] “Le traité fut signé en 1961.”", [entry])
+    conversation, saved, _ = app.save_conversation(chat, answers, None, [])
+    chat, answers, restored, cards, *_, shown, past = app.restore_conversation(conversation, saved)
+    assert (restored, shown) == (conversation, 0) and app._history(chat)[0]["content"] == "Quand ?"
+    assert "<mark>Le traité fut signé en 1961.</mark>" in cards and past_rows(past)[0]["current"]
+    chat, answers, restored, *_ = app.restore_conversation(conversation, [])  # forgotten in another tab
+    assert (chat, answers, restored) == ([], [], None)
+
+
+def test_the_examples_ask_about_the_newest_documents_then_the_seed_articles_questions(local, embedder, tmp_path, monkeypatch):
+    from qa.serving.web.examples import SEED_EXAMPLES
+    from qa.storing.collection import add_documents
+
+    app = _in_panel(local, monkeypatch)
+    assert [q for [q] in app.examples_now()["samples"]] == list(SEED_EXAMPLES[SEED.name])
+    cake = tmp_path / "lemon-cake.txt"
+    cake.write_text(CAKE_40, encoding="utf-8")
+    add_documents([cake], settings=app._settings())
+    examples = app.examples_now()
+    assert [q for [q] in examples["samples"]][:2] == ["What is lemon cake about?", SEED_EXAMPLES[SEED.name][0]]
+    assert len(examples["samples"]) == 5 and examples["visible"]
+
+
+def test_the_header_names_one_or_two_documents_and_counts_more(local, embedder, tmp_path, monkeypatch):
+    from qa.storing.collection import add_documents
+
+    app = _in_panel(local, monkeypatch)
+    assert app.status_line().startswith(f"Ready · <span class='qa-name'>{SEED.name}</span> indexed<span class='qa-model'> · model: ")
+    (local.corpus_dir / "lemon<cake>.txt").write_text(CAKE_40, encoding="utf-8")  # (an upload's name loses <>)
+    assert f"{SEED.name}</span> and <span class='qa-name'>lemon&lt;cake&gt;.txt</span> indexed" in app.status_line()
+    (tmp_path / "b.txt").write_text(CAKE_55, encoding="utf-8")
+    add_documents([tmp_path / "b.txt"], settings=app._settings())
+    assert ">3 documents</button> indexed" in app.status_line() and "lemon" not in app.status_line()
+
+
 def _conversation(app, question: str, reply: str, answers: list[dict]):
     chat = _chat_round_trip([app._chat_message("user", question), app._chat_message("assistant", reply)])
     return chat, answers
@@ -579,9 +746,11 @@ def test_a_saved_conversation_comes_back_with_its_evidence(monkeypatch):
         "passages": [{"source": "a.txt", "start": 7, "end": 45, "score": 0.9}],
     }
     chat, answers = _conversation(app, "Quand ?", "[1] “Le traité fut signé en 1961.”", [entry])
-    conversation, saved, past = app.save_conversation(chat, answers, None, [{"id": "old", "title": "Avant"}])
-    assert [c["id"] for c in saved] == [conversation, "old"]  # the newest first
-    assert past["choices"] == [("Quand ?", conversation), ("Avant", "old")] and past["value"] == conversation
+    old = "0123456789abcdef"
+    conversation, saved, past = app.save_conversation(chat, answers, None, [{"id": old, "title": "Avant"}])
+    assert [c["id"] for c in saved] == [conversation, old]  # the newest first
+    assert [row["title"] for row in past_rows(past)] == ["Quand ?", "Avant"]
+    assert [row["current"] for row in past_rows(past)] == [True, False]
     chat, answers, loaded, cards, _, _, viewer, shown = app.load_conversation(conversation, saved)
     assert (loaded, shown) == (conversation, 0)
     assert app._history(chat) == [

@@ -440,38 +440,13 @@ def test_evidence_card_opens_its_citation_and_says_where_to_look(sized_page):
     shoot(page, "evidence-card")
 
 
-def test_retry_asks_again_and_replaces_the_answer_and_its_evidence(sized_page):
-    page = sized_page
-    ask_in_chat(page, TREATY)
-    latest = ask_in_chat(page, VISIT)
-    chat = chat_texts(page)
-    assert len(chat) == 4
-    before = viewer_view(page)
-    click_reference(page, 0, 1)  # the evidence now shows the first answer
-    viewer_changed(page, before)
-    put_quote_away(page)
-    for _ in range(2):  # a second Retry asks again too: it never empties the chat
-        page.evaluate("scrollTo(0, 0)")
-        before = viewer_view(page)
-        press(page, "#qa-retry")
-        viewer_changed(page, before)
-        page.wait_for_selector(f"#qa-cards .qa-evidence-for[data-answer='{latest}']")
-        assert chat_texts(page) == chat
-        assert page.inner_text(f"#qa-cards .qa-evidence-for[data-answer='{latest}']") == f"Evidence for “{VISIT}”"
-        mark = page.inner_text("#qa-viewer mark")
-        assert f"[1] “{mark}”" in answer_text(page, latest)
-    click_reference(page, latest, 2)  # the retried answer's citations are the ones kept
-    page.wait_for_selector("#qa-cards .qa-card.qa-open[data-citation='2']")
-    shoot(page, "retry")
-
-
 @pytest.mark.parametrize(
     ("size", "control"),
-    [("desktop", "#qa-clear"), ("phone", "#qa-clear"), ("desktop", "#qa-chat button[aria-label='Clear']"),
+    [("desktop", "#qa-new-chat"), ("phone", "#qa-new-chat"), ("desktop", "#qa-chat button[aria-label='Clear']"),
      ("phone", "#qa-chat button[aria-label='Clear']")],
-    ids=["desktop-clear", "phone-clear", "desktop-trash-icon", "phone-trash-icon"],
+    ids=["desktop-new-chat", "phone-new-chat", "desktop-trash-icon", "phone-trash-icon"],
 )
-def test_clear_resets_chat_evidence_citations_and_viewer(browser, app_url, size, control):
+def test_new_chat_resets_chat_evidence_citations_and_viewer(browser, app_url, size, control):
     page = open_app(browser, app_url, size)
     try:
         ask_in_chat(page, TREATY)
@@ -503,7 +478,7 @@ def test_answer_keeps_the_page_still_and_the_chat_fits_the_screen(sized_page):
         assert highlight_on_screen(page)
     height, width = SIZES[page.size]["height"], SIZES[page.size]["width"]
     chat, question = page.locator("#qa-chat").bounding_box(), page.locator("#qa-question").bounding_box()
-    buttons = [page.locator(s).bounding_box() for s in ("#qa-retry", "#qa-clear", "#qa-history-open")]
+    buttons = [page.locator(s).bounding_box() for s in ("#qa-more", "#qa-new-chat", "#qa-history-open")]
     assert chat["y"] >= 0 and buttons[0]["y"] + buttons[0]["height"] <= height  # all on one screen
     assert 0 <= question["y"] - (chat["y"] + chat["height"]) <= 24  # the question box right under the chat
     assert len({round(b["y"]) for b in buttons}) == 1  # side by side, not stacked
@@ -531,25 +506,25 @@ def open_history(page) -> None:
 
 
 def past_titles(page) -> list[str]:
-    return page.locator("#qa-past label").all_inner_texts()
+    return page.locator("#qa-past .qa-past-title").all_inner_texts()
 
 
 def test_past_conversations_come_back_from_this_browser_only(sized_page, browser, app_url):
     page = sized_page
     ask_in_chat(page, TREATY)
-    page.wait_for_function("() => document.querySelectorAll('#qa-past label').length === 1", timeout=WAIT_MS)
-    press(page, "#qa-clear")
+    page.wait_for_function("() => document.querySelectorAll('#qa-past .qa-past-item').length === 1", timeout=WAIT_MS)
+    press(page, "#qa-new-chat")
     page.wait_for_function("() => !document.querySelector('#qa-chat .message-row')", timeout=WAIT_MS)
     ask_in_chat(page, VISIT)
-    page.wait_for_function("() => document.querySelectorAll('#qa-past label').length === 2", timeout=WAIT_MS)
+    page.wait_for_function("() => document.querySelectorAll('#qa-past .qa-past-item').length === 2", timeout=WAIT_MS)
     page.reload()
     page.wait_for_selector("#qa-question textarea", timeout=WAIT_MS)
-    page.wait_for_function("() => document.querySelectorAll('#qa-past label').length === 2", timeout=WAIT_MS)
+    page.wait_for_function("() => document.querySelectorAll('#qa-past .qa-past-item').length === 2", timeout=WAIT_MS)
     open_history(page)
     assert [t.strip() for t in past_titles(page)] == [VISIT, TREATY]  # newest first
     assert "Kept in this browser only" in page.inner_text("#qa-history")
     shoot(page, "past-conversations")
-    press(page, "#qa-past label:has-text('friendship treaty')")
+    press(page, "#qa-past .qa-past-open:has-text('friendship treaty')")
     page.wait_for_selector("#qa-cards .qa-evidence-for[data-answer='0']:has-text('friendship treaty')", timeout=WAIT_MS)
     assert chat_texts(page)[0] == TREATY
     page.wait_for_selector("#qa-chat[data-answers='1']")
@@ -562,13 +537,14 @@ def test_past_conversations_come_back_from_this_browser_only(sized_page, browser
     if page.size == "phone":
         put_quote_away(page)
         open_history(page)
-    press(page, "#qa-forget")
-    page.wait_for_function("() => document.querySelectorAll('#qa-past label').length === 0", timeout=WAIT_MS)
+    press(page, "#qa-past .qa-forget")
+    press(page, "#qa-past .qa-yes[data-action='forget']")  # it asks first (tests/serving/test_browser_chats.py)
+    page.wait_for_function("() => document.querySelectorAll('#qa-past .qa-past-item').length === 0", timeout=WAIT_MS)
 
     other = open_app(browser, app_url, page.size)  # another browser: nothing comes from the server
     try:
         ask_in_chat(other, TREATY)
-        other.wait_for_function("() => document.querySelectorAll('#qa-past label').length >= 1", timeout=WAIT_MS)
+        other.wait_for_function("() => document.querySelectorAll('#qa-past .qa-past-item').length >= 1", timeout=WAIT_MS)
         assert [t.strip() for t in past_titles(other)] == [TREATY]
     finally:
         other.context.close()

@@ -1,0 +1,95 @@
+// The past conversations (`conversations.py`), run once by Gradio with `element` (the list's box)
+// and `trigger`. A title opens its conversation; Rename edits the title in place (Enter saves,
+// Escape cancels); Delete and "Forget them all" ask first, focused on No (Escape is No). What is
+// chosen goes to the app: {open: id}, {rename: id, title}, {delete: id} or {forget: 1}.
+// Open, Delete and Forget, which may replace the conversation on screen, come as a "submit" (the app
+// then cancels a reply being written); Rename as a "click". Dates are in the reader's time zone.
+const PHONE_PX = 768;
+
+// The part of the list a question or a rename belongs to: one conversation, or "Forget them all".
+const partOf = (node) => node.closest('.qa-past-item, .qa-past-forget');
+
+// Close what is open in a part (a question, a rename) and show its buttons again.
+const reset = (part) => {
+  part.querySelectorAll('.qa-ask, .qa-rename-form').forEach((box) => { box.hidden = true; });
+  part.querySelectorAll('.qa-past-open, .qa-past-tools, .qa-forget').forEach((box) => { box.hidden = false; });
+};
+const resetAll = () => element.querySelectorAll('.qa-past-item, .qa-past-forget').forEach(reset);
+
+// Show one box of a part (its question or its rename form) in place of its buttons.
+const open = (part, box) => {
+  resetAll();
+  part.querySelectorAll('.qa-past-open, .qa-past-tools, .qa-forget').forEach((b) => { b.hidden = true; });
+  box.hidden = false;
+};
+
+const busy = (part, words) => {
+  part.querySelectorAll('button, input').forEach((b) => { b.disabled = true; });
+  part.setAttribute('aria-busy', 'true');
+  const question = part.querySelector('.qa-ask:not([hidden]) .qa-ask-question');
+  if (question) question.textContent = words;
+};
+
+element.addEventListener('click', (event) => {
+  const button = event.target.closest('button');
+  const part = button && partOf(button);
+  if (!part || !element.contains(part)) return;
+  if (button.classList.contains('qa-past-open')) {
+    // On a phone the panel covers the chat: it closes once a conversation is chosen.
+    if (window.innerWidth < PHONE_PX) document.querySelector('#qa-history .toggle-button')?.click();
+    trigger('submit', {open: button.dataset.id});
+  } else if (button.classList.contains('qa-rename')) {
+    const form = part.querySelector('.qa-rename-form');
+    open(part, form);
+    const input = form.querySelector('input');
+    input.value = part.querySelector('.qa-past-title').textContent;
+    input.focus();
+    input.select();
+  } else if (button.classList.contains('qa-delete') || button.classList.contains('qa-forget')) {
+    const ask = part.querySelector('.qa-ask');
+    open(part, ask);
+    ask.querySelector('.qa-no').focus();
+  } else if (button.classList.contains('qa-no')) {
+    reset(part);
+    part.querySelector('.qa-rename, .qa-delete, .qa-forget')?.focus();
+  } else if (button.classList.contains('qa-yes')) {
+    // Answered once: the list is drawn anew when the app has done it.
+    if (button.dataset.action === 'forget') {
+      busy(part, 'Forgetting…');
+      trigger('submit', {forget: 1});
+    } else {
+      busy(part, 'Deleting…');
+      trigger('submit', {delete: button.dataset.id});
+    }
+  }
+});
+
+element.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const part = partOf(event.target);
+  const title = part.querySelector('.qa-rename-input').value.trim();
+  if (!title) return reset(part);
+  part.querySelector('.qa-past-title').textContent = title;  // at once; the app sends the list anew
+  busy(part, '');
+  trigger('click', {rename: part.dataset.id, title});
+});
+
+element.addEventListener('keydown', (event) => {
+  const part = event.key === 'Escape' && event.target.closest && partOf(event.target);
+  if (!part || !part.querySelector('.qa-ask:not([hidden]), .qa-rename-form:not([hidden])')) return;
+  event.preventDefault();
+  reset(part);
+  part.querySelector('.qa-rename, .qa-delete, .qa-forget')?.focus();
+});
+
+const localTimes = () => {
+  for (const time of element.querySelectorAll('time[datetime]:not([data-local])')) {
+    const when = new Date(time.dateTime);
+    if (Number.isNaN(when.getTime())) continue;
+    time.dataset.local = '1';
+    time.title = time.textContent;  // the UTC time, on hover
+    time.textContent = when.toLocaleString(undefined, {dateStyle: 'medium', timeStyle: 'short'});
+  }
+};
+new MutationObserver(localTimes).observe(element, {childList: true, subtree: true, characterData: true});
+localTimes();
