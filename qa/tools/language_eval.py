@@ -6,7 +6,7 @@ file is skipped with a note):
 - ../shared/eval/piaf_open_dev.json and piaf_sample.json (SQuAD: French questions, the
   answerable and the `is_impossible` ones; piaf_sample holds one English question);
 - ../shared/eval/piaf_open_dev_xling.json (`lang` on each question);
-- the example questions of app.py (read as text, not imported: importing it loads Gradio).
+- the web app's example questions for the seed article (qa/serving/web/examples.py, read as text).
 
 Prints one row per set (questions, right, accuracy, mistakes on questions of three words
 or more) and each mistake with the language given and the one expected. `--cv` also
@@ -32,7 +32,7 @@ from qa.text.language import LanguageDetector, function_word_counts, without_nam
 ROOT = Path(__file__).resolve().parents[2]
 SHARED_EVAL = ROOT.parent / "shared" / "eval"
 
-# The language of each entry of app.py's EXAMPLES, in order.
+# The language of each of the web app's examples for the seed article (SEED_EXAMPLES), in order.
 APP_EXAMPLE_LANGUAGES = ("fr", "en", "es", "de", "it")
 # piaf_sample.json is French but for one question (shared/eval/README.md), this one.
 PIAF_SAMPLE_ENGLISH_IDS = frozenset({"p140295443282323"})
@@ -43,7 +43,7 @@ PIAF_SAMPLE_ENGLISH_IDS = frozenset({"p140295443282323"})
 GROUPS = {
     "seed_qa.jsonl": "seed article",
     "multilingual_qa.jsonl": "seed article",
-    "app.py EXAMPLES": "seed article",
+    "app examples": "seed article",
     "piaf_open_dev.json": "PIAF French",
     "piaf_sample.json": "PIAF French",
     "piaf_open_dev_xling.json": "PIAF translated",
@@ -126,17 +126,19 @@ def _squad(path: Path, default_language: str | None) -> list[LabelledQuestion]:
 
 
 def _app_examples(path: Path) -> list[LabelledQuestion]:
+    """The web app's example questions written for the seed article (`SEED_EXAMPLES` of
+    `qa/serving/web/examples.py`, read as text: the tools do not import the app)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     for node in tree.body:
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "EXAMPLES" for t in node.targets):
-            examples = ast.literal_eval(node.value)
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "SEED_EXAMPLES" for t in node.targets):
+            examples = [text for texts in ast.literal_eval(node.value).values() for text in texts]
             if len(examples) != len(APP_EXAMPLE_LANGUAGES):
-                raise ValueError(f"app.py has {len(examples)} EXAMPLES; update APP_EXAMPLE_LANGUAGES to match")
+                raise ValueError(f"{path.name} has {len(examples)} SEED_EXAMPLES; update APP_EXAMPLE_LANGUAGES to match")
             return [
-                LabelledQuestion("app.py EXAMPLES", text, language)
+                LabelledQuestion("app examples", text, language)
                 for text, language in zip(examples, APP_EXAMPLE_LANGUAGES)
             ]
-    raise ValueError("app.py has no EXAMPLES list")
+    raise ValueError(f"{path} has no SEED_EXAMPLES")
 
 
 def read_questions(shared: Path = SHARED_EVAL, root: Path = ROOT) -> tuple[list[LabelledQuestion], list[str]]:
@@ -147,7 +149,7 @@ def read_questions(shared: Path = SHARED_EVAL, root: Path = ROOT) -> tuple[list[
         (shared / "piaf_open_dev.json", lambda p: _squad(p, "fr")),
         (shared / "piaf_open_dev_xling.json", lambda p: _squad(p, None)),
         (shared / "piaf_sample.json", lambda p: _squad(p, "fr")),
-        (root / "app.py", _app_examples),
+        (root / "qa" / "serving" / "web" / "examples.py", _app_examples),
     ]
     questions, notes = [], []
     for path, read in readers:

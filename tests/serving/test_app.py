@@ -713,7 +713,7 @@ def test_the_examples_ask_about_the_newest_documents_then_the_seed_articles_ques
     cake.write_text(CAKE_40, encoding="utf-8")
     add_documents([cake], settings=app._settings())
     examples = app.examples_now()
-    assert [q for [q] in examples["samples"]][:2] == ["What is lemon cake about?", SEED_EXAMPLES[SEED.name][0]]
+    assert [q for [q] in examples["samples"]][:2] == ["Summarize the document lemon cake.", SEED_EXAMPLES[SEED.name][0]]
     assert len(examples["samples"]) == 5 and examples["visible"]
 
 

@@ -194,7 +194,7 @@ def test_document_with_script_is_shown_as_text_and_never_runs(page, tmp_path):
     doc.write_text(f"{FOUNTAIN_QUOTE}\n", encoding="utf-8")
     upload(page, doc)
     ask(page, "Quand la fontaine Quirinale fut-elle construite ?")
-    page.click("button[role=tab]:has-text('Document')")
+    page.click("button[role=tab][data-tab-id='document']")
     page.wait_for_selector("#qa-viewer mark", timeout=WAIT_MS)
     page.wait_for_timeout(1000)
     page.screenshot(path=str(ARTIFACTS / "hostile-document.png"), full_page=True)

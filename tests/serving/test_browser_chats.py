@@ -197,15 +197,15 @@ def test_after_an_upload_the_header_names_it_and_an_example_asks_about_it(browse
         try:
             if size == "desktop":
                 upload(page, path)
-            page.wait_for_selector("#qa-examples :text('What is phares du ponant about?')", timeout=WAIT_MS)
+            page.wait_for_selector("#qa-examples :text('Summarize the document phares du ponant.')", timeout=WAIT_MS)
             ready = page.inner_text("#qa-ready")
             if page.locator("#qa-ready .qa-open-documents").count():  # other tests of the session uploaded more
                 press(page, "#qa-ready .qa-open-documents")
                 page.wait_for_selector("#qa-docs tr[data-name='phares-du-ponant.txt']", timeout=WAIT_MS)
-                press(page, "button[role=tab]:has-text('Document')")
+                press(page, "button[role=tab][data-tab-id='document']")
             else:
                 assert "phares-du-ponant.txt" in ready
-            press(page, page.locator("#qa-examples :text('What is phares du ponant about?')").first)
+            press(page, page.locator("#qa-examples :text('Summarize the document phares du ponant.')").first)
             page.wait_for_selector("#qa-cards .qa-evidence-for[data-answer='0']", timeout=WAIT_MS)
             assert "phares-du-ponant.txt" in page.inner_text("#qa-cards")
             assert fits_across(page, "#qa-ready, #qa-examples button, #qa-actions button")

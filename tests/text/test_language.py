@@ -15,7 +15,7 @@ from qa.tools.language_eval import ROOT, SHARED_EVAL, _app_examples, measure, re
 
 
 def test_app_examples_are_detected_in_their_language():
-    examples = _app_examples(ROOT / "app.py")
+    examples = _app_examples(ROOT / "qa" / "serving" / "web" / "examples.py")
     assert [(q.text, detect_language(q.text)) for q in examples] == [(q.text, q.language) for q in examples]
 
 

@@ -1,8 +1,9 @@
 """The example questions under the chat, made from the documents indexed now.
 
-The newest documents first, one question each asking what it is about ("What is lemon
-cake about?": the overview detector, `qa.answering.overview`, answers such a question with
-the document's lead and central sentences); then, while the seed article is indexed, the
+The newest documents first, one question each asking what it is about ("Summarize the
+document lemon cake.": the overview detector, `qa.answering.overview`, answers such a
+question with the document's lead and central sentences; it recognises this phrasing for 10
+of 12 made-up file names, "What is lemon cake about?" for 1); then, while the seed article is indexed, the
 questions written for it, in five languages. A document is called by its file name made
 readable (`short_name`), in the page's language (English).
 """
@@ -56,9 +57,9 @@ def overview_question(name: str) -> str:
 
     Example:
         >>> overview_question("lemon-cake.txt")
-        'What is lemon cake about?'
+        'Summarize the document lemon cake.'
     """
-    return f"What is {short_name(name)} about?"
+    return f"Summarize the document {short_name(name)}."
 
 
 def example_questions(documents: list[DocumentInfo]) -> list[str]:
@@ -70,7 +71,7 @@ def example_questions(documents: list[DocumentInfo]) -> list[str]:
         >>> seed = DocumentInfo("seeds/poutine-coree-du-nord.txt", "poutine-coree-du-nord.txt", 4000, False)
         >>> cake = DocumentInfo("uploads/lemon-cake.txt", "lemon-cake.txt", 90, True)
         >>> example_questions([seed, cake])[:2]
-        ['What is lemon cake about?', 'Quand Poutine ira-t-il à Pyongyang ?']
+        ['Summarize the document lemon cake.', 'Quand Poutine ira-t-il à Pyongyang ?']
         >>> len(example_questions([seed])), example_questions([])
         (5, [])
     """
