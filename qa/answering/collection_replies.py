@@ -21,7 +21,7 @@ from qa.pipeline import Pipeline
 from qa.reading.documents import sections_of
 from qa.results import Answer, Citation, document_name
 from qa.storing.index import Document, Index
-from qa.text.lexical import fold, terms
+from qa.text.lexical import fold_with_offsets, terms
 from qa.text.messages import message
 
 # A longer list ends with "and N more": a reply is read, not scrolled through.
@@ -123,8 +123,9 @@ def _around(text: str, start: int, end: int, wanted: frozenset[str]) -> tuple[in
     """The span of a long sentence cut to `MAX_QUOTE_CHARS` around the first wanted word."""
     if end - start <= MAX_QUOTE_CHARS:
         return start, end
-    folded = fold(text)
-    first = min((i for i in (folded.find(stem) for stem in wanted) if i >= 0), default=0)
+    # Folding may lengthen the text (Hangul, ligatures): a place in it maps back by its offsets.
+    folded, offsets = fold_with_offsets(text)
+    first = offsets[min((i for i in (folded.find(stem) for stem in wanted) if i >= 0), default=0)]
     offset = max(0, min(first - MAX_QUOTE_CHARS // 3, len(text) - MAX_QUOTE_CHARS))
     return start + offset, start + offset + MAX_QUOTE_CHARS
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -136,7 +137,8 @@ def named_document(index, question: str) -> int | None:
     scores = []
     for document in index.documents:
         name = document_name(document.source)
-        if fold(name) in folded:
+        # The whole name, not a part of another ("report.pdf" in "annual-report.pdf").
+        if re.search(rf"(?<![\w.-]){re.escape(fold(name))}(?![\w-])", folded):
             scores.append(float("inf"))
             continue
         score = 0

@@ -66,7 +66,8 @@ def link_allowed(path: str, query: str, *, now: float | None = None) -> bool:
         return False
     if expires < (time.time() if now is None else now):
         return False
-    return hmac.compare_digest(signature, _signature(path, expires))
+    # Compared as bytes: `compare_digest` refuses a str holding other than ASCII (a TypeError, so a 500).
+    return hmac.compare_digest(signature.encode(), _signature(path, expires).encode())
 
 
 def _signature(path: str, expires: int) -> str:

@@ -132,3 +132,15 @@ def test_a_collection_reply_is_valid_for_the_rest_api(collection, settings):
 
     for question in ("What documents do I have?", "Which files mention the budget?"):
         AnswerOut.model_validate(answer(question, index=collection, settings=settings).to_dict(question, paths=False))
+
+
+def test_a_long_sentence_is_cut_around_the_word_even_where_folding_lengthens_the_text():
+    from qa.answering.collection_replies import MAX_QUOTE_CHARS, _around
+    from qa.text.lexical import terms
+
+    # Hangul syllables fold (NFKD) into two or three letters each: the folded text is longer.
+    text = "한국어 문장입니다 " * 40 + "예산은 천만 원이다 " + "다른 내용이 이어집니다 " * 40
+    wanted = frozenset(terms("예산은"))
+    start, end = _around(text, 0, len(text), wanted)
+    assert end - start == MAX_QUOTE_CHARS
+    assert "예산" in text[start:end]

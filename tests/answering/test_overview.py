@@ -1,6 +1,7 @@
 """Overview questions: recognised from the question's embedding, answered with the lead and central sentences."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -111,3 +112,16 @@ def test_an_overview_question_after_another_question_is_still_recognised(seed_in
     ]
     reply = answer("De quoi parle cet article ?", index=seed_index, settings=settings, history=history)
     assert reply.overview
+
+
+def test_a_document_named_in_full_is_not_taken_for_one_whose_name_ends_like_it(tmp_path, settings):
+    from qa import build_index
+    from qa.answering.overview import named_document
+
+    report, annual = tmp_path / "report.txt", tmp_path / "annual-report.txt"
+    report.write_text("The report counts the lighthouses of Brittany.\n", encoding="utf-8")
+    annual.write_text("The annual report gives the budget of the year.\n", encoding="utf-8")
+    index = build_index([report, annual], tmp_path / "idx", settings=settings)
+    names = [Path(d.source).name for d in index.documents]
+    assert names[named_document(index, "Summarize annual-report.txt.")] == "annual-report.txt"
+    assert names[named_document(index, "Summarize report.txt.")] == "report.txt"

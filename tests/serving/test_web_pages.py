@@ -77,3 +77,14 @@ def test_a_document_not_a_pdf_has_its_text_and_links_to_its_original(local, coll
     shown = document_views(name, text, 0, 10, TEXT_VIEW)
     assert "qa-page" not in shown and "qa-view" not in shown
     assert shown.endswith(TEXT_VIEW) and "Open original" in shown and "class='qa-download'" in shown
+
+
+def test_a_document_without_a_file_here_gets_its_text_and_no_links_that_would_fail(collection):
+    # An old conversation's source (a server path), or a store that keeps no files.
+    shown = document_views("/srv/qa/uploads/gone.pdf", "Some text.", 0, 4, TEXT_VIEW)
+    assert shown == TEXT_VIEW
+
+
+def test_a_malformed_signature_is_refused_not_an_error():
+    assert link_allowed("/status", "expires=99999999999&signature=%C3%A9") is False
+    assert link_allowed("/status", "expires=99999999999&signature=" + "0" * 64) is False

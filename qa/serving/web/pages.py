@@ -70,7 +70,10 @@ def document_views(name: str, text: str, start: int, end: int, text_view: str) -
     """What the viewer shows under a citation's heading: the links to the original, then for
     a PDF the cited page with the citation boxed and the ``text_view`` behind a "Page / Text"
     toggle, for any other document the ``text_view`` alone."""
-    page = _page_view(name, text, start, end)
+    path = _file_of(name, text)
+    if path is None:  # no file kept here (Milvus, a file gone, an old conversation's path): no links
+        return text_view
+    page = _page_view(name, path, text, start, end)
     if page is None:
         return original_links(name) + text_view
     image, found = page
@@ -90,18 +93,21 @@ def document_views(name: str, text: str, start: int, end: int, text_view: str) -
     )
 
 
-def _page_view(name: str, text: str, start: int, end: int) -> tuple[str, bool] | None:
+def _file_of(name: str, text: str) -> Path | None:
+    """The file of the document ``name`` whose text is ``text``, or None when none is kept here."""
+    try:
+        return document_file(name, settings=Settings.from_env(), text=text)
+    except QAError:
+        return None
+
+
+def _page_view(name: str, path: Path, text: str, start: int, end: int) -> tuple[str, bool] | None:
     """The cited page of a PDF as HTML (its image, a box over each line of the citation) and
-    whether the citation was found on it; None for a document that is not a PDF or has no
-    file here."""
+    whether the citation was found on it; None for a document that is not a PDF."""
     if Path(name).suffix.lower() != ".pdf":
         return None
     kind, number = location_of(name, text, start) or ("", 0)
-    try:
-        path = document_file(name, settings=Settings.from_env(), text=text)
-    except QAError:
-        return None
-    if path is None or kind != "page":
+    if kind != "page":
         return None
     previous = text.rfind("\f", 0, start)
     top = previous + 2 if previous >= 0 else 0  # after the break's "\f\n"
@@ -111,8 +117,9 @@ def _page_view(name: str, text: str, start: int, end: int) -> tuple[str, bool] |
     near = (start - top) / max(1, page_end - top)
     try:
         boxes = find_boxes(path.read_bytes(), number, cited, near=near)
-    except (OSError, QAError) as exc:  # the file changed since it was indexed
-        logger.warning("%s: page %d not shown (%s)", name, number, exc)
+    except Exception as exc:  # noqa: BLE001 - the file changed since it was indexed, or PDFium refused a page:
+        # the page view is an extra, and the answer it is shown with must never be lost to it.
+        logger.warning("%s: page %d not shown (%s: %s)", name, number, type(exc).__name__, exc)
         return None
     link = html.escape(document_link(name, f"pages/{number}.png"))
     drawn = "".join(_box(box) for box in boxes)
