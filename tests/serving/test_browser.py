@@ -668,6 +668,33 @@ def test_a_documents_remove_asks_first_then_removes_it_and_the_list_fits_the_scr
     shoot(page, "removed")
 
 
+def test_a_remove_question_stays_open_while_the_list_is_drawn_anew(page, tmp_path):
+    asked, added = tmp_path / "lemon-cake-asked.txt", tmp_path / "lemon-cake-added.txt"
+    for path, minutes in ((asked, 40), (added, 55)):
+        path.write_text(CAKE.format(minutes), encoding="utf-8")
+    page.click("button[role=tab]:has-text('Documents')")
+    page.set_input_files("#qa-upload input[type=file]", str(asked))
+    status_says(page, f"Added {asked.name}")
+    row = page.locator(f"#qa-docs tr[data-name='{asked.name}']")
+    remove = page.get_by_role("button", name=f"Remove {asked.name}", exact=True)
+    question = row.get_by_role("group", name=f"Remove {asked.name}?")
+    remove.click()
+    question.wait_for(state="visible")
+
+    # Another upload ends: the app draws the whole list anew, the new document in it.
+    page.set_input_files("#qa-upload input[type=file]", str(added))
+    status_says(page, f"Added {added.name}")
+    page.locator(f"#qa-docs tr[data-name='{added.name}']").wait_for(timeout=WAIT_MS)
+    assert question.is_visible() and remove.is_hidden()  # still asked, still not removed
+
+    question.get_by_role("button", name=f"Yes, remove {asked.name}").click()
+    status_says(page, f"Removed {asked.name}.")
+    row.wait_for(state="detached", timeout=WAIT_MS)
+    page.get_by_role("button", name=f"Remove {added.name}", exact=True).click()
+    page.get_by_role("button", name=f"Yes, remove {added.name}").click()
+    status_says(page, f"Removed {added.name}.")
+
+
 def test_a_reply_in_each_language_is_labelled_and_led_in_in_the_askers_language(page):
     from qa.serving.web.evidence import STATUS_ICONS
 

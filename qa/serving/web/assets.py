@@ -7,7 +7,9 @@ a row of 44 px citation buttons under each answer. `pages.js` scrolls a PDF's pa
 to the citation's box (`qa.serving.web.pages`, styled by `pages.css`). `documents.js` runs the Documents list's Remove buttons and their
 questions (`qa.serving.web.documents`). `conversations.js` runs the past conversations'
 Open, Rename, Delete and "Forget them all" (`qa.serving.web.conversations`), `header.js`
-the header's button that opens the Documents tab; `chats.css` styles both.
+the header's button that opens the Documents tab; `chats.css` styles both. `local-times.js`,
+put before the two lists' scripts, shows their times in the reader's time zone and tells a
+script when its list was drawn anew.
 """
 
 from __future__ import annotations
@@ -23,9 +25,10 @@ def _asset(name: str) -> str:
 CSS = _asset("page.css") + _asset("pages.css") + _asset("chats.css")
 # Gradio runs it once when the page loads (the `js=` of `launch`): each script is a function.
 APP_JS = f"() => {{ ({_asset('page.js')})(); ({_asset('pages.js')})(); }}"
-# Gradio runs it once for the Documents list (the `js_on_load` of its `gr.HTML`).
-DOCUMENTS_JS = _asset("documents.js")
+# Gradio runs it once for the Documents list (the `js_on_load` of its `gr.HTML`); both lists
+# show times in the reader's time zone (`local-times.js`).
+DOCUMENTS_JS = _asset("local-times.js") + _asset("documents.js")
 # Gradio runs it once for the past conversations panel (`qa.serving.web.conversations`).
-CONVERSATIONS_JS = _asset("conversations.js")
+CONVERSATIONS_JS = _asset("local-times.js") + _asset("conversations.js")
 # Gradio runs it once for the line under the title (`qa.serving.web.header`).
 HEADER_JS = _asset("header.js")

@@ -81,15 +81,3 @@ element.addEventListener('keydown', (event) => {
   reset(part);
   part.querySelector('.qa-rename, .qa-delete, .qa-forget')?.focus();
 });
-
-const localTimes = () => {
-  for (const time of element.querySelectorAll('time[datetime]:not([data-local])')) {
-    const when = new Date(time.dateTime);
-    if (Number.isNaN(when.getTime())) continue;
-    time.dataset.local = '1';
-    time.title = time.textContent;  // the UTC time, on hover
-    time.textContent = when.toLocaleString(undefined, {dateStyle: 'medium', timeStyle: 'short'});
-  }
-};
-new MutationObserver(localTimes).observe(element, {childList: true, subtree: true, characterData: true});
-localTimes();
