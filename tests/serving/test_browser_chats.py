@@ -115,6 +115,32 @@ def test_new_chat_keeps_the_old_one_dated_and_it_can_be_renamed_and_deleted(size
     assert chat_texts(page)[0] == VISIT  # the conversation on screen stays
 
 
+def test_a_rename_under_way_stays_when_the_list_is_drawn_anew(browser, app_url):
+    page = open_page(browser, app_url, "desktop")
+    ask_in_chat(page, TREATY)
+    wait_past(page, 1)
+    open_history(page)
+    item = page.locator("#qa-past .qa-past-item").nth(0)
+    press(page, item.locator(".qa-rename"))
+    item.locator(".qa-rename-input").fill("Le traité")
+
+    # A new chat and a reply: the app draws the whole list anew, the new conversation first.
+    press(page, "#qa-new-chat")
+    page.wait_for_function("() => !document.querySelector('#qa-chat .message-row')", timeout=WAIT_MS)
+    ask_in_chat(page, VISIT)
+    wait_past(page, 2)
+    item = page.locator("#qa-past .qa-past-item").nth(1)
+    field = item.locator(".qa-rename-input")
+    assert field.is_visible() and field.input_value() == "Le traité"  # still open, nothing typed lost
+    field.fill("Le traité de 1961")
+    field.press("Enter")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#qa-past .qa-past-title')].map(e => e.textContent)[1] === 'Le traité de 1961'",
+        timeout=WAIT_MS,
+    )
+    page.context.close()
+
+
 def test_forget_them_all_asks_first_and_no_keeps_them(sized):
     page = sized
     ask_in_chat(page, TREATY)

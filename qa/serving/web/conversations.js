@@ -8,9 +8,16 @@ const PHONE_PX = 768;
 
 // The part of the list a question or a rename belongs to: one conversation, or "Forget them all".
 const partOf = (node) => node.closest('.qa-past-item, .qa-past-forget');
+const idOf = (part) => part.dataset.id ?? 'forget';
+
+// What is open when the app draws the list anew (as it does after every reply): a question or a
+// rename, {id, box: 'ask' | 'rename', value: the title typed so far}; it is opened again in the
+// new list. Null when nothing is open.
+let opened = null;
 
 // Close what is open in a part (a question, a rename) and show its buttons again.
 const reset = (part) => {
+  if (opened !== null && opened.id === idOf(part)) opened = null;
   part.querySelectorAll('.qa-ask, .qa-rename-form').forEach((box) => { box.hidden = true; });
   part.querySelectorAll('.qa-past-open, .qa-past-tools, .qa-forget').forEach((box) => { box.hidden = false; });
 };
@@ -21,9 +28,11 @@ const open = (part, box) => {
   resetAll();
   part.querySelectorAll('.qa-past-open, .qa-past-tools, .qa-forget').forEach((b) => { b.hidden = true; });
   box.hidden = false;
+  opened = {id: idOf(part), box: box.classList.contains('qa-ask') ? 'ask' : 'rename', value: null};
 };
 
 const busy = (part, words) => {
+  opened = null;  // answered: the list the app sends next shows what became of it
   part.querySelectorAll('button, input').forEach((b) => { b.disabled = true; });
   part.setAttribute('aria-busy', 'true');
   const question = part.querySelector('.qa-ask:not([hidden]) .qa-ask-question');
@@ -80,4 +89,30 @@ element.addEventListener('keydown', (event) => {
   event.preventDefault();
   reset(part);
   part.querySelector('.qa-rename, .qa-delete, .qa-forget')?.focus();
+});
+
+element.addEventListener('input', (event) => {
+  if (opened?.box === 'rename' && event.target.classList.contains('qa-rename-input')) opened.value = event.target.value;
+});
+
+// Drawn anew with a question or a rename open: open it again (with the title typed so far), if
+// its conversation is still there, and give it the focus back if the redraw took it away.
+whenRedrawn(() => {
+  if (opened === null) return;
+  const part = [...element.querySelectorAll('.qa-past-item, .qa-past-forget')].find((p) => idOf(p) === opened.id);
+  if (!part) {
+    opened = null;  // its conversation is gone
+    return;
+  }
+  const box = part.querySelector(opened.box === 'ask' ? '.qa-ask' : '.qa-rename-form');
+  if (!box.hidden) return;
+  const {value} = opened;
+  const lost = !document.activeElement || document.activeElement === document.body;
+  open(part, box);
+  const input = box.querySelector('.qa-rename-input');
+  if (input) {
+    input.value = value ?? part.querySelector('.qa-past-title').textContent;
+    opened.value = input.value;
+  }
+  if (lost) (input ?? box.querySelector('.qa-no')).focus();
 });
