@@ -325,3 +325,29 @@ def test_a_spreadsheet_whose_every_sheet_is_hidden_is_refused_as_empty_saying_so
         path.write_bytes(ods_with_a_hidden_sheet({"Lookup": True, "Workings": True}))
     with pytest.raises(DocumentError, match=f"lookup{suffix}: the spreadsheet has no filled cells in its visible sheets.*unhide"):
         read_document(path)
+
+
+@pytest.mark.parametrize(
+    ("content", "tokyo"),
+    [
+        ("Ville;Indemnité\nTokyo;120,50\nOslo;95,00\n", "Ville: Tokyo; Indemnité: 120,50."),
+        # A comma in the header too: csv.Sniffer finds commas as often as semicolons on every line, and takes the comma.
+        ("Ville;Indemnité (EUR, par jour)\nTokyo;120,50\nOslo;95,00\n", "Ville: Tokyo; Indemnité (EUR, par jour): 120,50."),
+        # Quoted notes over two lines, with commas.
+        ('Ville;Indemnité;Note\nTokyo;120,50;"Repas, taxis,\nhôtel, vols"\nOslo;95,00;"Repas, taxis"\n', "Ville: Tokyo; Indemnité: 120,50; Note: Repas, taxis, hôtel, vols."),
+    ],
+)
+def test_a_semicolon_csv_with_decimal_commas_is_split_at_its_semicolons(tmp_path, content, tokyo):
+    path = tmp_path / "indemnites.csv"
+    path.write_text(content, encoding="utf-8")
+    lines = read_document(path).split("\n")
+    assert lines[1] == tokyo
+    assert lines[-1].startswith("Ville: Oslo; Indemnité") and "95,00" in lines[-1]
+
+
+def test_a_comma_csv_with_semicolons_in_its_text_is_split_at_its_commas(tmp_path):
+    path = tmp_path / "allowances.csv"
+    path.write_text("City,Daily allowance,Note\nTokyo,120.50,Meals; taxis\nOslo,95.00,Rent; food\n", encoding="utf-8")
+    assert read_document(path) == (
+        "\nCity: Tokyo; Daily allowance: 120.50; Note: Meals; taxis.\nCity: Oslo; Daily allowance: 95.00; Note: Rent; food."
+    )
