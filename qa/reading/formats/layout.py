@@ -12,8 +12,8 @@ def table_text(rows: list[list[str]]) -> str:
     the header, and each row after it one line of "header: value" pairs, ending with a
     full stop (cells without a value left out; a value whose header is empty alone).
 
-    Every reader of a format with tables (Word, OpenDocument, PDF, spreadsheets, CSV)
-    writes them this way, so "What is the daily allowance in Tokyo?" finds the line
+    Every reader of a format with tables (Word, OpenDocument, PDF, web pages, EPUB,
+    spreadsheets, CSV) writes them this way, so "What is the daily allowance in Tokyo?" finds the line
     "City: Tokyo; Daily allowance: 120 EUR." whatever the file was.
 
     Example:

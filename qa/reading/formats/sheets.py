@@ -20,6 +20,10 @@ per km for a motorbike?" the car's row; without it, both quote the row that answ
 (and so does "Quelle est l'indemnité journalière à Tokyo ?"). The header's line, tried
 first, was quoted first the same way.
 
+Hidden sheets (hidden or "very hidden" in an .xlsx, hidden in an .ods) are not read and
+are no section: a reader counts the sheets the spreadsheet program shows, and a hidden
+sheet holds what its author kept out of sight (lookup lists, old versions, workings).
+
 A workbook of more than `MAX_CELLS` filled cells is refused with a `DocumentError`
 rather than read in part: indexing it would take longer than anyone waits (about
 8,000 characters a second on a laptop CPU), and an index of its first rows would answer
@@ -52,8 +56,8 @@ def read_xlsx(data: bytes, path: Path) -> str:
     spreadsheet program).
 
     Raises:
-        DocumentError: the file is not a workbook openpyxl can read, or it has more than
-            `MAX_CELLS` filled cells.
+        DocumentError: the file is not a workbook openpyxl can read, it has more than
+            `MAX_CELLS` filled cells, or none in its visible sheets.
 
     Example:
         >>> import openpyxl
@@ -78,6 +82,9 @@ def read_xlsx(data: bytes, path: Path) -> str:
             try:
                 sections = []
                 for sheet in book.worksheets:
+                    if sheet.sheet_state != "visible":  # "hidden" or "veryHidden"
+                        budget.hidden_sheets += 1
+                        continue
                     if hasattr(sheet, "reset_dimensions"):
                         # The size a file declares may be wrong (or a whole sheet wide): rows
                         # are read as they are, each as long as its last cell.
@@ -106,17 +113,20 @@ def read_ods(data: bytes, path: Path) -> str:
     upload by the reading sandbox's memory limit.
 
     Raises:
-        DocumentError: the file is not a spreadsheet calamine can read, or it has more
-            than `MAX_CELLS` filled cells.
+        DocumentError: the file is not a spreadsheet calamine can read, it has more
+            than `MAX_CELLS` filled cells, or none in its visible sheets.
     """
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
     budget = _CellBudget(path)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sections = []
-        for name in book.sheet_names:
-            sections.append(_sheet_text(_calamine_rows(book.get_sheet_by_name(name)), budget))
+        for sheet in book.sheets_metadata:
+            if sheet.visible != SheetVisibleEnum.Visible:
+                budget.hidden_sheets += 1
+                continue
+            sections.append(_sheet_text(_calamine_rows(book.get_sheet_by_name(sheet.name)), budget))
         book.close()
     except (DocumentError, MemoryError):
         raise
@@ -130,7 +140,16 @@ def read_ods(data: bytes, path: Path) -> str:
 
 def read_csv(data: bytes, path: Path) -> str:
     """A CSV file as one sheet: its encoding as `plain.read` finds it, its delimiter
-    (comma, semicolon, tab or bar) as `csv.Sniffer` guesses it from its start.
+    (comma, semicolon, tab or bar) as CleverCSV finds it from the file's start.
+
+    CleverCSV chooses the delimiter that makes the rows most alike (as many cells, of the
+    same kinds); the standard library's `csv.Sniffer` counts each character line by line
+    and prefers a comma on a tie, so it split "Ville;Indemnité (EUR, par jour)" /
+    "Tokyo;120,50" at the commas: wrong on 28 of 500 made-up files (comma, semicolon with
+    decimal commas, tab; quoted fields over several lines), against none for CleverCSV,
+    which took at most 57 ms for one and 0.33 s for a 64 KiB sample (measured,
+    2026-12-06). The quoting is the Sniffer's when it agrees on the delimiter, else the
+    double quotes spreadsheet programs write.
 
     Raises:
         DocumentError: the file is not text, a field is too long for a CSV field
@@ -144,10 +163,7 @@ def read_csv(data: bytes, path: Path) -> str:
     sample = text[:_CSV_SAMPLE_CHARACTERS]
     if len(text) > len(sample) and "\n" in sample:
         sample = sample[: sample.rindex("\n")]  # whole lines only: a cut line would mislead the guess
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=_CSV_DELIMITERS)
-    except csv.Error:  # one column, or no delimiter used consistently
-        dialect = csv.excel
+    dialect = _csv_dialect(sample)
     budget = _CellBudget(path)
     try:
         section = _sheet_text(csv.reader(io.StringIO(text, newline=""), dialect), budget)
@@ -156,6 +172,27 @@ def read_csv(data: bytes, path: Path) -> str:
             f"{path}: not a readable CSV file ({exc}); save it again as CSV from a spreadsheet program."
         ) from None
     return _workbook_text([section], budget)
+
+
+def _csv_dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
+    import clevercsv
+
+    try:
+        sniffed = csv.Sniffer().sniff(sample, delimiters=_CSV_DELIMITERS)
+    except csv.Error:  # one column, or no delimiter used consistently
+        sniffed = csv.excel
+    try:
+        delimiter = clevercsv.Sniffer().sniff(sample, delimiters=list(_CSV_DELIMITERS)).delimiter
+    except Exception:  # its errors are not part of its API; the Sniffer's guess stands
+        return sniffed
+    if len(delimiter) != 1 or delimiter not in _CSV_DELIMITERS or delimiter == sniffed.delimiter:
+        return sniffed  # "": one column
+
+    class Found(csv.excel):
+        pass
+
+    Found.delimiter = delimiter
+    return Found
 
 
 def cell_text(value: object, number_format: str = "General") -> str:
@@ -212,6 +249,7 @@ class _CellBudget:
     def __init__(self, path: Path):
         self.path = path
         self.cells = 0
+        self.hidden_sheets = 0  # skipped, not read: told of when nothing else is read
 
     def spend(self, cells: int) -> None:
         self.cells += cells
@@ -251,5 +289,10 @@ def _sheet_text(rows: Iterable[list[str]], budget: _CellBudget) -> str:
 
 def _workbook_text(sections: list[str], budget: _CellBudget) -> str:
     if not budget.cells:
+        if budget.hidden_sheets:
+            raise DocumentError(
+                f"{budget.path}: the spreadsheet has no filled cells in its visible sheets, and qa does not read "
+                "hidden ones; unhide the sheets to ask about (or add cells to a visible one) and try again."
+            )
         raise DocumentError(f"{budget.path}: the spreadsheet has no filled cells; add some and try again.")
     return PAGE_BREAK.join(sections)

@@ -63,3 +63,26 @@ def test_a_file_without_mail_headers_is_a_document_error_naming_it(tmp_path):
     path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
     with pytest.raises(DocumentError, match="photo.eml: not an e-mail message"):
         read_document(path)
+
+
+def message_in_charset(charset: str, body: bytes) -> bytes:
+    """An .eml as a mail program may write it: an 8-bit text/plain body under a declared charset."""
+    return (
+        b"Subject: Tarifs\nFrom: a@example.org\nMIME-Version: 1.0\n"
+        b'Content-Type: text/plain; charset="' + charset.encode() + b'"\nContent-Transfer-Encoding: 8bit\n\n' + body
+    )
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252"])
+def test_a_body_in_an_unknown_charset_is_read_as_a_text_files_would_be(tmp_path, encoding):
+    path = tmp_path / "tarifs.eml"
+    path.write_bytes(message_in_charset("x-unknown-42", "Le café coûte 2,50 €.\n".encode(encoding)))
+    assert read_document(path) == "Subject: Tarifs\nFrom: a@example.org\n\nLe café coûte 2,50 €."
+
+
+def test_a_body_in_an_unknown_charset_that_is_no_text_is_a_document_error_naming_it_and_the_charset(tmp_path):
+    path = tmp_path / "tarifs.eml"
+    path.write_bytes(message_in_charset("x-unknown-42", bytes(range(256))))
+    with pytest.raises(DocumentError, match=r"tarifs.eml: the message's text is in a character set qa does not know \('x-unknown-42'\)") as error:
+        read_document(path)
+    assert "LookupError" not in str(error.value)

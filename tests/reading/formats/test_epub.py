@@ -58,3 +58,29 @@ def test_a_broken_epub_is_a_document_error_naming_it(tmp_path):
     broken.write_bytes(island_guide(tmp_path / "guide.epub").read_bytes()[:500])
     with pytest.raises(DocumentError, match="broken.epub: not a readable EPUB e-book"):
         read_document(broken)
+
+
+def test_a_chapters_table_reads_as_rows_of_header_value_pairs(tmp_path):
+    from ebooklib import epub
+
+    book = epub.EpubBook()
+    book.set_identifier("ferry-times")
+    book.set_title("Ferry times")
+    book.set_language("en")
+    chapter = epub.EpubHtml(title="Timetable", file_name="timetable.xhtml", lang="en")
+    chapter.content = (
+        "<h1>Timetable</h1><table><tr><th>Port</th><th>First ferry</th><th>Last ferry</th></tr>"
+        "<tr><td>Brodick</td><td>07:00</td><td>19:20</td></tr>"
+        "<tr><td>Ardrossan</td><td>08:20</td><td>20:40</td></tr></table>"
+    )
+    book.add_item(chapter)
+    book.add_item(epub.EpubNcx())
+    book.add_item(epub.EpubNav())
+    book.spine = [chapter]
+    path = tmp_path / "ferry.epub"
+    epub.write_epub(str(path), book)
+    assert read_document(path) == (
+        "Timetable\n\n"
+        "Port: Brodick; First ferry: 07:00; Last ferry: 19:20.\n"
+        "Port: Ardrossan; First ferry: 08:20; Last ferry: 20:40."
+    )

@@ -223,3 +223,131 @@ def test_a_question_about_a_table_cell_is_answered_by_its_row_quoted_exactly(tra
     text = index.document_text(citation.source)
     assert text[citation.start : citation.end] == citation.text
     assert row_of(citation.source, text, citation.start) == row
+
+
+def xlsx_with_sheet_states(states: dict[str, str]) -> bytes:
+    """An .xlsx (openpyxl) of sheets by name, each in its state ("visible", "hidden",
+    "veryHidden"), each with a header and one row that names it. openpyxl refuses to
+    save a workbook without a visible sheet, so such a one is written with a visible
+    sheet and that sheet hidden in its workbook.xml afterwards (as other programs write it)."""
+    import io
+    import zipfile
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    all_hidden = "visible" not in states.values()
+    for name, state in states.items():
+        sheet = book.create_sheet(name)
+        sheet.append(["Sheet", "Content"])
+        sheet.append([name, f"the rows of {name}"])
+        sheet.sheet_state = state
+    if all_hidden:
+        book.worksheets[0].sheet_state = "visible"
+    data = io.BytesIO()
+    book.save(data)
+    if not all_hidden:
+        return data.getvalue()
+    first = next(iter(states))
+    rewritten = io.BytesIO()
+    with zipfile.ZipFile(data) as source, zipfile.ZipFile(rewritten, "w") as target:
+        for item in source.infolist():
+            content = source.read(item)
+            if item.filename == "xl/workbook.xml":
+                assert content.count(b'state="visible"') == 1  # the first sheet's
+                content = content.replace(b'state="visible"', f'state="{states[first]}"'.encode())
+            target.writestr(item, content)
+    return rewritten.getvalue()
+
+
+def ods_with_a_hidden_sheet(names_and_hidden: dict[str, bool]) -> bytes:
+    """An .ods (odfpy) of sheets by name, hidden ones by a table style of display="false"
+    (as LibreOffice's Hide Sheet writes it), each with a header and one row that names it."""
+    import io
+
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.style import Style, TableProperties
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    document = OpenDocumentSpreadsheet()
+    hidden = Style(name="HiddenSheet", family="table")
+    hidden.addElement(TableProperties(display="false"))
+    document.automaticstyles.addElement(hidden)
+    for name, is_hidden in names_and_hidden.items():
+        table = Table(name=name, stylename=hidden) if is_hidden else Table(name=name)
+        for values in (["Sheet", "Content"], [name, f"the rows of {name}"]):
+            row = TableRow()
+            for value in values:
+                cell = TableCell(valuetype="string")
+                cell.addElement(P(text=value))
+                row.addElement(cell)
+            table.addElement(row)
+        document.spreadsheet.addElement(table)
+    data = io.BytesIO()
+    document.write(data)
+    return data.getvalue()
+
+
+def test_hidden_and_very_hidden_sheets_of_a_workbook_are_not_read_nor_counted(tmp_path):
+    from qa.reading.documents import sections_of
+
+    path = tmp_path / "budget.xlsx"
+    path.write_bytes(
+        xlsx_with_sheet_states({"Summary": "visible", "Lookup": "hidden", "Workings": "veryHidden", "Detail": "visible"})
+    )
+    text = read_document(path)
+    assert text == PAGE_BREAK.join(
+        ["\nSheet: Summary; Content: the rows of Summary.", "\nSheet: Detail; Content: the rows of Detail."]
+    )
+    assert sections_of(path.name, text) == ("sheet", 2)
+
+
+def test_hidden_sheets_of_an_opendocument_spreadsheet_are_not_read_nor_counted(tmp_path):
+    from qa.reading.documents import sections_of
+
+    path = tmp_path / "budget.ods"
+    path.write_bytes(ods_with_a_hidden_sheet({"Summary": False, "Lookup": True, "Detail": False}))
+    text = read_document(path)
+    assert text == PAGE_BREAK.join(
+        ["\nSheet: Summary; Content: the rows of Summary.", "\nSheet: Detail; Content: the rows of Detail."]
+    )
+    assert sections_of(path.name, text) == ("sheet", 2)
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".ods"])
+def test_a_spreadsheet_whose_every_sheet_is_hidden_is_refused_as_empty_saying_so(tmp_path, suffix):
+    path = tmp_path / f"lookup{suffix}"
+    if suffix == ".xlsx":
+        path.write_bytes(xlsx_with_sheet_states({"Lookup": "hidden", "Workings": "veryHidden"}))
+    else:
+        path.write_bytes(ods_with_a_hidden_sheet({"Lookup": True, "Workings": True}))
+    with pytest.raises(DocumentError, match=f"lookup{suffix}: the spreadsheet has no filled cells in its visible sheets.*unhide"):
+        read_document(path)
+
+
+@pytest.mark.parametrize(
+    ("content", "tokyo"),
+    [
+        ("Ville;Indemnité\nTokyo;120,50\nOslo;95,00\n", "Ville: Tokyo; Indemnité: 120,50."),
+        # A comma in the header too: csv.Sniffer finds commas as often as semicolons on every line, and takes the comma.
+        ("Ville;Indemnité (EUR, par jour)\nTokyo;120,50\nOslo;95,00\n", "Ville: Tokyo; Indemnité (EUR, par jour): 120,50."),
+        # Quoted notes over two lines, with commas.
+        ('Ville;Indemnité;Note\nTokyo;120,50;"Repas, taxis,\nhôtel, vols"\nOslo;95,00;"Repas, taxis"\n', "Ville: Tokyo; Indemnité: 120,50; Note: Repas, taxis, hôtel, vols."),
+    ],
+)
+def test_a_semicolon_csv_with_decimal_commas_is_split_at_its_semicolons(tmp_path, content, tokyo):
+    path = tmp_path / "indemnites.csv"
+    path.write_text(content, encoding="utf-8")
+    lines = read_document(path).split("\n")
+    assert lines[1] == tokyo
+    assert lines[-1].startswith("Ville: Oslo; Indemnité") and "95,00" in lines[-1]
+
+
+def test_a_comma_csv_with_semicolons_in_its_text_is_split_at_its_commas(tmp_path):
+    path = tmp_path / "allowances.csv"
+    path.write_text("City,Daily allowance,Note\nTokyo,120.50,Meals; taxis\nOslo,95.00,Rent; food\n", encoding="utf-8")
+    assert read_document(path) == (
+        "\nCity: Tokyo; Daily allowance: 120.50; Note: Meals; taxis.\nCity: Oslo; Daily allowance: 95.00; Note: Rent; food."
+    )
