@@ -229,7 +229,9 @@ class Collection:
             replace: an upload of the same name is swapped for the new version, in the
                 same save of the index that adds it: until then questions are answered
                 from the old version, and if the new one cannot be read or indexed the old
-                one stays. Without it, a name already uploaded is refused.
+                one stays. Without it, a name already uploaded is refused. A name of a
+                document in `QA_CORPUS_DIR` is taken as an uploaded one is, but never
+                replaced by an upload (change the file there).
             progress: called as the files are read and embedded (`qa.storing.building.Progress`).
             show_progress: progress bars with a time estimate on the terminal (tqdm).
             cancel: once set (or `cancel_indexing` called), the add stops between two
@@ -240,9 +242,11 @@ class Collection:
             The updated index; the added (or replacing) documents are its last ones.
 
         Raises:
-            DocumentExistsError: without ``replace``, a name is already uploaded (checked
-                before anything is read); nothing is copied and the index is unchanged.
-            DocumentError: a file is unsupported, too large, empty, binary or unreadable,
+            DocumentExistsError: without ``replace``, a name is already uploaded, or is
+                a corpus document's (checked before anything is read); nothing is copied
+                and the index is unchanged.
+            DocumentError: with ``replace``, a name is a corpus document's; a file is
+                unsupported, too large, empty, binary or unreadable,
                 or its text is already indexed under another name, or `names` does not give
                 one name per path, or gives one twice; then nothing is copied and the index
                 is unchanged.
@@ -280,8 +284,8 @@ class Collection:
                     f"{name}: unsupported file type ({Path(name).suffix.lower() or 'no extension'}); "
                     f"qa reads {', '.join(SUPPORTED_SUFFIXES)}."
                 )
-        if not replace:  # said at once, before the files are read (checked again under the lock)
-            self._refuse_taken(names, self.index(show_progress=show_progress))
+        # Said at once, before the files are read (checked again under the lock).
+        self._refuse_taken(names, self.index(show_progress=show_progress), replace=replace)
         with self._job(", ".join(names), cancel, progress) as job:
             # Read everything first, each in a child process with limits: a bad file changes nothing.
             texts = []
@@ -293,8 +297,7 @@ class Collection:
             with self._lock:
                 index = self._current(show_progress=show_progress).index
                 targets = [settings.upload_dir / name for name in names]
-                if not replace:
-                    self._refuse_taken(names, index)
+                self._refuse_taken(names, index, replace=replace)
                 # The old versions leave in the same save that brings the new ones.
                 replaced = [str(target) for target in targets if str(target) in index.sources]
                 kept = index.without(*replaced) if replaced else index
@@ -343,15 +346,19 @@ class Collection:
 
     def free_name(self, name: str) -> str:
         """The name an upload called ``name`` can be added under without replacing
-        anything: ``name`` itself, else the first free of ``name-1``, ``name-2``...
+        anything: ``name`` itself, else the first free of ``name-1``, ``name-2``... (a name
+        of an upload or of a document in `QA_CORPUS_DIR` is not free).
 
         Example:
             >>> default_collection().free_name("lemon-cake.txt")  # lemon-cake.txt is uploaded  # doctest: +SKIP
             'lemon-cake-1.txt'
         """
-        # In Milvus no file marks a name as used: the indexed sources do.
-        taken = [Path(source) for source in self.index().sources]
-        return _free_name(self.settings.upload_dir, _safe_name(name), taken=taken).name
+        # In Milvus no file marks a name as used: the indexed sources do. A corpus
+        # document's name is taken too (as if it were uploaded).
+        index = self.index()
+        folder = self.settings.upload_dir
+        taken = [Path(source) for source in index.sources] + [folder / n for n in self._corpus_names(index)]
+        return _free_name(folder, _safe_name(name), taken=taken).name
 
     def remove(self, source: str) -> Index:
         """Remove an uploaded document from `QA_UPLOAD_DIR` and from the index.
@@ -594,9 +601,29 @@ class Collection:
             if str(folder / name) in index.sources or (self._store.tracks_files and (folder / name).exists())
         ]
 
-    def _refuse_taken(self, names: list[str], index: Index) -> None:
-        taken = self._taken(names, index)
-        if taken:
+    def _corpus_names(self, index: Index) -> set[str]:
+        """The names of the documents of `QA_CORPUS_DIR`: those indexed, and (with the files
+        kept here) the files there not indexed, or not yet."""
+        uploads = self.settings.upload_dir.resolve()
+        sources = list(index.sources)
+        if self._store.tracks_files:
+            sources += [str(path) for path in corpus_paths(self.settings)]
+        return {document_name(source) for source in sources if not _is_inside(Path(source), uploads)}
+
+    def _refuse_taken(self, names: list[str], index: Index, *, replace: bool) -> None:
+        """Refuse a name a corpus document has (an upload cannot replace it, and two
+        documents of one name could not be told apart), and without ``replace`` an uploaded one."""
+        corpus_names = self._corpus_names(index)
+        in_corpus = [name for name in names if name in corpus_names]
+        if in_corpus and replace:
+            which = ", ".join(in_corpus)
+            raise DocumentError(
+                f"{which}: a document of that name is in the corpus folder (QA_CORPUS_DIR), which "
+                "an upload cannot replace: change it there, or add yours under another name."
+            )
+        uploaded = self._taken(names, index)
+        taken = [name for name in names if name in corpus_names or name in uploaded]
+        if taken and not replace:
             raise DocumentExistsError(taken)
 
     def _read_upload(self, path: str | Path, name: str) -> str:
@@ -735,7 +762,9 @@ def add_documents(
     """Copy documents into `QA_UPLOAD_DIR` and add them to the default index (`Collection.add`).
 
     With ``replace=True`` an upload of the same name is swapped for the new version;
-    without it, a name already uploaded raises `qa.errors.DocumentExistsError`.
+    without it, a name already uploaded raises `qa.errors.DocumentExistsError`. A name of
+    a document in `QA_CORPUS_DIR` raises it too, and with ``replace=True`` a
+    `qa.errors.DocumentError` (change that document in its folder, or add under another name).
 
     Example:
         >>> add_documents(["lemon-cake.txt"], replace=True)  # doctest: +SKIP

@@ -835,3 +835,14 @@ def test_the_file_routes_need_the_login_or_a_link_the_page_signed(files_api):
     expired = document_link("phare.pdf", "original", now=0)
     assert httpx.get(f"{root}{expired}", timeout=60).status_code == 401
     assert call(api, "GET", "/documents/phare.pdf/original").status_code == 200  # not removed
+
+
+def test_an_upload_named_as_a_corpus_document_is_taken_and_cannot_replace_it(files_api):
+    api = files_api()
+    before = call(api, "GET", "/documents", auth=None).json()
+    upload = {"files": (SEED_NAME, b"Another text under the corpus document's name.")}
+    taken = call(api, "POST", "/documents", auth=None, files=upload)
+    assert_error(taken, 409, f"{SEED_NAME} exists")
+    replacing = call(api, "POST", "/documents", auth=None, files=upload, params={"replace": "true"})
+    assert_error(replacing, 400, SEED_NAME, "corpus folder", "change it there, or add yours under another name")
+    assert call(api, "GET", "/documents", auth=None).json() == before

@@ -619,3 +619,49 @@ def test_another_thread_is_told_which_add_runs_and_how_far_it_is(tmp_path, local
     assert [d.name for d in documents] == [SEED.name]
     assert collection.indexing is None
     assert _uploaded(local) == ["lemon-cake.txt"]
+
+
+# --- a name a corpus document has ------------------------------------------------------------
+
+
+def _seed_named(tmp_path) -> Path:
+    """Another text under the seed article's name (a file of the corpus folder)."""
+    path = tmp_path / "other" / SEED.name
+    path.parent.mkdir()
+    path.write_text(CAKE_40, encoding="utf-8")
+    return path
+
+
+def test_an_upload_named_as_a_corpus_document_is_refused_as_taken(tmp_path, local):
+    before = default_index(local).sources
+    with pytest.raises(DocumentExistsError) as raised:
+        add_documents([_seed_named(tmp_path)], settings=local)
+    assert raised.value.names == (SEED.name,)
+    assert default_index(local).sources == before and _uploaded(local) == []
+
+
+def test_replacing_a_corpus_document_by_an_upload_is_refused_with_where_to_change_it(tmp_path, local):
+    before = default_index(local).sources
+    with pytest.raises(DocumentError, match=rf"{re.escape(SEED.name)}: a document of that name is in the corpus folder") as raised:
+        add_documents([_seed_named(tmp_path)], settings=local, replace=True)
+    assert not isinstance(raised.value, DocumentExistsError)
+    assert "change it there, or add yours under another name" in str(raised.value)
+    assert default_index(local).sources == before and _uploaded(local) == []
+    assert (local.corpus_dir / SEED.name).read_text(encoding="utf-8") == SEED.read_text(encoding="utf-8")
+
+
+def test_a_free_name_skips_the_names_of_corpus_documents(tmp_path, local):
+    from qa.storing.collection import default_collection
+
+    name = default_collection(local).free_name(SEED.name)
+    assert name == "poutine-coree-du-nord-1.txt"
+    add_documents([_seed_named(tmp_path)], settings=local, names=[name])
+    assert [d.name for d in list_documents(settings=local)] == [SEED.name, name]
+
+
+def test_a_corpus_file_not_indexed_yet_takes_its_name_too(tmp_path, local):
+    default_index(local)
+    (local.corpus_dir / "lemon-cake.txt").write_text(CAKE_55, encoding="utf-8")  # seen at the next look
+    with pytest.raises(DocumentExistsError):
+        add_documents([_cake(tmp_path, CAKE_40)], settings=local)
+    assert _uploaded(local) == []
