@@ -113,10 +113,16 @@ class Collection:
     Get the shared instance with `default_collection(settings)`.
 
     Example:
+        >>> import pathlib, tempfile
+        >>> notes = pathlib.Path(tempfile.mkdtemp()) / "notes.md"
+        >>> _ = notes.write_text("The lighthouse of Kervalen was lit in 1887.", encoding="utf-8")
         >>> collection = default_collection()
-        >>> collection.add(["notes.md"])
+        >>> index = collection.add([notes])  # copied into QA_UPLOAD_DIR, embedded, searchable
         >>> [d.name for d in collection.documents()]
         ['poutine-coree-du-nord.txt', 'notes.md']
+        >>> index = collection.remove(index.documents[-1].source)
+        >>> [d.name for d in collection.documents()]
+        ['poutine-coree-du-nord.txt']
     """
 
     def __init__(self, settings: Settings):
@@ -675,6 +681,7 @@ def document_text(source: str | Path, *, index: Index | None = None) -> str:
     encodings it is the decoded text.
 
     Example:
+        >>> from qa import retrieve
         >>> p = retrieve("Qui a invité Poutine ?")[0]
         >>> document_text(p.source)[p.start:p.end] == p.text
         True
