@@ -737,8 +737,12 @@ def document_file(name: str, *, settings: Settings | None = None, text: str | No
     document has that name or the server keeps no file of it (`QA_STORE=milvus`).
 
     The name is looked up, never taken for a path: a name with a folder in it, or one
-    not indexed, finds nothing. Of two documents of one name (in two corpus subfolders),
-    the first is taken, or with ``text`` the one whose text it is.
+    not indexed, finds nothing. Two documents of one name (in two corpus subfolders) are
+    told apart by ``text``, the one whose text it is.
+
+    Raises:
+        DocumentError: without ``text``, two or more documents with a file have that name;
+            the message names each by its path in its folder.
 
     Example:
         >>> document_file("poutine-coree-du-nord.txt").name
@@ -748,13 +752,31 @@ def document_file(name: str, *, settings: Settings | None = None, text: str | No
     """
     settings = settings or Settings.from_env()
     folders = [settings.corpus_dir.resolve(), settings.upload_dir.resolve()]
+    found = []
     for document in default_index(settings).documents:
         if document_name(document.source) != name or (text is not None and document.text != text):
             continue
         path = Path(document.source)
         if path.is_file() and any(_is_inside(path, folder) for folder in folders):
-            return path.resolve()
-    return None
+            found.append(path.resolve())
+    if len(found) > 1 and text is None:
+        raise DocumentError(
+            f"{len(found)} documents are named {name}: {_in_folders(found, settings)}. "
+            "Rename one of them in its folder to open it by name."
+        )
+    return found[0] if found else None
+
+
+def _in_folders(paths: list[Path], settings: Settings) -> str:
+    """Resolved files named by their paths in their folder, never the server's folders:
+    "a/report.pdf (QA_CORPUS_DIR), b/report.pdf (QA_CORPUS_DIR)"."""
+    uploads, corpus = settings.upload_dir.resolve(), settings.corpus_dir.resolve()
+
+    def where(path: Path) -> str:
+        folder, label = (uploads, "QA_UPLOAD_DIR") if _is_inside(path, uploads) else (corpus, "QA_CORPUS_DIR")
+        return f"{path.relative_to(folder).as_posix()} ({label})"
+
+    return ", ".join(where(path) for path in paths)
 
 
 def add_documents(

@@ -665,3 +665,32 @@ def test_a_corpus_file_not_indexed_yet_takes_its_name_too(tmp_path, local):
     with pytest.raises(DocumentExistsError):
         add_documents([_cake(tmp_path, CAKE_40)], settings=local)
     assert _uploaded(local) == []
+
+
+# --- two documents of one name, in two corpus subfolders -------------------------------------
+
+
+def _two_cakes(local) -> None:
+    for folder, text in (("first", CAKE_40), ("second", CAKE_55)):
+        (local.corpus_dir / folder).mkdir()
+        (local.corpus_dir / folder / "lemon-cake.txt").write_text(text, encoding="utf-8")
+
+
+def test_a_name_two_corpus_documents_have_finds_no_file_by_name_alone(local):
+    from qa.storing.collection import document_file
+
+    _two_cakes(local)
+    with pytest.raises(DocumentError) as raised:
+        document_file("lemon-cake.txt", settings=local)
+    assert str(raised.value) == (
+        "2 documents are named lemon-cake.txt: first/lemon-cake.txt (QA_CORPUS_DIR), second/lemon-cake.txt "
+        "(QA_CORPUS_DIR). Rename one of them in its folder to open it by name."
+    )
+
+
+def test_a_name_two_corpus_documents_have_finds_each_file_by_its_text(local):
+    from qa.storing.collection import document_file
+
+    _two_cakes(local)
+    assert document_file("lemon-cake.txt", settings=local, text=CAKE_55) == (local.corpus_dir / "second" / "lemon-cake.txt").resolve()
+    assert document_file("lemon-cake.txt", settings=local, text=CAKE_40) == (local.corpus_dir / "first" / "lemon-cake.txt").resolve()
