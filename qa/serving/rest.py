@@ -257,12 +257,16 @@ class DocumentsOut(BaseModel):
     documents: list[DocumentOut]
     skipped: list[SkippedOut] = Field(description="Files of the folders that could not be read, and why.")
     indexing: IndexingOut | None = Field(
-        default=None, description="The add or re-index under way in this server (any client's), or null."
+        default=None,
+        description="The add or re-index under way in this server (any client's), or null; two at once are told "
+        "together (names joined, mean `done`).",
     )
 
 
 class CancelledOut(BaseModel):
-    cancelling: IndexingOut = Field(description="The add or re-index asked to stop; its request answers 409.")
+    cancelling: IndexingOut = Field(
+        description="The add or re-index asked to stop (every one under way); its request answers 409."
+    )
 
 
 class AddedOut(DocumentsOut):
@@ -381,7 +385,8 @@ def create_api(settings: Settings | None = None) -> FastAPI:
 
     @api.post("/documents/cancel", response_model=CancelledOut, responses=_errors(404))
     def cancel() -> dict:
-        """Stop the add or re-index under way (GET /api/v1/documents' `indexing`).
+        """Stop the add or re-index under way (GET /api/v1/documents' `indexing`; all of them
+        when two run at once, as `indexing` tells them together).
 
         It stops at the end of the model's batch under way; its own request then answers
         409 and the documents and the index stay as they were. Once `step` is `saving` it is

@@ -22,6 +22,7 @@ replica, and the local folders only seed the first build (uploads are not kept a
 - An add or re-index under way is told to any thread that asks (`Collection.indexing`:
   what, how far, the time left; every tab of the web app, `GET /api/v1/documents`), and
   any of them may stop it (`Collection.cancel_indexing`): the index stays as it was.
+  Two at once (the web app's and a REST client's) are told together, and stopped together.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ from qa.errors import DocumentError, DocumentExistsError, IndexCorruptError, Ind
 from qa.results import document_name
 from qa.storing.building import Progress, encode_documents
 from qa.storing.index import Document, Index
-from qa.storing.progress import IndexingJob, IndexingStatus
+from qa.storing.progress import IndexingJob, IndexingStatus, new_id, together
 from qa.storing.storage import index_store
 
 logger = logging.getLogger(__name__)
@@ -133,9 +134,11 @@ class Collection:
         self._snapshot: _Snapshot | None = None
         # (path, size, mtime) -> the text's sha256, or why the file is left out
         self._hash_cache: dict[tuple[str, int, int], str | SkippedFile] = {}
-        # Adds and re-indexes under way, oldest first (one works, the others wait for the lock).
+        # Adds and re-indexes under way, oldest first (one works, the others wait for the lock),
+        # and the number each set of them is told under (`progress.together`).
         self._jobs: list[IndexingJob] = []
         self._jobs_guard = threading.Lock()
+        self._set_ids: dict[tuple[int, ...], int] = {}
 
     # --- reading ------------------------------------------------------------------
 
@@ -185,8 +188,13 @@ class Collection:
 
     @property
     def indexing(self) -> IndexingStatus | None:
-        """The add or re-index under way in this process (the oldest, when several wait
-        their turn), or None: what, how far, and the time left.
+        """Every add or re-index under way in this process, told as one, or None: what, how
+        far, and the time left.
+
+        One job is told as it is. Several (an add from the web app and one from the REST
+        API: one works, the other waits for the lock) are told together
+        (`qa.storing.progress.together`): all their names, and the step that Cancel still
+        acts on. `cancel_indexing` stops all that this tells of.
 
         Example:
             >>> collection = default_collection()
@@ -194,23 +202,34 @@ class Collection:
             True
         """
         with self._jobs_guard:
-            job = self._jobs[0] if self._jobs else None
-        return job.status() if job is not None else None
+            jobs = list(self._jobs)
+        return self._told(jobs)
 
     def cancel_indexing(self) -> IndexingStatus | None:
-        """Stop the add or re-index that `indexing` tells of, at the end of the model's
-        batch under way: its call raises `qa.errors.IndexingCancelled`, the index and the
-        upload folder stay as they were. Too late once it is saving (`step` "saving").
+        """Stop every add or re-index that `indexing` tells of, at the end of the model's
+        batch under way: each call raises `qa.errors.IndexingCancelled`, the index and the
+        upload folder stay as they were. Too late for one once it is saving (`step` "saving").
 
         Returns:
-            The status of the job asked to stop, or None when none runs.
+            The status of the jobs asked to stop (as `indexing` tells it), or None when none runs.
         """
         with self._jobs_guard:
-            job = self._jobs[0] if self._jobs else None
-        if job is None:
+            jobs = list(self._jobs)
+        for job in jobs:
+            job.cancel()
+        return self._told(jobs)
+
+    def _told(self, jobs: list[IndexingJob]) -> IndexingStatus | None:
+        """``jobs`` told as one (`progress.together`), under the number of that set of jobs."""
+        if not jobs:
             return None
-        job.cancel()
-        return job.status()
+        if len(jobs) == 1:
+            return jobs[0].status()
+        with self._jobs_guard:
+            key = tuple(job.id for job in jobs)
+            # (a set one of whose jobs has ended since is numbered, not kept: it is told no more)
+            set_id = self._set_ids.setdefault(key, new_id()) if all(j in self._jobs for j in jobs) else new_id()
+        return together([job.status() for job in jobs], set_id)
 
     # --- writing ------------------------------------------------------------------
 
@@ -427,6 +446,7 @@ class Collection:
         finally:
             with self._jobs_guard:
                 self._jobs.remove(job)
+                self._set_ids = {key: number for key, number in self._set_ids.items() if job.id not in key}
 
     # --- internals (the lock is held) ----------------------------------------------
 

@@ -694,3 +694,57 @@ def test_a_name_two_corpus_documents_have_finds_each_file_by_its_text(local):
     _two_cakes(local)
     assert document_file("lemon-cake.txt", settings=local, text=CAKE_55) == (local.corpus_dir / "second" / "lemon-cake.txt").resolve()
     assert document_file("lemon-cake.txt", settings=local, text=CAKE_40) == (local.corpus_dir / "first" / "lemon-cake.txt").resolve()
+
+
+# --- two adds at once --------------------------------------------------------------------------
+
+
+def test_two_adds_at_once_are_told_together_and_cancel_stops_both(tmp_path, local):
+    """One add held inside its first report of embedded sentences (it holds the lock), a
+    second one read and waiting for the lock: no timing."""
+    import threading
+
+    from qa.errors import IndexingCancelled
+    from qa.storing.collection import default_collection
+
+    collection = default_collection(local)
+    before = default_index(local).sources
+    first_embedding, second_read, release = threading.Event(), threading.Event(), threading.Event()
+    outcomes = {}
+
+    def hold_first(step, done, total):
+        if step == "sentences" and done > 0 and not first_embedding.is_set():
+            first_embedding.set()
+            assert release.wait(timeout=300)
+
+    def tell_second(step, done, total):
+        if step == "documents" and done == total:
+            second_read.set()
+
+    def add(key, text, name, progress):
+        path = tmp_path / key / name
+        path.parent.mkdir()
+        path.write_text(text, encoding="utf-8")
+        try:
+            outcomes[key] = collection.add([path], progress=progress)
+        except Exception as exc:  # noqa: BLE001 (handed to the test)
+            outcomes[key] = exc
+
+    first = threading.Thread(target=add, args=("first", CAKE_40, "cake-40.txt", hold_first))
+    second = threading.Thread(target=add, args=("second", CAKE_55, "cake-55.txt", tell_second))
+    first.start()
+    try:
+        assert first_embedding.wait(timeout=300)
+        second.start()
+        assert second_read.wait(timeout=300)
+        told = collection.indexing
+        cancelled = collection.cancel_indexing()
+    finally:
+        release.set()
+        first.join(timeout=300)
+        second.join(timeout=300)
+    assert (told.name, told.step) == ("cake-40.txt, cake-55.txt", "embedding")
+    assert (cancelled.name, cancelled.step) == ("cake-40.txt, cake-55.txt", "cancelling")
+    assert isinstance(outcomes["first"], IndexingCancelled) and isinstance(outcomes["second"], IndexingCancelled)
+    assert default_index(local).sources == before and _uploaded(local) == []
+    assert collection.indexing is None
