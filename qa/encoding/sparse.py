@@ -132,6 +132,7 @@ def pool_rows(rows, first, last):
     its chunks this way, the model having run once on each sentence.
 
     Example:
+        >>> from scipy.sparse import csr_matrix
         >>> pool_rows(csr_matrix(np.eye(3, dtype=np.float32)), [0, 1], [2, 3]).toarray()
         array([[1., 1., 0.],
                [0., 1., 1.]], dtype=float32)

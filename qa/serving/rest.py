@@ -257,12 +257,16 @@ class DocumentsOut(BaseModel):
     documents: list[DocumentOut]
     skipped: list[SkippedOut] = Field(description="Files of the folders that could not be read, and why.")
     indexing: IndexingOut | None = Field(
-        default=None, description="The add or re-index under way in this server (any client's), or null."
+        default=None,
+        description="The add or re-index under way in this server (any client's), or null; two at once are told "
+        "together (names joined, mean `done`).",
     )
 
 
 class CancelledOut(BaseModel):
-    cancelling: IndexingOut = Field(description="The add or re-index asked to stop; its request answers 409.")
+    cancelling: IndexingOut = Field(
+        description="The add or re-index asked to stop (every one under way); its request answers 409."
+    )
 
 
 class AddedOut(DocumentsOut):
@@ -295,6 +299,14 @@ class ErrorOut(BaseModel):
 _ERROR_MEANINGS = {
     409: "A document of that name is uploaded already: send `replace=true` to replace it, or rename the file. "
     "Or the indexing was cancelled (POST /api/v1/documents/cancel): nothing was added.",
+}
+
+
+# The file routes' 409: a name that two documents have.
+_SHARED_NAME = {
+    "model": ErrorOut,
+    "description": "Two documents have that name (in two subfolders of QA_CORPUS_DIR); the message names both. "
+    "Rename one of them in its folder.",
 }
 
 
@@ -373,7 +385,8 @@ def create_api(settings: Settings | None = None) -> FastAPI:
 
     @api.post("/documents/cancel", response_model=CancelledOut, responses=_errors(404))
     def cancel() -> dict:
-        """Stop the add or re-index under way (GET /api/v1/documents' `indexing`).
+        """Stop the add or re-index under way (GET /api/v1/documents' `indexing`; all of them
+        when two run at once, as `indexing` tells them together).
 
         It stops at the end of the model's batch under way; its own request then answers
         409 and the documents and the index stay as they were. Once `step` is `saving` it is
@@ -433,7 +446,7 @@ def create_api(settings: Settings | None = None) -> FastAPI:
     @api.get(
         "/documents/{name:path}/original",
         response_class=Response,
-        responses={200: {"description": "The file as it was added.", "content": {"*/*": {}}}, **_errors(404)},
+        responses={200: {"description": "The file as it was added.", "content": {"*/*": {}}}, **_errors(404), 409: _SHARED_NAME},
     )
     def original(
         name: str,
@@ -446,7 +459,8 @@ def create_api(settings: Settings | None = None) -> FastAPI:
         a web archive, an e-mail, office files) is an attachment, so a document's scripts never
         run in this site; every one is sent `nosniff`, and all but a PDF under
         `Content-Security-Policy: sandbox`. 404 when no document has that name or the server
-        keeps no file of it (QA_STORE=milvus keeps the texts alone).
+        keeps no file of it (QA_STORE=milvus keeps the texts alone); 409 when two documents
+        have it (in two subfolders of QA_CORPUS_DIR): the message names both.
         """
         path = _original_file(name, settings)
         media_type = _media_type(path)
@@ -465,7 +479,7 @@ def create_api(settings: Settings | None = None) -> FastAPI:
     @api.get(
         "/documents/{name:path}/pages/{page}",
         response_class=Response,
-        responses={200: {"description": "The page as a PNG image.", "content": {"image/png": {}}}, **_errors(404)},
+        responses={200: {"description": "The page as a PNG image.", "content": {"image/png": {}}}, **_errors(404), 409: _SHARED_NAME},
     )
     def page_image(
         name: str, page: str = PathParameter(description="`{n}.png`: the page's number, from 1, then `.png`.")
@@ -568,8 +582,12 @@ _MEDIA_TYPES = {".md": "text/markdown", ".eml": "message/rfc822", ".epub": "appl
 
 
 def _original_file(name: str, settings: Settings) -> Path:
-    """The file of the document named ``name``, or 404."""
-    path = document_file(name, settings=settings) if name and "/" not in name and "\\" not in name else None
+    """The file of the document named ``name``; 404 when there is none, 409 when two
+    documents (in two corpus subfolders) have that name: which one is meant cannot be told."""
+    try:
+        path = document_file(name, settings=settings) if name and "/" not in name and "\\" not in name else None
+    except DocumentError as exc:
+        raise HTTPException(409, str(exc)) from None
     if path is None:
         raise HTTPException(
             404, f"No indexed document with a file is named {name!r}: see GET {API_PREFIX}/documents."

@@ -22,6 +22,7 @@ replica, and the local folders only seed the first build (uploads are not kept a
 - An add or re-index under way is told to any thread that asks (`Collection.indexing`:
   what, how far, the time left; every tab of the web app, `GET /api/v1/documents`), and
   any of them may stop it (`Collection.cancel_indexing`): the index stays as it was.
+  Two at once (the web app's and a REST client's) are told together, and stopped together.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ from qa.errors import DocumentError, DocumentExistsError, IndexCorruptError, Ind
 from qa.results import document_name
 from qa.storing.building import Progress, encode_documents
 from qa.storing.index import Document, Index
-from qa.storing.progress import IndexingJob, IndexingStatus
+from qa.storing.progress import IndexingJob, IndexingStatus, new_id, together
 from qa.storing.storage import index_store
 
 logger = logging.getLogger(__name__)
@@ -113,10 +114,16 @@ class Collection:
     Get the shared instance with `default_collection(settings)`.
 
     Example:
+        >>> import pathlib, tempfile
+        >>> notes = pathlib.Path(tempfile.mkdtemp()) / "notes.md"
+        >>> _ = notes.write_text("The lighthouse of Kervalen was lit in 1887.", encoding="utf-8")
         >>> collection = default_collection()
-        >>> collection.add(["notes.md"])
+        >>> index = collection.add([notes])  # copied into QA_UPLOAD_DIR, embedded, searchable
         >>> [d.name for d in collection.documents()]
         ['poutine-coree-du-nord.txt', 'notes.md']
+        >>> index = collection.remove(index.documents[-1].source)
+        >>> [d.name for d in collection.documents()]
+        ['poutine-coree-du-nord.txt']
     """
 
     def __init__(self, settings: Settings):
@@ -127,9 +134,11 @@ class Collection:
         self._snapshot: _Snapshot | None = None
         # (path, size, mtime) -> the text's sha256, or why the file is left out
         self._hash_cache: dict[tuple[str, int, int], str | SkippedFile] = {}
-        # Adds and re-indexes under way, oldest first (one works, the others wait for the lock).
+        # Adds and re-indexes under way, oldest first (one works, the others wait for the lock),
+        # and the number each set of them is told under (`progress.together`).
         self._jobs: list[IndexingJob] = []
         self._jobs_guard = threading.Lock()
+        self._set_ids: dict[tuple[int, ...], int] = {}
 
     # --- reading ------------------------------------------------------------------
 
@@ -179,8 +188,13 @@ class Collection:
 
     @property
     def indexing(self) -> IndexingStatus | None:
-        """The add or re-index under way in this process (the oldest, when several wait
-        their turn), or None: what, how far, and the time left.
+        """Every add or re-index under way in this process, told as one, or None: what, how
+        far, and the time left.
+
+        One job is told as it is. Several (an add from the web app and one from the REST
+        API: one works, the other waits for the lock) are told together
+        (`qa.storing.progress.together`): all their names, and the step that Cancel still
+        acts on. `cancel_indexing` stops all that this tells of.
 
         Example:
             >>> collection = default_collection()
@@ -188,23 +202,34 @@ class Collection:
             True
         """
         with self._jobs_guard:
-            job = self._jobs[0] if self._jobs else None
-        return job.status() if job is not None else None
+            jobs = list(self._jobs)
+        return self._told(jobs)
 
     def cancel_indexing(self) -> IndexingStatus | None:
-        """Stop the add or re-index that `indexing` tells of, at the end of the model's
-        batch under way: its call raises `qa.errors.IndexingCancelled`, the index and the
-        upload folder stay as they were. Too late once it is saving (`step` "saving").
+        """Stop every add or re-index that `indexing` tells of, at the end of the model's
+        batch under way: each call raises `qa.errors.IndexingCancelled`, the index and the
+        upload folder stay as they were. Too late for one once it is saving (`step` "saving").
 
         Returns:
-            The status of the job asked to stop, or None when none runs.
+            The status of the jobs asked to stop (as `indexing` tells it), or None when none runs.
         """
         with self._jobs_guard:
-            job = self._jobs[0] if self._jobs else None
-        if job is None:
+            jobs = list(self._jobs)
+        for job in jobs:
+            job.cancel()
+        return self._told(jobs)
+
+    def _told(self, jobs: list[IndexingJob]) -> IndexingStatus | None:
+        """``jobs`` told as one (`progress.together`), under the number of that set of jobs."""
+        if not jobs:
             return None
-        job.cancel()
-        return job.status()
+        if len(jobs) == 1:
+            return jobs[0].status()
+        with self._jobs_guard:
+            key = tuple(job.id for job in jobs)
+            # (a set one of whose jobs has ended since is numbered, not kept: it is told no more)
+            set_id = self._set_ids.setdefault(key, new_id()) if all(j in self._jobs for j in jobs) else new_id()
+        return together([job.status() for job in jobs], set_id)
 
     # --- writing ------------------------------------------------------------------
 
@@ -229,7 +254,9 @@ class Collection:
             replace: an upload of the same name is swapped for the new version, in the
                 same save of the index that adds it: until then questions are answered
                 from the old version, and if the new one cannot be read or indexed the old
-                one stays. Without it, a name already uploaded is refused.
+                one stays. Without it, a name already uploaded is refused. A name of a
+                document in `QA_CORPUS_DIR` is taken as an uploaded one is, but never
+                replaced by an upload (change the file there).
             progress: called as the files are read and embedded (`qa.storing.building.Progress`).
             show_progress: progress bars with a time estimate on the terminal (tqdm).
             cancel: once set (or `cancel_indexing` called), the add stops between two
@@ -240,9 +267,11 @@ class Collection:
             The updated index; the added (or replacing) documents are its last ones.
 
         Raises:
-            DocumentExistsError: without ``replace``, a name is already uploaded (checked
-                before anything is read); nothing is copied and the index is unchanged.
-            DocumentError: a file is unsupported, too large, empty, binary or unreadable,
+            DocumentExistsError: without ``replace``, a name is already uploaded, or is
+                a corpus document's (checked before anything is read); nothing is copied
+                and the index is unchanged.
+            DocumentError: with ``replace``, a name is a corpus document's; a file is
+                unsupported, too large, empty, binary or unreadable,
                 or its text is already indexed under another name, or `names` does not give
                 one name per path, or gives one twice; then nothing is copied and the index
                 is unchanged.
@@ -280,8 +309,8 @@ class Collection:
                     f"{name}: unsupported file type ({Path(name).suffix.lower() or 'no extension'}); "
                     f"qa reads {', '.join(SUPPORTED_SUFFIXES)}."
                 )
-        if not replace:  # said at once, before the files are read (checked again under the lock)
-            self._refuse_taken(names, self.index(show_progress=show_progress))
+        # Said at once, before the files are read (checked again under the lock).
+        self._refuse_taken(names, self.index(show_progress=show_progress), replace=replace)
         with self._job(", ".join(names), cancel, progress) as job:
             # Read everything first, each in a child process with limits: a bad file changes nothing.
             texts = []
@@ -293,8 +322,7 @@ class Collection:
             with self._lock:
                 index = self._current(show_progress=show_progress).index
                 targets = [settings.upload_dir / name for name in names]
-                if not replace:
-                    self._refuse_taken(names, index)
+                self._refuse_taken(names, index, replace=replace)
                 # The old versions leave in the same save that brings the new ones.
                 replaced = [str(target) for target in targets if str(target) in index.sources]
                 kept = index.without(*replaced) if replaced else index
@@ -343,15 +371,19 @@ class Collection:
 
     def free_name(self, name: str) -> str:
         """The name an upload called ``name`` can be added under without replacing
-        anything: ``name`` itself, else the first free of ``name-1``, ``name-2``...
+        anything: ``name`` itself, else the first free of ``name-1``, ``name-2``... (a name
+        of an upload or of a document in `QA_CORPUS_DIR` is not free).
 
         Example:
             >>> default_collection().free_name("lemon-cake.txt")  # lemon-cake.txt is uploaded  # doctest: +SKIP
             'lemon-cake-1.txt'
         """
-        # In Milvus no file marks a name as used: the indexed sources do.
-        taken = [Path(source) for source in self.index().sources]
-        return _free_name(self.settings.upload_dir, _safe_name(name), taken=taken).name
+        # In Milvus no file marks a name as used: the indexed sources do. A corpus
+        # document's name is taken too (as if it were uploaded).
+        index = self.index()
+        folder = self.settings.upload_dir
+        taken = [Path(source) for source in index.sources] + [folder / n for n in self._corpus_names(index)]
+        return _free_name(folder, _safe_name(name), taken=taken).name
 
     def remove(self, source: str) -> Index:
         """Remove an uploaded document from `QA_UPLOAD_DIR` and from the index.
@@ -414,6 +446,7 @@ class Collection:
         finally:
             with self._jobs_guard:
                 self._jobs.remove(job)
+                self._set_ids = {key: number for key, number in self._set_ids.items() if job.id not in key}
 
     # --- internals (the lock is held) ----------------------------------------------
 
@@ -594,9 +627,29 @@ class Collection:
             if str(folder / name) in index.sources or (self._store.tracks_files and (folder / name).exists())
         ]
 
-    def _refuse_taken(self, names: list[str], index: Index) -> None:
-        taken = self._taken(names, index)
-        if taken:
+    def _corpus_names(self, index: Index) -> set[str]:
+        """The names of the documents of `QA_CORPUS_DIR`: those indexed, and (with the files
+        kept here) the files there not indexed, or not yet."""
+        uploads = self.settings.upload_dir.resolve()
+        sources = list(index.sources)
+        if self._store.tracks_files:
+            sources += [str(path) for path in corpus_paths(self.settings)]
+        return {document_name(source) for source in sources if not _is_inside(Path(source), uploads)}
+
+    def _refuse_taken(self, names: list[str], index: Index, *, replace: bool) -> None:
+        """Refuse a name a corpus document has (an upload cannot replace it, and two
+        documents of one name could not be told apart), and without ``replace`` an uploaded one."""
+        corpus_names = self._corpus_names(index)
+        in_corpus = [name for name in names if name in corpus_names]
+        if in_corpus and replace:
+            which = ", ".join(in_corpus)
+            raise DocumentError(
+                f"{which}: a document of that name is in the corpus folder (QA_CORPUS_DIR), which "
+                "an upload cannot replace: change it there, or add yours under another name."
+            )
+        uploaded = self._taken(names, index)
+        taken = [name for name in names if name in corpus_names or name in uploaded]
+        if taken and not replace:
             raise DocumentExistsError(taken)
 
     def _read_upload(self, path: str | Path, name: str) -> str:
@@ -648,6 +701,7 @@ def document_text(source: str | Path, *, index: Index | None = None) -> str:
     encodings it is the decoded text.
 
     Example:
+        >>> from qa import retrieve
         >>> p = retrieve("Qui a invité Poutine ?")[0]
         >>> document_text(p.source)[p.start:p.end] == p.text
         True
@@ -703,8 +757,12 @@ def document_file(name: str, *, settings: Settings | None = None, text: str | No
     document has that name or the server keeps no file of it (`QA_STORE=milvus`).
 
     The name is looked up, never taken for a path: a name with a folder in it, or one
-    not indexed, finds nothing. Of two documents of one name (in two corpus subfolders),
-    the first is taken, or with ``text`` the one whose text it is.
+    not indexed, finds nothing. Two documents of one name (in two corpus subfolders) are
+    told apart by ``text``, the one whose text it is.
+
+    Raises:
+        DocumentError: without ``text``, two or more documents with a file have that name;
+            the message names each by its path in its folder.
 
     Example:
         >>> document_file("poutine-coree-du-nord.txt").name
@@ -714,13 +772,31 @@ def document_file(name: str, *, settings: Settings | None = None, text: str | No
     """
     settings = settings or Settings.from_env()
     folders = [settings.corpus_dir.resolve(), settings.upload_dir.resolve()]
+    found = []
     for document in default_index(settings).documents:
         if document_name(document.source) != name or (text is not None and document.text != text):
             continue
         path = Path(document.source)
         if path.is_file() and any(_is_inside(path, folder) for folder in folders):
-            return path.resolve()
-    return None
+            found.append(path.resolve())
+    if len(found) > 1 and text is None:
+        raise DocumentError(
+            f"{len(found)} documents are named {name}: {_in_folders(found, settings)}. "
+            "Rename one of them in its folder to open it by name."
+        )
+    return found[0] if found else None
+
+
+def _in_folders(paths: list[Path], settings: Settings) -> str:
+    """Resolved files named by their paths in their folder, never the server's folders:
+    "a/report.pdf (QA_CORPUS_DIR), b/report.pdf (QA_CORPUS_DIR)"."""
+    uploads, corpus = settings.upload_dir.resolve(), settings.corpus_dir.resolve()
+
+    def where(path: Path) -> str:
+        folder, label = (uploads, "QA_UPLOAD_DIR") if _is_inside(path, uploads) else (corpus, "QA_CORPUS_DIR")
+        return f"{path.relative_to(folder).as_posix()} ({label})"
+
+    return ", ".join(where(path) for path in paths)
 
 
 def add_documents(
@@ -735,7 +811,9 @@ def add_documents(
     """Copy documents into `QA_UPLOAD_DIR` and add them to the default index (`Collection.add`).
 
     With ``replace=True`` an upload of the same name is swapped for the new version;
-    without it, a name already uploaded raises `qa.errors.DocumentExistsError`.
+    without it, a name already uploaded raises `qa.errors.DocumentExistsError`. A name of
+    a document in `QA_CORPUS_DIR` raises it too, and with ``replace=True`` a
+    `qa.errors.DocumentError` (change that document in its folder, or add under another name).
 
     Example:
         >>> add_documents(["lemon-cake.txt"], replace=True)  # doctest: +SKIP

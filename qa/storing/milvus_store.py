@@ -180,8 +180,9 @@ class MilvusStore:
     """The versions of one corpus's index in Milvus, under `QA_MILVUS_PREFIX`.
 
     Example:
-        >>> store = MilvusStore(Settings.from_env())   # QA_STORE=milvus
-        >>> store.save(build_index(["seeds/a.txt"], "/tmp/i"))  # doctest: +SKIP
+        >>> from qa import Settings, build_index
+        >>> store = MilvusStore(Settings.from_env())  # QA_MILVUS_URI: nothing is connected yet
+        >>> store.save(build_index(["seeds/a.txt"], "/tmp/i"))  # a Milvus server answers  # doctest: +SKIP
         'v1796049030720351722'
     """
 

@@ -82,6 +82,42 @@ def seconds_left(first: tuple[float, float] | None, latest: tuple[float, float] 
     return max(0.0, total - latest[1]) * elapsed / worked
 
 
+def together(statuses: list[IndexingStatus], id: int) -> IndexingStatus:
+    """Several jobs under way (two adds at once: one waits for the other's lock) told as one.
+
+    Their names in the order they started; the step the Cancel of them all still acts on
+    (``embedding``, else ``reading``, else ``saving``; ``cancelling`` once all are asked to
+    stop); the mean of their shares done (a job still reading has told no total yet, so
+    each counts the same); and the sum of their times left, None while one is not known.
+
+    Args:
+        statuses: each job's status, oldest first.
+        id: the number of this set of jobs (a new set, a new number); one job keeps its own.
+
+    Example:
+        >>> a = IndexingStatus(1, "a.txt", "embedding", 0.5, 10.0)
+        >>> together([a, IndexingStatus(2, "b.md", "reading", 0.0, None)], 3)
+        IndexingStatus(id=3, name='a.txt, b.md', step='embedding', done=0.25, seconds_left=None)
+    """
+    if len(statuses) == 1:
+        return statuses[0]
+    steps = {status.step for status in statuses}
+    step = next(step for step in ("embedding", "reading", "saving", "cancelling") if step in steps)
+    lefts = [status.seconds_left for status in statuses]
+    return IndexingStatus(
+        id,
+        ", ".join(status.name for status in statuses),
+        step,
+        sum(status.done for status in statuses) / len(statuses),
+        None if None in lefts else sum(lefts),
+    )
+
+
+def new_id() -> int:
+    """A number no job or set of jobs of this process had."""
+    return next(_ids)
+
+
 class IndexingJob:
     """One add or re-index, as it advances: a `qa.storing.building.Progress` that keeps
     what it is told, passes it on to ``listener``, and reads as an `IndexingStatus`.
@@ -107,7 +143,7 @@ class IndexingJob:
         listener: Callable[[str, int, int], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ):
-        self.id = next(_ids)
+        self.id = new_id()
         self.name = name
         self.cancel_event = cancel if cancel is not None else threading.Event()
         self._listener = listener

@@ -111,7 +111,9 @@ def load_index(index_dir: str | Path | None = None, *, settings=None) -> Index:
         IndexCorruptError: a file is missing, truncated or altered.
 
     Example:
-        >>> idx = load_index("index")
+        >>> idx = load_index("index")  # the default QA_INDEX_DIR, once built (`qa index`)
+        >>> idx.sources
+        ['seeds/poutine-coree-du-nord.txt']
     """
     if index_dir is None:
         return index_store(settings or Settings.from_env()).load()

@@ -50,6 +50,7 @@ class VectorStore(Protocol):
     in its version folder.
 
     Example:
+        >>> vectors = np.eye(8, dtype=np.float32)  # eight normalised rows
         >>> store = FaissVectorStore.from_vectors(vectors)
         >>> similarities, ids = store.search(vectors[:1], k=5)
         >>> int(ids[0, 0])

@@ -835,3 +835,32 @@ def test_the_file_routes_need_the_login_or_a_link_the_page_signed(files_api):
     expired = document_link("phare.pdf", "original", now=0)
     assert httpx.get(f"{root}{expired}", timeout=60).status_code == 401
     assert call(api, "GET", "/documents/phare.pdf/original").status_code == 200  # not removed
+
+
+def test_an_upload_named_as_a_corpus_document_is_taken_and_cannot_replace_it(files_api):
+    api = files_api()
+    before = call(api, "GET", "/documents", auth=None).json()
+    upload = {"files": (SEED_NAME, b"Another text under the corpus document's name.")}
+    taken = call(api, "POST", "/documents", auth=None, files=upload)
+    assert_error(taken, 409, f"{SEED_NAME} exists")
+    replacing = call(api, "POST", "/documents", auth=None, files=upload, params={"replace": "true"})
+    assert_error(replacing, 400, SEED_NAME, "corpus folder", "change it there, or add yours under another name")
+    assert call(api, "GET", "/documents", auth=None).json() == before
+
+
+def test_a_name_two_corpus_documents_have_is_refused_naming_both(files_api, local):
+    from tests.files import text_pdf_pages
+
+    for folder, year in (("north", 1887), ("south", 1921)):
+        (local.corpus_dir / folder).mkdir()
+        (local.corpus_dir / folder / "phare.pdf").write_bytes(text_pdf_pages([f"The lighthouse was lit in {year}."]))
+    api = files_api()
+    listed = call(api, "GET", "/documents", auth=None).json()["documents"]
+    assert [d["name"] for d in listed].count("phare.pdf") == 2
+    for path in ("/documents/phare.pdf/original", "/documents/phare.pdf/pages/1.png"):
+        reply = call(api, "GET", path, auth=None)
+        assert_error(
+            reply, 409, "2 documents are named phare.pdf", "north/phare.pdf (QA_CORPUS_DIR)", "south/phare.pdf (QA_CORPUS_DIR)"
+        )
+        assert str(local.corpus_dir) not in reply.text
+    assert call(api, "GET", f"/documents/{SEED_NAME}/original", auth=None).status_code == 200

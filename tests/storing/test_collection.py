@@ -619,3 +619,132 @@ def test_another_thread_is_told_which_add_runs_and_how_far_it_is(tmp_path, local
     assert [d.name for d in documents] == [SEED.name]
     assert collection.indexing is None
     assert _uploaded(local) == ["lemon-cake.txt"]
+
+
+# --- a name a corpus document has ------------------------------------------------------------
+
+
+def _seed_named(tmp_path) -> Path:
+    """Another text under the seed article's name (a file of the corpus folder)."""
+    path = tmp_path / "other" / SEED.name
+    path.parent.mkdir()
+    path.write_text(CAKE_40, encoding="utf-8")
+    return path
+
+
+def test_an_upload_named_as_a_corpus_document_is_refused_as_taken(tmp_path, local):
+    before = default_index(local).sources
+    with pytest.raises(DocumentExistsError) as raised:
+        add_documents([_seed_named(tmp_path)], settings=local)
+    assert raised.value.names == (SEED.name,)
+    assert default_index(local).sources == before and _uploaded(local) == []
+
+
+def test_replacing_a_corpus_document_by_an_upload_is_refused_with_where_to_change_it(tmp_path, local):
+    before = default_index(local).sources
+    with pytest.raises(DocumentError, match=rf"{re.escape(SEED.name)}: a document of that name is in the corpus folder") as raised:
+        add_documents([_seed_named(tmp_path)], settings=local, replace=True)
+    assert not isinstance(raised.value, DocumentExistsError)
+    assert "change it there, or add yours under another name" in str(raised.value)
+    assert default_index(local).sources == before and _uploaded(local) == []
+    assert (local.corpus_dir / SEED.name).read_text(encoding="utf-8") == SEED.read_text(encoding="utf-8")
+
+
+def test_a_free_name_skips_the_names_of_corpus_documents(tmp_path, local):
+    from qa.storing.collection import default_collection
+
+    name = default_collection(local).free_name(SEED.name)
+    assert name == "poutine-coree-du-nord-1.txt"
+    add_documents([_seed_named(tmp_path)], settings=local, names=[name])
+    assert [d.name for d in list_documents(settings=local)] == [SEED.name, name]
+
+
+def test_a_corpus_file_not_indexed_yet_takes_its_name_too(tmp_path, local):
+    default_index(local)
+    (local.corpus_dir / "lemon-cake.txt").write_text(CAKE_55, encoding="utf-8")  # seen at the next look
+    with pytest.raises(DocumentExistsError):
+        add_documents([_cake(tmp_path, CAKE_40)], settings=local)
+    assert _uploaded(local) == []
+
+
+# --- two documents of one name, in two corpus subfolders -------------------------------------
+
+
+def _two_cakes(local) -> None:
+    for folder, text in (("first", CAKE_40), ("second", CAKE_55)):
+        (local.corpus_dir / folder).mkdir()
+        (local.corpus_dir / folder / "lemon-cake.txt").write_text(text, encoding="utf-8")
+
+
+def test_a_name_two_corpus_documents_have_finds_no_file_by_name_alone(local):
+    from qa.storing.collection import document_file
+
+    _two_cakes(local)
+    with pytest.raises(DocumentError) as raised:
+        document_file("lemon-cake.txt", settings=local)
+    assert str(raised.value) == (
+        "2 documents are named lemon-cake.txt: first/lemon-cake.txt (QA_CORPUS_DIR), second/lemon-cake.txt "
+        "(QA_CORPUS_DIR). Rename one of them in its folder to open it by name."
+    )
+
+
+def test_a_name_two_corpus_documents_have_finds_each_file_by_its_text(local):
+    from qa.storing.collection import document_file
+
+    _two_cakes(local)
+    assert document_file("lemon-cake.txt", settings=local, text=CAKE_55) == (local.corpus_dir / "second" / "lemon-cake.txt").resolve()
+    assert document_file("lemon-cake.txt", settings=local, text=CAKE_40) == (local.corpus_dir / "first" / "lemon-cake.txt").resolve()
+
+
+# --- two adds at once --------------------------------------------------------------------------
+
+
+def test_two_adds_at_once_are_told_together_and_cancel_stops_both(tmp_path, local):
+    """One add held inside its first report of embedded sentences (it holds the lock), a
+    second one read and waiting for the lock: no timing."""
+    import threading
+
+    from qa.errors import IndexingCancelled
+    from qa.storing.collection import default_collection
+
+    collection = default_collection(local)
+    before = default_index(local).sources
+    first_embedding, second_read, release = threading.Event(), threading.Event(), threading.Event()
+    outcomes = {}
+
+    def hold_first(step, done, total):
+        if step == "sentences" and done > 0 and not first_embedding.is_set():
+            first_embedding.set()
+            assert release.wait(timeout=300)
+
+    def tell_second(step, done, total):
+        if step == "documents" and done == total:
+            second_read.set()
+
+    def add(key, text, name, progress):
+        path = tmp_path / key / name
+        path.parent.mkdir()
+        path.write_text(text, encoding="utf-8")
+        try:
+            outcomes[key] = collection.add([path], progress=progress)
+        except Exception as exc:  # noqa: BLE001 (handed to the test)
+            outcomes[key] = exc
+
+    first = threading.Thread(target=add, args=("first", CAKE_40, "cake-40.txt", hold_first))
+    second = threading.Thread(target=add, args=("second", CAKE_55, "cake-55.txt", tell_second))
+    first.start()
+    try:
+        assert first_embedding.wait(timeout=300)
+        second.start()
+        assert second_read.wait(timeout=300)
+        told = collection.indexing
+        cancelled = collection.cancel_indexing()
+    finally:
+        release.set()
+        first.join(timeout=300)
+        second.join(timeout=300)
+    assert (told.name, told.step) == ("cake-40.txt, cake-55.txt", "embedding")
+    assert (cancelled.name, cancelled.step) == ("cake-40.txt, cake-55.txt", "cancelling")
+    assert isinstance(outcomes["first"], IndexingCancelled) and isinstance(outcomes["second"], IndexingCancelled)
+    assert default_index(local).sources == before and _uploaded(local) == []
+    assert collection.indexing is None
