@@ -670,7 +670,8 @@ def test_a_documents_remove_asks_first_then_removes_it_and_the_list_fits_the_scr
 
 def test_a_remove_question_stays_open_while_the_list_is_drawn_anew(page, tmp_path):
     asked, added = tmp_path / "lemon-cake-asked.txt", tmp_path / "lemon-cake-added.txt"
-    for path, minutes in ((asked, 40), (added, 55)):
+    # Texts of their own: the app refuses a text it has indexed under another name.
+    for path, minutes in ((asked, 41), (added, 56)):
         path.write_text(CAKE.format(minutes), encoding="utf-8")
     page.click("button[role=tab]:has-text('Documents')")
     page.set_input_files("#qa-upload input[type=file]", str(asked))
