@@ -584,25 +584,33 @@ def reindex():
     yield html.escape(status), documents_table(), *_indexing_panel()
 
 
-def indexing_tick(shown: int | None):
+def indexing_tick(seen: tuple | None):
     """Every tab, every second: the indexing panel shows the add or re-index under way
-    (whichever tab or client started it), and when one starts or ends the ready line and
+    (whichever tab or client started it), and when one starts or ends, or the documents
+    change (an add, a removal or a re-index, by any tab or the REST API), the ready line and
     the Documents list are brought up to date.
 
     Args:
-        shown: the job the panel showed at the last tick (`IndexingStatus.id`), or None.
+        seen: (the job the panel showed, the index version the list showed) at the last
+            tick; None at the first (the page loaded both itself).
 
     Returns:
         the panel (shown or not), its text, its Cancel button, the ready line, the
-        Documents list, the job shown now.
+        Documents list, what is seen now.
     """
-    status = default_collection(_settings()).indexing
-    now = status.id if status is not None else None
-    if status is None and shown is None:
-        return (gr.skip(),) * 6  # nothing runs, nothing ran: nothing to send
-    refreshed = (status_line(), documents_table()) if now != shown else (gr.skip(),) * 2
+    collection = default_collection(_settings())
+    status = collection.indexing
+    now = (status.id if status is not None else None, collection.version)
+    first = seen is None
+    changed = not first and tuple(seen) != now
+    if first and status is not None:
+        changed = True  # the page loaded before the job began: its ready line does not say it
+    if status is None and not changed:
+        # Nothing runs, nothing changed: nothing to send but, at the first tick, what is seen.
+        return (*(gr.skip(),) * 5, now) if first else (gr.skip(),) * 6
+    refreshed = (status_line(), documents_table()) if changed else (gr.skip(),) * 2
     if status is None:
-        return gr.update(visible=False), "", gr.skip(), *refreshed, None
+        return gr.update(visible=False), "", gr.skip(), *refreshed, now
     cancellable = status.step in ("reading", "embedding")
     return gr.update(visible=True), render_indexing(status), gr.update(interactive=cancellable), *refreshed, now
 
@@ -828,7 +836,7 @@ def build_app() -> gr.Blocks:
             trigger(handler, inputs, outputs, show_progress=shown_progress, show_progress_on=[status], **private).then(
                 status_line, None, ready, show_progress="hidden", **private
             )
-        shown_job = gr.State(None)  # the job the indexing panel shows
+        shown_job = gr.State(None)  # the job the indexing panel shows, and the index version listed
         ticker = gr.Timer(INDEXING_TICK_S)
         ticker.tick(
             indexing_tick,

@@ -187,6 +187,14 @@ class Collection:
         return [_document_info(d, upload_dir) for d in self.index().documents]
 
     @property
+    def version(self) -> str | None:
+        """The version of the index this process last loaded or saved: it changes with every
+        add, removal and re-index made here. None before the first load. Never reads the
+        store (cheap enough for every open page to ask each second)."""
+        snapshot = self._snapshot
+        return snapshot.version if snapshot is not None else None
+
+    @property
     def indexing(self) -> IndexingStatus | None:
         """Every add or re-index under way in this process, told as one, or None: what, how
         far, and the time left.

@@ -563,7 +563,7 @@ def test_every_tab_is_shown_the_add_under_way_and_any_may_cancel_it(local, embed
         box, text, cancel, ready, listed, job = app.indexing_tick(None)
         assert box["visible"] and "Indexing lemon-cake.txt" in text and cancel["interactive"]
         assert "indexing lemon-cake.txt" in ready  # the line under the title, in every view
-        assert job == collection.indexing.id
+        assert job[0] == collection.indexing.id
         assert app.indexing_tick(job)[3:5] == (app.gr.skip(),) * 2  # the same job: the list not sent again
         assert "Cancelling the indexing of lemon-cake.txt" in app.cancel_indexing()
     uploading.join(timeout=300)
@@ -572,8 +572,22 @@ def test_every_tab_is_shown_the_add_under_way_and_any_may_cancel_it(local, embed
     assert [row["cells"][0] for row in document_rows(listed)] == [SEED.name]
     assert not (local.upload_dir / "lemon-cake.txt").exists()
     box, text, _, ready, listed, job = app.indexing_tick(job)  # the tick after it ended
-    assert (box["visible"], text, job) == (False, "", None) and ready.startswith("Ready")
-    assert app.indexing_tick(None) == (app.gr.skip(),) * 6  # nothing runs: nothing sent
+    assert (box["visible"], text, job[0]) == (False, "", None) and ready.startswith("Ready")
+    assert app.indexing_tick(job) == (app.gr.skip(),) * 6  # nothing runs, nothing changed: nothing sent
+    assert app.indexing_tick(None)[:5] == (app.gr.skip(),) * 5  # a page's first tick: only what it sees
+
+
+def test_every_tab_lists_a_document_removed_elsewhere_at_its_next_tick(local, embedder, tmp_path, monkeypatch):
+    from qa.storing.collection import add_documents, remove_document
+
+    app = _in_panel(local, monkeypatch)
+    add_documents([_cake_file(tmp_path, CAKE_40, "first")], settings=app._settings())
+    seen = app.indexing_tick(None)[5]  # a page open with lemon-cake.txt listed
+    assert app.indexing_tick(seen) == (app.gr.skip(),) * 6
+    remove_document(str(local.upload_dir / "lemon-cake.txt"), settings=app._settings())  # by another tab, or REST
+    _, _, _, ready, listed, _ = app.indexing_tick(seen)
+    assert [row["cells"][0] for row in document_rows(listed)] == [SEED.name]
+    assert "lemon-cake" not in ready
 
 
 class _PastRows(HTMLParser):
